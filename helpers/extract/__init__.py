@@ -1,0 +1,86 @@
+"""The maintainer step `make extract`: read the source workbooks in ../shared/sources and write
+one tidy extract per series to data/raw/, with MANIFEST.csv giving unit, vintage, provenance,
+coverage, gaps, breaks and checksum. Everything is read and validated before anything is written."""
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from .. import paths
+from ..provinces import NAMES
+from ..sources import MANIFEST_COLUMNS, atomic_write, validate
+from . import capital, digital, gdp, labour, population, public
+from .common import Series
+
+SERIES: list[Series] = [
+    *gdp.SERIES, *capital.SERIES, *labour.SERIES, *public.SERIES, *population.SERIES, *digital.SERIES,
+]
+PANEL_YEARS = (2011, 2021)
+
+
+def compilations() -> pd.DataFrame:
+    """data/sources.csv: for every source file, the public repository, commit and licence."""
+    return pd.read_csv(paths.DATA / "sources.csv", dtype=str, keep_default_na=False)
+
+
+def gaps(frame: pd.DataFrame, years=PANEL_YEARS) -> str:
+    """The province-years of 2011-2021 missing from an extract, in words ('' when complete)."""
+    have = set(zip(frame["province"], frame["year"]))
+    grid = range(years[0], years[1] + 1)
+    missing = {y: [p for p in NAMES if (p, y) not in have] for y in grid}
+    parts = []
+    for y, provs in missing.items():
+        if len(provs) == len(NAMES):
+            parts.append(f"{y} all")
+        elif provs:
+            parts.append(f"{y} " + " ".join(provs))
+    return "; ".join(parts)
+
+
+def manifest_row(series: Series, frame: pd.DataFrame, data: bytes, register: pd.DataFrame) -> dict:
+    inside = frame[frame["year"].between(*PANEL_YEARS)]
+    rows = [register[(register.folder == d) & (register.file == f)] for d, f in series.files]
+    found = pd.concat(rows)
+    return {
+        "name": series.name,
+        "file": f"{series.name}.csv",
+        "description": series.description,
+        "unit": series.unit,
+        "vintage": series.vintage,
+        "primary_source": series.primary_source,
+        "compilation": "; ".join(f"{r.repository}@{r.commit[:12] or 'unknown'}:{r.repo_path or r.file}"
+                                 for r in found.itertuples()),
+        "licence": "; ".join(sorted(set(found["licence"]))),
+        "years": f"{frame['year'].min()}-{frame['year'].max()}",
+        "provinces": frame["province"].nunique(),
+        "cells_2011_2021": len(inside),
+        "gaps_2011_2021": gaps(frame),
+        "breaks": series.breaks,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def encode(frame: pd.DataFrame) -> bytes:
+    """The bytes of an extract: UTF-8 CSV, '\\n' line ends, shortest round-trip floats."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
+    """Rebuild the extracts (all, or the names in `only`) into `out`; returns the manifest."""
+    register = compilations()
+    chosen = [s for s in SERIES if only is None or s.name in only]
+    built = []
+    for series in chosen:
+        frame = series.read()
+        validate(frame, f"{series.name} (from {', '.join(f for _, f in series.files)})")
+        built.append((series, frame, encode(frame)))
+    manifest = pd.DataFrame([manifest_row(s, f, b, register) for s, f, b in built], columns=MANIFEST_COLUMNS)
+    out.mkdir(parents=True, exist_ok=True)
+    for series, _, data in built:
+        atomic_write(out / f"{series.name}.csv", data)
+    atomic_write(out / "MANIFEST.csv", encode(manifest))
+    return manifest
+
+
+if __name__ == "__main__":
+    print(extract_all().to_string(columns=["name", "unit", "years", "cells_2011_2021"]))

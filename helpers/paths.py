@@ -1,0 +1,15 @@
+"""Every path the compendium uses, resolved from the package, never from the working directory."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+RAW = DATA / "raw"
+MANIFEST = RAW / "MANIFEST.csv"
+PAPER = DATA / "paper"
+PROCESSED = DATA / "processed"
+FIGURES = ROOT / "figures"
+NOTEBOOKS = ROOT / "notebooks"
+
+# The third-party source workbooks sit beside the repository, never inside it.
+SOURCES = Path(os.environ.get("COMPENDIUM_SOURCES", ROOT.parent / "shared" / "sources")).resolve()
