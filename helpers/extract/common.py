@@ -7,7 +7,7 @@ from typing import Callable
 import pandas as pd
 
 from .. import paths
-from ..provinces import canonical
+from ..provinces import NAMES, NATIONAL, canonical
 
 # Rows in source tables that are aggregates, not provinces.
 AGGREGATES = {"全国", "中国", "总计", "合计", "全国合计", "China", "National", "Total", "中央", "中央本级"}
@@ -71,5 +71,4 @@ def _province_order(column: pd.Series) -> pd.Series:
     """Sort provinces in NBS (GB/T 2260 code) order, years numerically."""
     if column.name != "province":
         return column
-    from ..provinces import NAMES
-    return column.map(NAMES.index)
+    return column.map({name: i for i, name in enumerate([*NAMES, NATIONAL])})
