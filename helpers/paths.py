@@ -13,3 +13,13 @@ NOTEBOOKS = ROOT / "notebooks"
 
 # The third-party source workbooks sit beside the repository, never inside it.
 SOURCES = Path(os.environ.get("COMPENDIUM_SOURCES", ROOT.parent / "shared" / "sources")).resolve()
+
+
+def figures(out: str = "") -> Path:
+    """Where exhibits go: figures/ of the repository, or <out>/figures for a rerun elsewhere."""
+    return Path(out) / "figures" if out else FIGURES
+
+
+def processed(out: str = "") -> Path:
+    """Where generated data go: data/processed/, or <out>/data/processed for a rerun elsewhere."""
+    return Path(out) / "data" / "processed" if out else PROCESSED

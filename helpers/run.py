@@ -1,0 +1,98 @@
+"""Execute the notebooks headless with papermill, in order, and store them without the run's
+timestamps, durations and random ids, so that a rerun changes no committed byte.
+
+    python -m helpers.run                       # every notebook, in place (what `make reproduce` does)
+    python -m helpers.run --only 01_data        # one notebook
+    python -m helpers.run --set key=value --out build/alt   # other settings, into another folder
+"""
+import argparse
+import ast
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from . import paths
+
+KERNEL = "python3"
+
+
+def notebooks() -> list[Path]:
+    """The numbered notebooks, in the paper's order."""
+    return sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def defaults(notebook: Path) -> dict:
+    """The parameters a notebook declares in its cell tagged 'parameters', with their defaults."""
+    found = papermill.inspect_notebook(str(notebook))
+    return {name: ast.literal_eval(p["default"]) for name, p in found.items()}
+
+
+def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
+    """'name=value' pairs checked against the parameters the chosen notebooks declare."""
+    valid = {}
+    for nb in chosen:
+        valid.update(defaults(nb))
+    settings = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or name not in valid:
+            raise SystemExit(f"unknown setting {pair!r}; valid names: {', '.join(sorted(valid))}")
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            value = text
+        if type(value) is not type(valid[name]):
+            raise SystemExit(f"setting {name}={text!r}: expected a {type(valid[name]).__name__} "
+                             f"like the default {valid[name]!r}")
+        settings[name] = value
+    return settings
+
+
+def strip(path: Path) -> None:
+    """Remove what papermill and nbclient stamp into a notebook on each run."""
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+
+
+def execute(notebook: Path, target: Path, parameters: dict) -> None:
+    """Run one notebook with papermill into `target`; a failure names the notebook and cell and
+    leaves the partly executed notebook at `target` for inspection."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    own = {k: v for k, v in parameters.items() if k in defaults(notebook)}
+    try:
+        papermill.execute_notebook(str(notebook), str(target), parameters=own, kernel_name=KERNEL,
+                                   cwd=str(notebook.parent), progress_bar=False, log_output=False)
+    except papermill.PapermillExecutionError as error:
+        raise SystemExit(f"{notebook.name}: cell {error.exec_count} failed with {error.ename}: "
+                         f"{error.evalue}\nthe partly executed notebook is at {target}") from None
+    finally:
+        strip(target)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", action="append", default=[], help="notebook stem, e.g. 01_data")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--out", type=Path, help="folder for notebooks and outputs of a rerun")
+    args = parser.parse_args(argv)
+    chosen = [nb for nb in notebooks() if not args.only or nb.stem in args.only]
+    if args.only and len(chosen) != len(args.only):
+        raise SystemExit(f"unknown notebook in {args.only}; have {[nb.stem for nb in notebooks()]}")
+    settings = parse_settings(args.set, chosen)
+    if args.out:
+        settings["out"] = str(args.out.resolve())
+    for nb in chosen:
+        target = args.out.resolve() / "notebooks" / nb.name if args.out else nb
+        print(f"running {nb.name}", file=sys.stderr)
+        execute(nb, target, settings)
+
+
+if __name__ == "__main__":
+    main()
