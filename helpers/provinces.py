@@ -47,14 +47,14 @@ SAMPLE = [p for p in NAMES if p != "Tibet"]
 # The row name of a national series (e.g. the exchange rate) in a tidy extract.
 NATIONAL = "China"
 
-# Romanisations and English forms met in the sources, beyond the canonical English name.
+# Romanisations, English forms and informal Chinese forms met in the sources.
 _EXTRA = {
     "Inner Mongolia": ["Neimenggu", "Nei Mongol", "Inner Mongolia Autonomous Region"],
-    "Tibet": ["Xizang"],
+    "Tibet": ["Xizang", "西藏省"],
     "Shaanxi": ["Shannxi"],  # the sources' spelling that keeps Shaanxi apart from Shanxi
-    "Guangxi": ["Guangxi Zhuang Autonomous Region"],
+    "Guangxi": ["Guangxi Zhuang Autonomous Region", "广西省"],
     "Ningxia": ["Ningxia Hui Autonomous Region"],
-    "Xinjiang": ["Xinjiang Uygur Autonomous Region", "Xinjiang Uyghur Autonomous Region"],
+    "Xinjiang": ["Xinjiang Uygur Autonomous Region", "Xinjiang Uyghur Autonomous Region", "新疆省"],
 }
 
 

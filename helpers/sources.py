@@ -11,10 +11,10 @@ from . import paths
 from .provinces import NAMES, NATIONAL
 
 COLUMNS = ["province", "year", "value"]
-YEARS = (1952, 2023)  # the span any source covers (capital stock needs 1952 on)
+YEARS = (1949, 2024)  # the span the sources cover (the capital stock needs 1952 on)
 MANIFEST_COLUMNS = [
     "name", "file", "description", "unit", "vintage", "primary_source", "compilation", "licence",
-    "years", "provinces", "cells_2011_2021", "gaps_2011_2021", "breaks", "sha256",
+    "years", "provinces", "cells_2011_2021", "gaps_2011_2021", "breaks", "sign", "sha256",
 ]
 FIX = "Rebuild it with `make extract` (needs ../shared/sources) or restore it with `git checkout data/raw`."
 
@@ -41,9 +41,13 @@ def _fail(where: str, problem: str, line=None):
     raise ExtractError(f"{where}{at}: {problem}. {FIX}")
 
 
-def validate(frame: pd.DataFrame, where: str) -> pd.DataFrame:
-    """Check columns, dtypes, province names, year range, duplicates and signs of a tidy frame.
-    Line numbers count the CSV header as line 1."""
+SIGNS = ("non-negative", "any")
+
+
+def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.DataFrame:
+    """Check columns, dtypes, province names, year range, duplicates and, unless `sign` is 'any'
+    (a series that can fall below zero), signs of a tidy frame. Line numbers count the CSV header
+    as line 1."""
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing or len(frame.columns) != len(COLUMNS):
         _fail(where, f"columns are {list(frame.columns)}, expected {COLUMNS}"
@@ -71,7 +75,7 @@ def validate(frame: pd.DataFrame, where: str) -> pd.DataFrame:
         i = dup[0]
         _fail(where, f"duplicated province-year ({frame.at[i, 'province']}, {frame.at[i, 'year']})", i + 2)
     negative = frame.index[pd.to_numeric(frame["value"]) < 0]
-    if len(negative):
+    if sign != "any" and len(negative):
         i = negative[0]
         _fail(where, f"negative value {frame.at[i, 'value']} for ({frame.at[i, 'province']}, "
                      f"{frame.at[i, 'year']})", i + 2)
@@ -108,11 +112,27 @@ def read_extract(name: str, unit: str | None = None, folder: Path = paths.RAW) -
     if digest != row["sha256"]:
         _fail(str(path), f"checksum {digest[:12]}… does not match the manifest's {row['sha256'][:12]}… "
                          "(the file was edited after extraction)")
-    frame = pd.read_csv(path, dtype={"province": str, "year": object, "value": object})
-    validate(frame, str(path))
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    validate(frame, str(path), row["sign"])
     return frame.astype({"year": int, "value": float})
 
 
 def read_all(folder: Path = paths.RAW) -> dict[str, pd.DataFrame]:
     """Every extract the manifest lists, validated, by name."""
     return {name: read_extract(name, folder=folder) for name in manifest(folder).index}
+
+
+def spot_check(extracts: dict[str, pd.DataFrame], printed: pd.DataFrame) -> pd.DataFrame:
+    """Put our value beside each printed one (columns series, province, year, printed as text).
+    `match` holds when ours rounds to the printed value at the printed number of decimals."""
+    out = printed.copy()
+    ours = []
+    for row in printed.itertuples():
+        frame = extracts[row.series]
+        hit = frame.loc[(frame["province"] == row.province) & (frame["year"] == int(row.year)), "value"]
+        ours.append(hit.iloc[0] if len(hit) else float("nan"))
+    out["ours"] = ours
+    decimals = out["printed"].astype(str).str.partition(".")[2].str.len()
+    tolerance = 0.5 * 10.0 ** (-decimals) + 1e-9
+    out["match"] = (out["ours"] - out["printed"].astype(float)).abs() <= tolerance
+    return out

@@ -108,3 +108,11 @@ def test_atomic_write_leaves_no_partial_file(tmp_path):
         atomic_write(target, "not bytes")  # the write fails midway
     assert target.read_bytes() == b"old"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_spot_check_rounds_at_printed_decimals():
+    from helpers.sources import spot_check
+    extracts = {"s": pd.DataFrame({"province": ["Beijing"], "year": [2011], "value": [923.4]})}
+    printed = pd.DataFrame({"series": ["s", "s", "s"], "province": ["Beijing"] * 3, "year": [2011] * 3,
+                            "printed": ["923", "923.4", "923.5"]})
+    assert spot_check(extracts, printed)["match"].tolist() == [True, True, False]

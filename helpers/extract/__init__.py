@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths
-from ..provinces import NAMES
+from ..provinces import NAMES, NATIONAL
 from ..sources import MANIFEST_COLUMNS, atomic_write, validate
 from . import capital, digital, gdp, labour, population, public
 from .common import Series
@@ -26,11 +26,11 @@ def compilations() -> pd.DataFrame:
 def gaps(frame: pd.DataFrame, years=PANEL_YEARS) -> str:
     """The province-years of 2011-2021 missing from an extract, in words ('' when complete)."""
     have = set(zip(frame["province"], frame["year"]))
-    grid = range(years[0], years[1] + 1)
-    missing = {y: [p for p in NAMES if (p, y) not in have] for y in grid}
+    units = [NATIONAL] if set(frame["province"]) == {NATIONAL} else NAMES
+    missing = {y: [p for p in units if (p, y) not in have] for y in range(years[0], years[1] + 1)}
     parts = []
     for y, provs in missing.items():
-        if len(provs) == len(NAMES):
+        if len(provs) == len(units):
             parts.append(f"{y} all")
         elif provs:
             parts.append(f"{y} " + " ".join(provs))
@@ -56,6 +56,7 @@ def manifest_row(series: Series, frame: pd.DataFrame, data: bytes, register: pd.
         "cells_2011_2021": len(inside),
         "gaps_2011_2021": gaps(frame),
         "breaks": series.breaks,
+        "sign": series.sign,
         "sha256": hashlib.sha256(data).hexdigest(),
     }
 
@@ -72,7 +73,7 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
     built = []
     for series in chosen:
         frame = series.read()
-        validate(frame, f"{series.name} (from {', '.join(f for _, f in series.files)})")
+        validate(frame, f"{series.name} (from {', '.join(f for _, f in series.files)})", series.sign)
         built.append((series, frame, encode(frame)))
     manifest = pd.DataFrame([manifest_row(s, f, b, register) for s, f, b in built], columns=MANIFEST_COLUMNS)
     out.mkdir(parents=True, exist_ok=True)
@@ -81,6 +82,3 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
     atomic_write(out / "MANIFEST.csv", encode(manifest))
     return manifest
 
-
-if __name__ == "__main__":
-    print(extract_all().to_string(columns=["name", "unit", "years", "cells_2011_2021"]))

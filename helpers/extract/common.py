@@ -25,6 +25,7 @@ class Series:
     files: tuple  # (folder, file) pairs under the sources folder
     read: Callable[[], pd.DataFrame] = field(repr=False)
     breaks: str = ""
+    sign: str = "non-negative"  # or "any" for a series that can fall below zero
 
 
 def source(folder: str, file: str) -> Path:
