@@ -1,0 +1,359 @@
+"""The constructed measures of the study: capital stock, DEA-Malmquist and growth-accounting TFP,
+entropy-weight and PCA indices of the digital economy, the location quotient, and backcasting.
+
+Convention: every panel is a pandas object indexed by a (province, year) MultiIndex with integer
+years - a Series for one variable, a DataFrame (columns = variables) for several. Results use the
+same index, sorted. Bad input (a missing cell, a gap in the years, a non-positive value where a
+log or DEA needs a positive one) raises ValueError naming the series, the province and the year.
+All functions are pure: they never modify their arguments.
+"""
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+from scipy.optimize import linprog
+from scipy.sparse import block_diag
+
+INDEX = ["province", "year"]
+# CHNCapitalStock's initial stock for Chongqing in 1996 (1952 prices): Sichuan's 1995 stock (1,090)
+# times Chongqing's share in the two provinces' 1995 capital formation (313/850); R/CompK_ZJ.R.
+CHONGQING_K1996 = 1090 * 313 / 850
+ENTROPY_SHIFT = 0.0001
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+def _check_index(obj, name):
+    if list(obj.index.names) != INDEX:
+        raise ValueError(f"{name}: index must be (province, year), got {list(obj.index.names)}")
+    if obj.index.has_duplicates:
+        province, year = obj.index[obj.index.duplicated()][0]
+        raise ValueError(f"{name}: more than one value for {province} in {year}")
+
+
+def _check_values(obj, name, positive=False):
+    """No missing cell (and, if `positive`, no value <= 0) in a Series or in any DataFrame column."""
+    _check_index(obj, name)
+    frame = obj.to_frame(name) if isinstance(obj, pd.Series) else obj
+    for column in frame:
+        values = frame[column]
+        label = name if isinstance(obj, pd.Series) else f"{name}[{column!r}]"
+        missing = values.isna().to_numpy()
+        if missing.any():
+            province, year = values.index[missing][0]
+            raise ValueError(f"{label} has no value for {province} in {year}")
+        if positive and (values <= 0).any():
+            province, year = values.index[(values <= 0).to_numpy()][0]
+            raise ValueError(f"{label} must be positive (it enters a log or a DEA) but is "
+                             f"{values[(province, year)]} for {province} in {year}")
+
+
+def _require(obj, name, keys):
+    """`obj` has a row for each (province, year) in `keys`."""
+    for province, year in keys:
+        if (province, year) not in obj.index:
+            raise ValueError(f"{name} has no value for {province} in {year}")
+
+
+def _check_years(obj, name, years):
+    """Every province of `obj` has every year of `years`."""
+    provinces = obj.index.get_level_values("province").unique()
+    _require(obj, name, [(province, year) for province in sorted(provinces) for year in years])
+
+
+def _contiguous(obj, name):
+    """Every province's years run without a gap from its first to its last year."""
+    for province, group in obj.groupby(level="province", sort=True):
+        years = group.index.get_level_values("year")
+        _require(obj, name, [(province, year) for year in range(years.min(), years.max() + 1)])
+
+
+def _aligned(**series):
+    """The named Series side by side; each must have a value wherever any of them has one."""
+    for name, values in series.items():
+        _check_index(values, name)
+    index = pd.MultiIndex.from_tuples(
+        sorted(set().union(*(values.index for values in series.values()))), names=INDEX)
+    frame = pd.DataFrame({name: values.reindex(index) for name, values in series.items()})
+    for name in series:
+        _check_values(frame[name], name)
+    return frame
+
+
+# --- 1. capital stock ---------------------------------------------------------------------------
+
+def capital_stock(investment, price_index, delta=0.096, base_year=2010, initial="zhang2004",
+                  rebase_initial=False):
+    """Capital stock by the perpetual inventory method of Zhang, Wu & Zhang (2004), as coded in
+    the R package CHNCapitalStock (`CompK(method = "ZJ", bt = base_year)`, common2016/CapitalStock).
+
+    K_t = (1 - delta) K_{t-1} + I_t P_b / P_t for every year after a province's first year t0,
+    with I nominal investment (gross fixed capital formation), P a fixed-base investment price index
+    (1952 = 1 in the package) and P_b its value in `base_year`; delta = 0.096 (= 1 - 0.904).
+    Initial stock, `initial="zhang2004"`: K_t0 = (I_t0 / P_t0) / 0.1, real first-year investment over
+    the 10% ratio of Zhang et al. (K_1952 = I_1952 / 0.1); a Series indexed by province overrides
+    this for the provinces it lists, at the index's base prices (e.g. {"Chongqing": CHONGQING_K1996}
+    for Chongqing, whose series start in 1996, as the package does; its index continues Sichuan's,
+    so a base_year before 1996 needs Sichuan's P for that year, as in the package).
+
+    `rebase_initial=False` follows the package: its K_t0 stays at index-base (1952) prices while the
+    flows are at `base_year` prices, which reproduces its published values (at 2000 prices Beijing
+    K_2000 = 7,066.979, Chongqing K_2000 = 2,143.611). `True` multiplies K_t0 by P_b as well, so
+    K equals the 1952-price stock times P_b exactly (Chongqing K_2000 = 3,373.885); the two differ
+    by K_t0 (P_b - 1)(1 - delta)^(t - t0), negligible for provinces starting in 1952.
+    Each province's investment years must be contiguous; the price index must cover them and
+    `base_year`. Returns K (same units as I, `base_year` prices) indexed like `investment`.
+    """
+    _check_values(investment, "investment")
+    _contiguous(investment, "investment")
+    _check_values(price_index, "price_index", positive=True)
+    if not (isinstance(initial, pd.Series) or initial == "zhang2004"):
+        raise ValueError(f'initial must be "zhang2004" or a Series by province, got {initial!r}')
+    stocks = []
+    for province, flows in investment.groupby(level="province", sort=True):
+        years = list(flows.index.get_level_values("year"))
+        _require(price_index, "price_index", [(province, year) for year in [*years, base_year]])
+        prices = price_index.xs(province, level="province")
+        real = flows.to_numpy() * prices[base_year] / prices[years].to_numpy()
+        if isinstance(initial, pd.Series) and province in initial.index:
+            k0 = initial[province]
+        else:
+            k0 = flows.iloc[0] / prices[years[0]] / 0.1
+        stock = np.empty(len(real))
+        stock[0] = k0 * prices[base_year] if rebase_initial else k0
+        for t in range(1, len(real)):
+            stock[t] = (1 - delta) * stock[t - 1] + real[t]
+        stocks.append(pd.Series(stock, index=flows.index))
+    return pd.concat(stocks).sort_index().rename("capital")
+
+
+# --- 2. DEA and the Malmquist index -------------------------------------------------------------
+
+def dea_efficiency(inputs, output, frontier_inputs, frontier_output):
+    """Output distance function D(x, y) = 1 / phi under constant returns to scale (Färe, Grosskopf,
+    Norris & Zhang 1994): phi = max phi s.t. sum_j lambda_j y_j >= phi y, sum_j lambda_j x_j <= x,
+    lambda >= 0, the frontier spanned by the units (x_j, y_j) of `frontier_inputs`/`frontier_output`.
+
+    `inputs` (DataFrame, one column per input) and `output` (Series) are the evaluated units. D <= 1
+    when the unit belongs to the frontier's sample, 1 on the frontier; a unit evaluated against
+    another period's frontier can score above 1 (always feasible under CRS). One LP per unit,
+    solved by scipy's HiGHS (`linprog(method="highs")`). Returns D indexed like `inputs`.
+    """
+    for obj, name in [(inputs, "inputs"), (output, "output"),
+                      (frontier_inputs, "frontier_inputs"), (frontier_output, "frontier_output")]:
+        _check_values(obj, name, positive=True)
+    _require(output, "output", inputs.index)
+    _require(frontier_output, "frontier_output", frontier_inputs.index)
+    x = inputs.to_numpy(float)
+    y = output.reindex(inputs.index).to_numpy(float)
+    frontier_x = frontier_inputs[inputs.columns].to_numpy(float)
+    frontier_y = frontier_output.reindex(frontier_inputs.index).to_numpy(float)
+    # Unit o's LP: variables (phi_o, lambda_o1..lambda_on) >= 0, minimise -phi_o, subject to
+    # phi_o y_o - sum_j lambda_oj y_j <= 0 and sum_j lambda_oj x_ij <= x_io for each input i.
+    # The units' LPs are independent, so they are stacked block-diagonally into one HiGHS call.
+    block = np.vstack([np.r_[0.0, -frontier_y], np.c_[np.zeros(x.shape[1]), frontier_x.T]])
+    blocks = []
+    for y_o in y:
+        block[0, 0] = y_o
+        blocks.append(block.copy())
+    cost = np.tile(np.r_[-1.0, np.zeros(len(frontier_y))], len(y))
+    limits = np.c_[np.zeros(len(y)), x].ravel()
+    solution = linprog(cost, A_ub=block_diag(blocks, format="csr"), b_ub=limits, method="highs")
+    if not solution.success:
+        raise RuntimeError(f"DEA failed: {solution.message}")
+    distance = 1 / solution.x[::len(frontier_y) + 1]
+    return pd.Series(distance, index=inputs.index, name="distance")
+
+
+def malmquist(panel, output, inputs):
+    """Output-oriented Malmquist productivity index under CRS (Färe et al. 1994), adjacent periods.
+
+    With D_s(t) the distance of a province's period-t data to the frontier built from all provinces
+    in period s (`dea_efficiency`), for each province and year t+1:
+    EC = D_t+1(t+1) / D_t(t)  (efficiency change),
+    TC = sqrt[(D_t(t+1) / D_t+1(t+1)) * (D_t(t) / D_t+1(t))]  (technical change),
+    M = EC * TC; M > 1 is productivity growth from t to t+1.
+    `panel` is a DataFrame with the `output` column and the `inputs` columns; it must be balanced
+    (every province in every year of a contiguous span). Returns EC, TC, M indexed (province, t+1).
+    """
+    inputs = list(inputs)
+    _check_values(panel[[output, *inputs]], "panel", positive=True)
+    years = sorted(panel.index.get_level_values("year").unique())
+    _check_years(panel, "panel", range(years[0], years[-1] + 1))
+    by_year = {year: panel.xs(year, level="year", drop_level=False) for year in years}
+
+    def distance(frontier_year, year):
+        units, frontier = by_year[year], by_year[frontier_year]
+        return dea_efficiency(units[inputs], units[output], frontier[inputs],
+                              frontier[output]).droplevel("year")
+
+    own = {year: distance(year, year) for year in years}
+    changes = []
+    for before, after in zip(years, years[1:]):
+        ec = own[after] / own[before]
+        tc = np.sqrt(distance(before, after) / own[after] * own[before] / distance(after, before))
+        changes.append(pd.DataFrame({"EC": ec, "TC": tc, "M": ec * tc}).assign(year=after))
+    return pd.concat(changes).set_index("year", append=True).sort_index()
+
+
+def tfp_level(malmquist_frame, efficiency_first_year):
+    """TFP level from Malmquist indices, the anchoring used in this compendium:
+    A_t0 = D_t0(t0), the DEA efficiency in the first year, and A_t = A_t0 * prod_{s=t0+1..t} M_s.
+
+    So A is productivity relative to the first-year frontier, comparable across provinces and years
+    (with one input and one output, A_t = (y_t / x_t) / max_j (y_j / x_j) in t0).
+    `efficiency_first_year` is a Series indexed (province, t0) with t0 the year before the first
+    Malmquist year. Returns A indexed (province, year) from t0 on.
+    """
+    _check_values(malmquist_frame, "malmquist_frame", positive=True)
+    _check_values(efficiency_first_year, "efficiency_first_year", positive=True)
+    first = malmquist_frame.index.get_level_values("year").min() - 1
+    provinces = sorted(malmquist_frame.index.get_level_values("province").unique())
+    _require(efficiency_first_year, "efficiency_first_year", [(p, first) for p in provinces])
+    start = efficiency_first_year.loc[[(province, first) for province in provinces]]
+    growth = malmquist_frame["M"].groupby(level="province").cumprod()
+    later = growth.mul(start.droplevel("year"), level="province")
+    return pd.concat([start, later]).sort_index().rename("tfp")
+
+
+# --- 3. growth accounting -----------------------------------------------------------------------
+
+def growth_accounting_tfp(output, capital, labour, alpha):
+    """Solow residual under Cobb-Douglas with constant returns: ln A = ln Y - alpha ln K
+    - (1 - alpha) ln L (Solow 1957). Returns the level A = Y / (K^alpha L^(1-alpha)), named "tfp".
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie in (0, 1), got {alpha}")
+    data = _aligned(output=output, capital=capital, labour=labour)
+    for name in data:
+        _check_values(data[name], name, positive=True)
+    log_a = (np.log(data["output"]) - alpha * np.log(data["capital"])
+             - (1 - alpha) * np.log(data["labour"]))
+    return np.exp(log_a).rename("tfp")
+
+
+def capital_share(output, capital, labour):
+    """Capital elasticity alpha for `growth_accounting_tfp`, estimated as the slope of the intensive
+    Cobb-Douglas form with two-way fixed effects: ln(Y/L)_it = alpha ln(K/L)_it + mu_i + tau_t + e_it,
+    by OLS with province and year dummies (statsmodels). Constant returns are imposed (the labour
+    share is 1 - alpha); the province effects absorb persistent TFP differences and the year effects
+    common shocks. Returns the point estimate (float).
+    """
+    data = _aligned(output=output, capital=capital, labour=labour)
+    for name in data:
+        _check_values(data[name], name, positive=True)
+    frame = pd.DataFrame({"y": np.log(data["output"] / data["labour"]),
+                          "k": np.log(data["capital"] / data["labour"])}).reset_index()
+    return float(smf.ols("y ~ k + C(province) + C(year)", data=frame).fit().params["k"])
+
+
+# --- 4-5. composite indices ---------------------------------------------------------------------
+
+def _entropy_normalised(indicators):
+    """x' = (x - min) / (max - min) + 0.0001 over the pooled panel (constant indicator: 0 + 0.0001)."""
+    _check_values(indicators, "indicators")
+    low, high = indicators.min(), indicators.max()
+    span = (high - low).replace(0, np.inf)  # constant: no information, (x - min) / inf = 0
+    return (indicators - low) / span + ENTROPY_SHIFT
+
+
+def entropy_weights(indicators):
+    """Entropy-weight method over the pooled panel of n province-years, for positive (benefit-type,
+    higher = more developed) indicators:
+    x'_ij = (x_ij - min_j) / (max_j - min_j) + 0.0001, p_ij = x'_ij / sum_i x'_ij,
+    e_j = -1/ln(n) sum_i p_ij ln p_ij, d_j = 1 - e_j, w_j = d_j / sum_j d_j.
+    A constant indicator has p_ij = 1/n, e_j = 1 and weight 0. Returns w indexed by indicator.
+    """
+    normalised = _entropy_normalised(indicators)
+    p = normalised / normalised.sum()
+    entropy = -(p * np.log(p)).sum() / np.log(len(p))
+    divergence = (1 - entropy).clip(lower=0)  # e_j <= 1; clip rounding only
+    if divergence.sum() == 0:
+        raise ValueError("indicators: every indicator is constant, the entropy weights are undefined")
+    return (divergence / divergence.sum()).rename("weight")
+
+
+def entropy_index(indicators):
+    """Composite index sum_j w_j x'_ij with the entropy weights and the normalised values x'
+    including the 0.0001 shift (so every index value carries the same constant +0.0001, as sum w = 1).
+    """
+    return (_entropy_normalised(indicators) * entropy_weights(indicators)).sum(axis=1).rename("index")
+
+
+class PCAIndex(NamedTuple):
+    scores: pd.Series
+    loadings: pd.Series
+    explained: float
+
+
+def pca_index(indicators):
+    """First principal component of the indicators standardised over the pooled panel
+    (z = (x - mean) / sd, sd with n - 1): loadings v = the unit eigenvector of the correlation
+    matrix with the largest eigenvalue, signed so that sum(v) > 0; scores = Z v.
+    Returns scores, loadings and the share of total variance the component explains.
+    """
+    _check_values(indicators, "indicators")
+    constant = indicators.columns[indicators.std() == 0]
+    if len(constant):
+        raise ValueError(f"indicators[{constant[0]!r}] is constant and cannot be standardised")
+    standardised = (indicators - indicators.mean()) / indicators.std()
+    eigenvalues, eigenvectors = np.linalg.eigh(standardised.corr().to_numpy())
+    loadings = eigenvectors[:, -1] * np.sign(eigenvectors[:, -1].sum())
+    return PCAIndex(scores=(standardised @ loadings).rename("index"),
+                    loadings=pd.Series(loadings, index=indicators.columns, name="loading"),
+                    explained=float(eigenvalues[-1] / eigenvalues.sum()))
+
+
+# --- 6. location quotient -----------------------------------------------------------------------
+
+def location_quotient(sector, total):
+    """LQ_it = (e_it / E_it) / (sum_i e_it / sum_i E_it), the sector's share of province i's total
+    relative to its share in the provinces given, year by year (e.g. employment in the sector and in
+    all sectors). LQ > 1 marks a concentration of the sector.
+    """
+    data = _aligned(sector=sector, total=total)
+    _check_values(data["total"], "total", positive=True)
+    if (data["sector"] < 0).any():
+        province, year = data.index[(data["sector"] < 0).to_numpy()][0]
+        raise ValueError(f"sector is negative for {province} in {year}")
+    national = data.groupby(level="year").transform("sum")
+    return ((data["sector"] / data["total"]) / (national["sector"] / national["total"])).rename("lq")
+
+
+# --- 7. backcasting -----------------------------------------------------------------------------
+
+def backcast(series, years, method="loglinear", k=3):
+    """Fill the years before a province's first observation (e.g. a series starting in 2013 when
+    the panel starts in 2011) by log-linear extrapolation: with t0 the first observed year and
+    g = (ln x_{t0+k-1} - ln x_t0) / (k - 1) the average log growth over the first k observations,
+    x_{t0-h} = x_t0 exp(-h g). Observed cells are never changed; a missing year after the first
+    observation is a gap, not a late start, and raises. Returns the series over `years` (plus any
+    other observed years) and a boolean Series marking the filled cells.
+    """
+    if method != "loglinear":
+        raise ValueError(f'method must be "loglinear", got {method!r}')
+    if k < 2:
+        raise ValueError(f"k must be at least 2 (one growth rate), got {k}")
+    name = series.name or "series"
+    _check_index(series, name)
+    observed = series.dropna()
+    _check_values(observed, name, positive=True)
+    years = sorted(years)
+    filled = []
+    for province in sorted(series.index.get_level_values("province").unique()):
+        values = observed[observed.index.get_level_values("province") == province]
+        values = values.droplevel("province")
+        if len(values) < k:
+            raise ValueError(f"{name} has {len(values)} observations for {province}, "
+                             f"backcast needs k = {k}")
+        first, last = values.index.min(), max(values.index.max(), years[-1])
+        _require(observed, name, [(province, year) for year in range(first, last + 1)])
+        growth = (np.log(values[first + k - 1]) - np.log(values[first])) / (k - 1)
+        early = np.array([year for year in years if year < first], dtype=int)
+        filled.append(pd.Series(values[first] * np.exp(-growth * (first - early)),
+                                index=pd.MultiIndex.from_product([[province], early], names=INDEX)))
+    new = pd.concat(filled)
+    result = pd.concat([observed, new]).sort_index().rename(name)
+    flags = pd.Series(result.index.isin(new.index), index=result.index, name=f"{name}_backcast")
+    return result, flags
