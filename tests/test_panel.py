@@ -1,0 +1,134 @@
+"""The analysis panel: each construction checked on a hand example, the whole panel on real data."""
+import hashlib
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import panel, paths
+from helpers.provinces import NAMES, SAMPLE
+
+
+def s(values, name="x"):
+    """A Series indexed (province, year) from {(province, year): value}."""
+    index = pd.MultiIndex.from_tuples(values, names=["province", "year"])
+    return pd.Series(list(values.values()), index=index, name=name)
+
+
+@pytest.fixture(scope="module")
+def built():
+    return panel.build()
+
+
+def test_real_gdp_chains_the_index_from_the_base_year():
+    gdp = s({("A", 2010): 100.0, ("A", 2011): 999.0, ("B", 2010): 50.0, ("B", 2011): 999.0})
+    index = s({("A", 2011): 110.0, ("A", 2012): 105.0, ("B", 2011): 90.0, ("B", 2012): 100.0})
+    y = panel.real_gdp(gdp, index)
+    assert y[("A", 2010)] == 100 and y[("A", 2011)] == pytest.approx(110) and y[("A", 2012)] == pytest.approx(115.5)
+    assert y[("B", 2012)] == pytest.approx(45)
+
+
+def test_window_names_series_province_and_year():
+    values = s({("Beijing", 2011): 1.0}, name="population")
+    with pytest.raises(ValueError, match="population: no value for Beijing in 2012"):
+        panel.window(values, provinces=["Beijing"], years=[2011, 2012])
+
+
+def test_broadband_2021_follows_port_growth_and_sums_to_the_national_total():
+    subscribers = s({(p, 2020): 100.0 + i for i, p in enumerate(NAMES)})
+    ports = s({**{(p, 2020): 10.0 for p in NAMES}, **{(p, 2021): 10.0 + (i % 3) for i, p in enumerate(NAMES)}})
+    filled = panel.broadband_2021(subscribers, ports)
+    assert filled.sum() == pytest.approx(panel.BROADBAND_2021_NATIONAL)
+    raw = [(100.0 + i) * (10.0 + (i % 3)) / 10 for i in range(len(NAMES))]
+    assert filled[(NAMES[4], 2021)] == pytest.approx(raw[4] * panel.BROADBAND_2021_NATIONAL / sum(raw))
+
+
+def test_relative_telecom_has_population_weighted_mean_one():
+    years = panel.ALL_YEARS
+    volume = s({(p, y): 1.0 + i * (y - 2000) for i, p in enumerate(NAMES) for y in years})
+    population = s({(p, y): 10.0 + i for i, p in enumerate(NAMES) for y in years})
+    rel = panel.telecom_per_capita(volume, population)
+    # over all 31 provinces sum_i P_i rel_i / sum P = 1; check by hand on the full grid
+    full = (volume / population) / (volume.groupby(level="year").transform("sum")
+                                     / population.groupby(level="year").transform("sum"))
+    assert np.allclose(rel, full.reindex(rel.index))
+    weighted = (full * population).groupby(level="year").sum() / population.groupby(level="year").sum()
+    assert np.allclose(weighted, 1)
+
+
+def test_trade_before_2013_converted_at_the_official_rate():
+    usd = s({("A", 2012): 20000.0, ("A", 2013): 1.0})  # 万美元
+    cny = s({("A", 2013): 12.0})  # 亿元
+    rate = s({("China", 2012): 6.3125, ("China", 2013): 6.1932})
+    trade = panel.trade_cny(cny, usd, rate)
+    assert trade[("A", 2012)] == pytest.approx(2 * 6.3125) and trade[("A", 2013)] == 12.0
+
+
+def test_reconstruct_keeps_the_candidate_that_matches():
+    exact = s({("A", 2011): 1.0, ("A", 2012): 3.0})
+    printed = pd.Series({"mean": 2.0, "sd": np.sqrt(2), "min": 1.0, "max": 3.0}).round(3)
+    table = panel.reconstruct({"off": exact + 0.5, "exact": exact}, printed)
+    assert table.index[0] == "exact" and table.loc["exact", "distance"] == 0
+    assert table.loc["off", "distance"] == 0.5
+
+
+def test_panel_shape_and_sample(built):
+    data = built["panel"]
+    assert len(data) == 330 and sorted(data["province"].unique()) == sorted(SAMPLE)
+    assert not data[panel.PAPER_VARIABLES].isna().any().any()
+    assert data.groupby("region")["province"].nunique().to_dict() == {"Central": 6, "East": 10, "Northeast": 3, "West": 11}
+
+
+def test_fill_flags_mark_exactly_the_filled_years(built):
+    data = built["panel"]
+    assert set(data.loc[data["internet_filled"], "year"]) == {2021}
+    assert set(data.loc[data["it_share_filled"], "year"]) == {2011, 2012}
+    assert set(data.loc[data["mobile_filled"], "year"]) == {2011, 2012}
+    clean = data[~data["filled"]]
+    assert sorted(clean["year"].unique()) == list(range(2013, 2021)) and len(clean) == 30 * 8
+
+
+def test_location_quotient_is_one_on_average(built):
+    data = built["panel"].set_index(["province", "year"])
+    employment = panel.window(panel.series("employment_urban_units"))
+    weighted = (data["virtual"] * employment).groupby(level="year").sum() / employment.groupby(level="year").sum()
+    assert np.allclose(weighted, 1)
+
+
+def test_controls_that_the_paper_prints_are_reproduced(built):
+    """gov, open and ur reproduce the printed Table 2 moments to three decimals."""
+    printed = panel.printed_moments()
+    data = built["panel"]
+    for var in ["gov", "open", "ur"]:
+        ours = panel.moments(data[var]).round(3)
+        assert (ours == printed.loc[var]).all(), var
+
+
+def test_entropy_index_uses_the_printed_weights(built):
+    data = built["panel"].set_index(["province", "year"])
+    x = data[panel.INDICATORS]
+    normalised = (x - x.min()) / (x.max() - x.min()) + 0.0001
+    assert np.allclose((normalised * built["weights"]).sum(axis=1), data["digital"])
+    assert built["weights"].sum() == pytest.approx(1)
+
+
+def test_codebook_describes_every_column(built):
+    book = panel.codebook(built)
+    assert list(book["column"]) == list(built["panel"].columns)
+    assert book["definition"].ne("").all()
+
+
+def test_missing_province_in_one_extract_stops_the_build(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.RAW, raw)
+    path = raw / "population.csv"
+    kept = [line for line in path.read_text().splitlines(keepends=True) if not line.startswith("Hebei,")]
+    path.write_text("".join(kept))
+    manifest = pd.read_csv(raw / "MANIFEST.csv", dtype=str, keep_default_na=False)
+    manifest.loc[manifest["name"] == "population", "sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest.to_csv(raw / "MANIFEST.csv", index=False, lineterminator="\n")
+    out = tmp_path / "processed"
+    with pytest.raises(ValueError, match="no value for Hebei in 2011"):
+        panel.write(panel.build(raw), out)
+    assert not out.exists()
