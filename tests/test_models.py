@@ -1,0 +1,106 @@
+"""Estimators against references with known answers and against independent computations."""
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+
+from helpers import models, panel
+
+CONTROLS = ["gov", "cs", "open", "ur", "ind"]
+
+
+@pytest.fixture(scope="module")
+def grunfeld():
+    g = sm.datasets.grunfeld.load_pandas().data
+    g = g[g["firm"] != "American Steel"].rename(columns={"firm": "province"})
+    g["year"] = g["year"].astype(int)
+    return g.set_index(["province", "year"])
+
+
+@pytest.fixture(scope="module")
+def data():
+    return panel.load()
+
+
+def test_grunfeld_within_estimates_and_stata_clustered_errors(grunfeld):
+    """Stata: xtreg invest mvalue kstock, fe vce(robust) on the 10 Grunfeld firms."""
+    fit = models.estimate(grunfeld, "invest", ["value", "capital"], spec="province_fe")
+    assert fit.params["value"] == pytest.approx(0.110124, abs=5e-7)
+    assert fit.params["capital"] == pytest.approx(0.310065, abs=5e-7)
+    assert fit.std_errors["value"] == pytest.approx(0.0151945, abs=5e-8)
+    assert fit.std_errors["capital"] == pytest.approx(0.0527518, abs=5e-8)
+
+
+def test_twoway_equals_dummy_variable_regression(data):
+    """Slopes of the two-way within estimator = OLS with province and year dummies (FWL)."""
+    fit = models.estimate(data, "tfp", ["digital", *CONTROLS])
+    frame = data.reset_index()
+    lsdv = smf.ols("tfp ~ digital + gov + cs + open + ur + ind + C(province) + C(year)", data=frame).fit()
+    for term in ["digital", *CONTROLS]:
+        assert fit.params[term] == pytest.approx(lsdv.params[term], rel=1e-9)
+    assert fit.r2 == pytest.approx(lsdv.rsquared, rel=1e-9)
+    assert fit.adj_r2 == pytest.approx(lsdv.rsquared_adj, rel=1e-9)
+
+
+def test_clustered_errors_follow_the_reghdfe_convention(data):
+    """Sandwich on the dummy-variable regression, clusters = provinces, scaled by
+    G/(G-1) (N-1)/(N-K) with K = slopes + constant + 10 year effects (province effects nested)."""
+    fit = models.estimate(data, "tfp", ["digital", *CONTROLS])
+    frame = data.reset_index()
+    lsdv = smf.ols("tfp ~ digital + gov + cs + open + ur + ind + C(province) + C(year)", data=frame).fit()
+    X = lsdv.model.exog
+    u = lsdv.resid.to_numpy()
+    groups = pd.factorize(frame["province"])[0]
+    bread = np.linalg.pinv(X.T @ X)
+    scores = np.zeros((groups.max() + 1, X.shape[1]))
+    np.add.at(scores, groups, X * u[:, None])
+    n, g, k = len(u), groups.max() + 1, 6 + 1 + 10
+    v = bread @ scores.T @ scores @ bread * g / (g - 1) * (n - 1) / (n - k)
+    names = lsdv.model.exog_names
+    for term in ["digital", *CONTROLS]:
+        i = names.index(term)
+        assert fit.std_errors[term] == pytest.approx(np.sqrt(v[i, i]), rel=1e-8)
+
+
+def test_lag_never_crosses_provinces():
+    index = pd.MultiIndex.from_tuples([("A", 2011), ("A", 2012), ("B", 2011), ("B", 2013)], names=["province", "year"])
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}, index=index)
+    lagged = models.lag(frame, "x")
+    assert lagged.name == "L.x"
+    assert np.isnan(lagged[("A", 2011)]) and lagged[("A", 2012)] == 1.0
+    assert np.isnan(lagged[("B", 2011)]) and np.isnan(lagged[("B", 2013)])  # 2012 missing for B
+
+
+def test_centred_interaction_leaves_the_product_coefficient_unchanged(data):
+    raw = data.assign(product=data["digital"] * data["virtual"])
+    plain = models.estimate(raw, "tfp", ["digital", "virtual", "product"])
+    centred = data[["tfp"]].join(models.centred_interaction(data, "digital", "virtual"))
+    fit = models.estimate(centred, "tfp", ["digital", "virtual", "virtual x digital"])
+    assert fit.params["virtual x digital"] == pytest.approx(plain.params["product"], rel=1e-9)
+    # the centred main effect is the raw one evaluated at the mean of virtual
+    at_mean = plain.params["digital"] + plain.params["product"] * data["virtual"].mean()
+    assert fit.params["digital"] == pytest.approx(at_mean, rel=1e-9)
+
+
+def test_marginal_effect_at_zero_is_the_main_effect(data):
+    centred = models.centred_interaction(data, "digital", "virtual")
+    frame = data[["tfp"]].join(centred)
+    fit = models.estimate(frame, "tfp", ["digital", "virtual", "virtual x digital"])
+    me = models.marginal_effect(fit, "digital", "virtual x digital", [0.0, 1.0])
+    assert me.loc[0, "effect"] == pytest.approx(fit.params["digital"])
+    assert me.loc[0, "se"] == pytest.approx(fit.std_errors["digital"])
+    assert me.loc[1, "effect"] == pytest.approx(fit.params["digital"] + fit.params["virtual x digital"])
+
+
+def test_wild_bootstrap_is_seeded_and_rejects_a_strong_effect():
+    rng = np.random.default_rng(0)
+    index = pd.MultiIndex.from_product([[f"p{i}" for i in range(8)], range(2011, 2022)], names=["province", "year"])
+    x = rng.normal(size=len(index))
+    frame = pd.DataFrame({"x": x, "z": rng.normal(size=len(index))}, index=index)
+    frame["y"] = 2.0 * frame["x"] + rng.normal(size=len(index))
+    p = models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "x", reps=999, seed=1)
+    assert p == models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "x", reps=999, seed=1)
+    assert p < 0.01
+    null = models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "z", reps=999, seed=1)
+    assert null > 0.05
