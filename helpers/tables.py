@@ -1,0 +1,153 @@
+"""Tables in the paper's style, the published numbers beside ours, and exports to CSV, Markdown
+and LaTeX. Significance stars: *** p < 0.01, ** p < 0.05, * p < 0.1."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import paths
+from .models import Fit
+from .sources import atomic_write
+
+
+def stars(p: float) -> str:
+    """'***', '**', '*' or '' for p below 0.01, 0.05, 0.1."""
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+
+
+# --- descriptive and correlation tables ----------------------------------------------------------
+
+def describe(data: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
+    """N, mean, standard deviation (n - 1), min, median, max of each variable."""
+    x = data[variables]
+    return pd.DataFrame({"N": x.count(), "mean": x.mean(), "sd": x.std(), "min": x.min(),
+                         "median": x.median(), "max": x.max()})
+
+
+def correlations(data: pd.DataFrame, variables: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pearson correlations and their two-sided p-values, t = r sqrt(n-2) / sqrt(1-r^2)."""
+    x = data[variables].dropna()
+    r = x.corr()
+    n = len(x)
+    with np.errstate(divide="ignore"):
+        t = r * np.sqrt(n - 2) / np.sqrt(1 - r**2)
+    p = pd.DataFrame(2 * stats.t.sf(np.abs(t), n - 2), index=r.index, columns=r.columns)
+    return r, p
+
+
+def lower_triangle(r: pd.DataFrame, p: pd.DataFrame, decimals=3) -> pd.DataFrame:
+    """Correlations with stars below the diagonal, 1 on it, blank above, as Table 3 prints them."""
+    out = pd.DataFrame("", index=r.index, columns=r.columns)
+    for i, row in enumerate(r.index):
+        for j, col in enumerate(r.columns[: i + 1]):
+            out.loc[row, col] = "1" if i == j else f"{r.loc[row, col]:.{decimals}f}{stars(p.loc[row, col])}"
+    return out
+
+
+# --- regression tables -----------------------------------------------------------------------------
+
+def long(fits: dict[str, Fit]) -> pd.DataFrame:
+    """Every column's numbers in tidy form: column, term, statistic, value (coef, se, t, p, lower,
+    upper for each term; n, adj_r2, r2_within per column)."""
+    rows = []
+    for column, fit in fits.items():
+        ci = fit.interval()
+        for term in fit.params.index:
+            for statistic, value in [("coef", fit.params[term]), ("se", fit.std_errors[term]),
+                                     ("t", fit.tstats[term]), ("p", fit.pvalues[term]),
+                                     ("lower", ci.loc[term, "lower"]), ("upper", ci.loc[term, "upper"])]:
+                rows.append((column, term, statistic, float(value)))
+        rows += [(column, "N", "n", float(fit.nobs)), (column, "Adj-R2", "adj_r2", fit.adj_r2),
+                 (column, "Within R2", "r2_within", fit.r2_within)]
+    return pd.DataFrame(rows, columns=["column", "term", "statistic", "value"])
+
+
+def regression_table(fits: dict[str, Fit], terms: list[str], decimals=3) -> pd.DataFrame:
+    """The paper's layout: coefficient with stars, t statistic in parentheses beneath, then the
+    fixed-effect rows, N, adjusted R-squared (inclusive of the effects) and within R-squared."""
+    rows, index = [], []
+    for term in terms:
+        coef, tstat = [], []
+        for fit in fits.values():
+            if term in fit.params.index:
+                coef.append(f"{fit.params[term]:.{decimals}f}{stars(fit.pvalues[term])}")
+                tstat.append(f"({fit.tstats[term]:.2f})")
+            else:
+                coef.append("")
+                tstat.append("")
+        rows += [coef, tstat]
+        index += [term, ""]
+    yes = {True: "YES", False: "NO"}
+    rows += [[yes[f.effects.get("province", False)] for f in fits.values()],
+             [yes[f.effects.get("year", False)] for f in fits.values()],
+             [str(f.nobs) for f in fits.values()],
+             [f"{f.adj_r2:.{decimals}f}" for f in fits.values()],
+             ["" if np.isnan(f.r2_within) else f"{f.r2_within:.{decimals}f}" for f in fits.values()]]
+    index += ["Province FE", "Year FE", "N", "Adj-R2", "Within R2"]
+    return pd.DataFrame(rows, index=index, columns=list(fits))
+
+
+# --- the published numbers ---------------------------------------------------------------------------
+
+def published(table: str, folder=paths.PAPER) -> pd.DataFrame:
+    """Rows of data/paper/published.csv for one table ('table2' ... 'table7')."""
+    rows = pd.read_csv(folder / "published.csv", dtype={"stars": "Int64"})
+    rows = rows[rows["table"] == table]
+    if rows.empty:
+        raise KeyError(f"no published table {table!r} in {folder / 'published.csv'}")
+    return rows.drop(columns="table").reset_index(drop=True)
+
+
+def compare(ours: pd.DataFrame, table: str, columns: dict[str, str], terms: dict[str, str] | None = None) -> pd.DataFrame:
+    """Each published coefficient beside ours. `columns` maps the published column to ours, `terms`
+    (optional) a published term to ours. Marks whether the sign and the significance level (number of
+    stars) agree and whether the published value lies in our 95 % interval."""
+    pub = published(table)
+    coefs = pub[pub["statistic"] == "coef"].set_index(["column", "term"])
+    tvals = pub[pub["statistic"] == "t"].set_index(["column", "term"])["value"]
+    wide = ours.pivot_table(index=["column", "term"], columns="statistic", values="value")
+    rows = []
+    for (column, term), row in coefs.iterrows():
+        if column not in columns:
+            continue
+        key = (columns[column], (terms or {}).get(term, term))
+        if key not in wide.index:
+            continue
+        mine = wide.loc[key]
+        rows.append({
+            "column": column, "term": term, "published": row["value"], "published_t": tvals[(column, term)],
+            "published_stars": "*" * int(row["stars"]), "ours": mine["coef"], "ours_t": mine["t"],
+            "ours_stars": stars(mine["p"]), "same_sign": np.sign(row["value"]) == np.sign(mine["coef"]),
+            "same_level": int(row["stars"]) == len(stars(mine["p"])),
+            "in_our_95ci": mine["lower"] <= row["value"] <= mine["upper"],
+        })
+    return pd.DataFrame(rows)
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+def markdown(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table (index as the first column)."""
+    header = [table.index.name or ""] + [str(c) for c in table.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for label, row in table.iterrows():
+        lines.append("| " + " | ".join([str(label)] + [str(v) for v in row]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def export(table: pd.DataFrame, name: str, folder: Path) -> list[Path]:
+    """Write folder/name.csv, .md and .tex (each atomically); returns the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {
+        "csv": table.to_csv(lineterminator="\n"),
+        "md": markdown(table),
+        "tex": table.to_latex(escape=True),
+    }
+    written = []
+    for ext, text in texts.items():
+        path = folder / f"{name}.{ext}"
+        atomic_write(path, text.encode("utf-8"))
+        written.append(path)
+    return written

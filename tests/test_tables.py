@@ -1,0 +1,53 @@
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from helpers import tables
+from helpers.models import Fit
+
+
+def fit(coef, se, n=330, df=29):
+    params = pd.Series(coef)
+    return Fit(params=params, std_errors=pd.Series(se), nobs=n, df_resid=df, r2_within=0.5, r2=0.9, adj_r2=0.88,
+               effects={"province": True, "year": True})
+
+
+def test_stars_thresholds():
+    assert [tables.stars(p) for p in [0.005, 0.01, 0.03, 0.05, 0.07, 0.1, 0.5]] == ["***", "**", "**", "*", "*", "", ""]
+
+
+def test_correlation_p_values_match_scipy():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.normal(size=(50, 3)), columns=list("abc"))
+    frame["b"] += frame["a"]
+    r, p = tables.correlations(frame, ["a", "b", "c"])
+    ref = stats.pearsonr(frame["a"], frame["b"])
+    assert r.loc["a", "b"] == pytest.approx(ref.statistic) and p.loc["a", "b"] == pytest.approx(ref.pvalue)
+    tri = tables.lower_triangle(r, p)
+    assert tri.loc["a", "a"] == "1" and tri.loc["a", "b"] == "" and tri.loc["b", "a"].endswith("***")
+
+
+def test_regression_table_layout():
+    table = tables.regression_table({"(1)": fit({"digital": 0.5, "Constant": 1.0}, {"digital": 0.1, "Constant": 1.0})},
+                                    ["digital", "gov", "Constant"])
+    assert list(table.index) == ["digital", "", "gov", "", "Constant", "", "Province FE", "Year FE", "N", "Adj-R2", "Within R2"]
+    assert table.iloc[0, 0] == "0.500***" and table.iloc[1, 0] == "(5.00)"  # t = 5 with 29 df
+    assert table.iloc[2, 0] == "" and table.iloc[4, 0] == "1.000" and table.loc["N", "(1)"] == "330"
+
+
+def test_compare_marks_sign_level_and_interval():
+    ours = tables.long({"ours": fit({"digital": 0.70, "Constant": 0.2}, {"digital": 0.40, "Constant": 0.1})})
+    table = tables.compare(ours, "table4", {"(2)": "ours"})
+    row = table.set_index("term").loc["digital"]
+    # published 0.708*** (t 3.60); ours 0.70 with t 1.75 and 29 df: p about 0.09, one star
+    assert row["same_sign"] and not row["same_level"] and row["in_our_95ci"] and row["ours_stars"] == "*"
+    assert row["published"] == 0.708 and row["published_stars"] == "***"
+
+
+def test_export_writes_three_formats(tmp_path):
+    table = pd.DataFrame({"x": ["1", "2"]}, index=pd.Index(["a", "b"], name="term"))
+    paths = tables.export(table, "t", tmp_path)
+    assert sorted(p.suffix for p in paths) == [".csv", ".md", ".tex"]
+    assert (tmp_path / "t.md").read_text() == "| term | x |\n|---|---|\n| a | 1 |\n| b | 2 |\n"
+    assert "\\begin{tabular}" in (tmp_path / "t.tex").read_text()
