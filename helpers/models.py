@@ -131,6 +131,23 @@ def marginal_effect(fit: Fit, a: str, product: str, b_values) -> pd.DataFrame:
     return pd.DataFrame({"effect": effect, "se": se, "lower": effect - q * se, "upper": effect + q * se})
 
 
+def wald(fit: Fit, terms: list[str]) -> tuple[float, float]:
+    """Wald test that the coefficients of `terms` are all zero, with the fit's covariance:
+    F = b' V^-1 b / q against F(q, df_resid). Returns F and its p-value."""
+    b = fit.params[terms].to_numpy()
+    v = fit.cov.loc[terms, terms].to_numpy()
+    f = float(b @ np.linalg.solve(v, b) / len(terms))
+    return f, float(stats.f.sf(f, len(terms), fit.df_resid))
+
+
+def vif(data: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Variance inflation factors 1 / (1 - R_j^2), R_j^2 from regressing column j on the others
+    and a constant (statsmodels)."""
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
+    x = sm.add_constant(data[columns].dropna()).to_numpy()
+    return pd.Series([variance_inflation_factor(x, i + 1) for i in range(len(columns))], index=columns, name="VIF")
+
+
 # --- few clusters: wild cluster bootstrap ---------------------------------------------------------
 
 WEBB = np.array([-np.sqrt(1.5), -1, -np.sqrt(0.5), np.sqrt(0.5), 1, np.sqrt(1.5)])

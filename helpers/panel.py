@@ -373,6 +373,29 @@ def write(built: dict, folder=paths.PROCESSED) -> list:
     return [folder / name for name in files]
 
 
+# The measures a rerun may choose for the paper's three constructed variables.
+MEASURES = {"tfp": ["tfp", "tfp_solow", "tfp_urban"],
+            "digital": ["digital", "digital_pca", "digital_dfiic"],
+            "virtual": ["virtual", "virtual_software"]}
+CONTROLS = ["gov", "cs", "open", "ur", "ind"]
+
+
+def select(data: pd.DataFrame, **choices: str) -> pd.DataFrame:
+    """The panel with tfp, digital and virtual taken from the chosen measure columns, e.g.
+    select(data, tfp="tfp_solow"); an unknown choice is an error listing the valid ones."""
+    for variable, column in choices.items():
+        if column not in MEASURES.get(variable, []):
+            raise ValueError(f"{variable}={column!r} is not a measure of {variable}; "
+                             f"choose one of {MEASURES.get(variable, list(MEASURES))}")
+    return data.assign(**{variable: data[column] for variable, column in choices.items()})
+
+
+def winsorise(data: pd.DataFrame, columns: list[str], share: float = 0.01) -> pd.DataFrame:
+    """Each column clipped at its pooled `share` and 1 - `share` quantiles."""
+    clipped = {c: data[c].clip(data[c].quantile(share), data[c].quantile(1 - share)) for c in columns}
+    return data.assign(**clipped)
+
+
 def load(folder=paths.PROCESSED) -> pd.DataFrame:
     """The analysis panel as written by notebook 02, indexed (province, year)."""
     path = folder / "panel.csv"

@@ -44,6 +44,8 @@ REGIONS = ["East", "Central", "West", "Northeast"]
 NAMES = list(PROVINCES["province"])
 # The paper's sample: every province but Tibet (no Hong Kong, Macao or Taiwan in the data at all).
 SAMPLE = [p for p in NAMES if p != "Tibet"]
+# The four province-level municipalities (直辖市).
+MUNICIPALITIES = ["Beijing", "Tianjin", "Shanghai", "Chongqing"]
 # The row name of a national series (e.g. the exchange rate) in a tidy extract.
 NATIONAL = "China"
 

@@ -91,12 +91,36 @@ def regression_table(fits: dict[str, Fit], terms: list[str], decimals=3) -> pd.D
 # --- the published numbers ---------------------------------------------------------------------------
 
 def published(table: str, folder=paths.PAPER) -> pd.DataFrame:
-    """Rows of data/paper/published.csv for one table ('table2' ... 'table7')."""
-    rows = pd.read_csv(folder / "published.csv", dtype={"stars": "Int64"})
-    rows = rows[rows["table"] == table]
+    """Rows of data/paper/published.csv for one table ('table2' ... 'table7'); `printed` keeps the
+    number as printed (trailing zeros), `value` is it as a float."""
+    rows = pd.read_csv(folder / "published.csv", dtype={"stars": "Int64", "value": str})
+    rows = rows[rows["table"] == table].assign(printed=lambda r: r["value"], value=lambda r: r["value"].astype(float))
     if rows.empty:
         raise KeyError(f"no published table {table!r} in {folder / 'published.csv'}")
     return rows.drop(columns="table").reset_index(drop=True)
+
+
+def published_table(table: str, terms: list[str], rename: dict[str, str] | None = None) -> pd.DataFrame:
+    """A published regression table in the layout of `regression_table` (fixed-effect rows read
+    'YES' where the paper prints 年份/行业固定效应 YES). `rename` maps published term names to ours."""
+    pub = published(table).replace({"term": rename or {}})
+    value = pub.set_index(["column", "term", "statistic"])["printed"]
+    star = pub.set_index(["column", "term", "statistic"])["stars"]
+    columns = list(dict.fromkeys(pub["column"]))
+    out = {}
+    for column in columns:
+        cells = []
+        for term in terms:
+            if (column, term, "coef") in value.index:
+                text = value[(column, term, "coef")] + "*" * int(star[(column, term, "coef")])
+                cells += [text, f"({value[(column, term, 't')]})"]
+            else:
+                cells += ["", ""]
+        fe = "" if table == "table5" else "YES"
+        cells += [fe, fe, value[(column, "N", "n")], value[(column, "Adj-R2", "adj_r2")], ""]
+        out[column] = cells
+    index = [label for term in terms for label in (term, "")] + ["Province FE", "Year FE", "N", "Adj-R2", "Within R2"]
+    return pd.DataFrame(out, index=index)
 
 
 def compare(ours: pd.DataFrame, table: str, columns: dict[str, str], terms: dict[str, str] | None = None) -> pd.DataFrame:
@@ -123,6 +147,16 @@ def compare(ours: pd.DataFrame, table: str, columns: dict[str, str], terms: dict
             "in_our_95ci": mine["lower"] <= row["value"] <= mine["upper"],
         })
     return pd.DataFrame(rows)
+
+
+def closeness(comparison: pd.DataFrame) -> pd.Series:
+    """Summary of a `compare` table: mean absolute gap of the coefficients, and the shares of
+    coefficients with the same sign, the same significance level and the published value inside
+    our 95 % interval."""
+    return pd.Series({"mean_abs_gap": (comparison["published"] - comparison["ours"]).abs().mean(),
+                      "same_sign": comparison["same_sign"].mean(),
+                      "same_level": comparison["same_level"].mean(),
+                      "in_our_95ci": comparison["in_our_95ci"].mean()})
 
 
 # --- export ------------------------------------------------------------------------------------------

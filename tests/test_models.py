@@ -104,3 +104,14 @@ def test_wild_bootstrap_is_seeded_and_rejects_a_strong_effect():
     assert p < 0.01
     null = models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "z", reps=999, seed=1)
     assert null > 0.05
+
+
+def test_wald_with_one_term_is_the_squared_t(data):
+    fit = models.estimate(data, "tfp", ["digital", *CONTROLS])
+    f, p = models.wald(fit, ["digital"])
+    assert f == pytest.approx(fit.tstats["digital"] ** 2) and p == pytest.approx(fit.pvalues["digital"])
+
+
+def test_vif_is_one_over_one_minus_auxiliary_r2(data):
+    aux = smf.ols("digital ~ gov + cs + open + ur + ind", data=data).fit()
+    assert models.vif(data, ["digital", *CONTROLS])["digital"] == pytest.approx(1 / (1 - aux.rsquared))

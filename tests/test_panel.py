@@ -132,3 +132,17 @@ def test_missing_province_in_one_extract_stops_the_build(tmp_path):
     with pytest.raises(ValueError, match="no value for Hebei in 2011"):
         panel.write(panel.build(raw), out)
     assert not out.exists()
+
+
+def test_select_swaps_measures_and_refuses_unknown_ones(built):
+    data = built["panel"]
+    chosen = panel.select(data, tfp="tfp_solow", digital="digital_pca")
+    assert (chosen["tfp"] == data["tfp_solow"]).all() and (chosen["digital"] == data["digital_pca"]).all()
+    with pytest.raises(ValueError, match=r"tfp='gdp' is not a measure of tfp; choose one of \['tfp', 'tfp_solow', 'tfp_urban'\]"):
+        panel.select(data, tfp="gdp")
+
+
+def test_winsorise_clips_at_pooled_quantiles():
+    frame = pd.DataFrame({"x": np.arange(101.0), "y": np.arange(101.0)})
+    out = panel.winsorise(frame, ["x"], 0.05)
+    assert out["x"].min() == 5 and out["x"].max() == 95 and out["y"].max() == 100
