@@ -170,17 +170,18 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export(table: pd.DataFrame, name: str, folder: Path) -> list[Path]:
-    """Write folder/name.csv, .md and .tex (each atomically); returns the paths."""
+def export(table: pd.DataFrame, name: str, folder: Path, formats=("csv", "md", "tex")) -> list[Path]:
+    """Write folder/name.csv, .md and .tex (or the `formats` given), each atomically; returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     texts = {
-        "csv": table.to_csv(lineterminator="\n"),
-        "md": markdown(table),
-        "tex": table.to_latex(escape=True),
+        "csv": lambda: table.to_csv(lineterminator="\n"),
+        "md": lambda: markdown(table),
+        "tex": lambda: table.to_latex(escape=True),
     }
     written = []
-    for ext, text in texts.items():
+    for ext in formats:
+        text = texts[ext]()
         path = folder / f"{name}.{ext}"
         atomic_write(path, text.encode("utf-8"))
         written.append(path)
