@@ -8,14 +8,23 @@ timestamps, durations and random ids, so that a rerun changes no committed byte.
 import argparse
 import ast
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import papermill
 
 from . import paths
+from .panel import MEASURES
 
 KERNEL = "python3"
+WORKERS = 2  # the machines this runs on have two cores
+# Values a setting may take beyond its type: a list of choices or a (low, high) range.
+CHOICES = {**MEASURES, "winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2)}
+# Notebooks of one stage depend only on earlier stages, so a stage runs in parallel.
+STAGES = [("01_data", "02_variables"),
+          ("03_descriptives", "04_correlation", "05_baseline", "06_robustness", "07_moderation", "08_heterogeneity"),
+          ("09_replication_scorecard",)]
 
 
 def notebooks() -> list[Path]:
@@ -46,8 +55,18 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
         if type(value) is not type(valid[name]):
             raise SystemExit(f"setting {name}={text!r}: expected a {type(valid[name]).__name__} "
                              f"like the default {valid[name]!r}")
+        check_value(name, value)
         settings[name] = value
     return settings
+
+
+def check_value(name, value) -> None:
+    """A setting with declared choices or a range must respect them."""
+    allowed = CHOICES.get(name)
+    if isinstance(allowed, list) and value not in allowed:
+        raise SystemExit(f"setting {name}={value!r}: choose one of {', '.join(allowed)}")
+    if isinstance(allowed, tuple) and not allowed[0] <= value <= allowed[1]:
+        raise SystemExit(f"setting {name}={value!r}: must lie between {allowed[0]} and {allowed[1]}")
 
 
 def strip(path: Path) -> None:
@@ -88,10 +107,26 @@ def main(argv=None) -> None:
     settings = parse_settings(args.set, chosen)
     if args.out:
         settings["out"] = str(args.out.resolve())
+    for stage in stages(chosen):
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            runs = [pool.submit(run_one, nb, args.out, settings) for nb in stage]
+            for run in runs:
+                run.result()
+
+
+def stages(chosen: list[Path]) -> list[list[Path]]:
+    """The chosen notebooks grouped by STAGES, in order; a notebook not listed runs alone, last."""
+    order = {stem: i for i, stage in enumerate(STAGES) for stem in stage}
+    groups = {}
     for nb in chosen:
-        target = args.out.resolve() / "notebooks" / nb.name if args.out else nb
-        print(f"running {nb.name}", file=sys.stderr)
-        execute(nb, target, settings)
+        groups.setdefault(order.get(nb.stem, len(STAGES) + len(groups)), []).append(nb)
+    return [groups[k] for k in sorted(groups)]
+
+
+def run_one(notebook: Path, out: Path | None, settings: dict) -> None:
+    target = out.resolve() / "notebooks" / notebook.name if out else notebook
+    print(f"running {notebook.name}", file=sys.stderr)
+    execute(notebook, target, settings)
 
 
 if __name__ == "__main__":

@@ -49,3 +49,18 @@ def test_failure_names_notebook_and_cell_and_keeps_the_partial_run(tmp_path):
     kept = nbformat.read(target, as_version=4)
     ran = [c for c in kept.cells if c.cell_type == "code" and c.source == "print('before')"]
     assert ran[0].outputs[0]["text"] == "before\n"
+
+
+def test_values_outside_the_choices_fail_before_running(tmp_path):
+    nb = notebook(tmp_path / "01_x.ipynb", parameters="tfp = 'tfp'\nreps = 9999")
+    assert run.parse_settings(["tfp=tfp_solow", "reps=999"], [nb]) == {"tfp": "tfp_solow", "reps": 999}
+    with pytest.raises(SystemExit, match=r"tfp='solow': choose one of tfp, tfp_solow, tfp_urban"):
+        run.parse_settings(["tfp=solow"], [nb])
+    with pytest.raises(SystemExit, match=r"reps=5: must lie between 99 and 99999"):
+        run.parse_settings(["reps=5"], [nb])
+
+
+def test_stages_group_independent_notebooks():
+    names = [run.paths.NOTEBOOKS / f"{stem}.ipynb" for stem in ["09_replication_scorecard", "05_baseline", "01_data", "03_descriptives"]]
+    grouped = [[p.stem for p in stage] for stage in run.stages(names)]
+    assert grouped == [["01_data"], ["05_baseline", "03_descriptives"], ["09_replication_scorecard"]]

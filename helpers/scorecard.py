@@ -1,0 +1,82 @@
+"""The replication scorecard: every published coefficient of Tables 4-7 beside ours, read from the
+estimates the analysis notebooks wrote, and the paper's hypotheses judged on our numbers."""
+from pathlib import Path
+
+import pandas as pd
+
+from . import tables
+
+# The published tables, their columns as our notebooks name them, and term renames (published -> ours).
+TABLES = {
+    "table4": ({"(1)": "(1)", "(2)": "(2)"}, {}),
+    "table5": ({"(1)": "(1)"}, {}),
+    "table6": ({"(1)": "(1)", "(2)": "(2)"}, {}),
+    "table7": ({r: r for r in ["East", "Central", "West", "Northeast"]}, {}),
+}
+ALPHA = 0.05
+
+
+def estimates(figures: Path, table: str) -> pd.DataFrame:
+    """Our estimates of one table, as the notebook wrote them (figures/<table>_estimates.csv)."""
+    path = Path(figures) / f"{table}_estimates.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run the notebook that writes {table} first (make reproduce)")
+    return pd.read_csv(path)
+
+
+def coefficients(figures: Path) -> pd.DataFrame:
+    """Every published coefficient of Tables 4-7 beside ours (tables.compare), with a table column."""
+    parts = [tables.compare(estimates(figures, t), t, columns, terms).assign(table=t)
+             for t, (columns, terms) in TABLES.items()]
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[["table", *[c for c in frame if c != "table"]]]
+
+
+def summary(coefs: pd.DataFrame) -> pd.DataFrame:
+    """Per table: number of published coefficients and the shares that agree in sign, in
+    significance level, and that lie in our 95 % interval."""
+    grouped = coefs.groupby("table")
+    return pd.DataFrame({"coefficients": grouped.size(), "same_sign": grouped["same_sign"].mean(),
+                         "same_level": grouped["same_level"].mean(), "in_our_95ci": grouped["in_our_95ci"].mean()})
+
+
+def positive_and_significant(estimates_long: pd.DataFrame, column: str, term: str, alpha=ALPHA) -> bool:
+    """Our coefficient of `term` in `column` is positive with p < alpha."""
+    rows = estimates_long[(estimates_long["column"] == column) & (estimates_long["term"] == term)]
+    value = rows.set_index("statistic")["value"]
+    return bool(value["coef"] > 0 and value["p"] < alpha)
+
+
+def verdicts(figures: Path, alpha=ALPHA) -> pd.DataFrame:
+    """The paper's claims judged on our numbers at significance level `alpha`:
+    H1 digital raises TFP (Table 4 column 2); H2 virtual agglomeration strengthens it (Table 6
+    column 2, the product term); the regional pattern (digital significant in the East, West and
+    Northeast, not in the Centre; Table 7, by the wild cluster bootstrap p-values)."""
+    h1 = positive_and_significant(estimates(figures, "table4"), "(2)", "digital", alpha)
+    h2 = positive_and_significant(estimates(figures, "table6"), "(2)", "virtual x digital", alpha)
+    boot = pd.read_csv(Path(figures) / "table7_wild_bootstrap.csv", index_col="region")
+    significant = boot.index[(boot["wild bootstrap p"] < alpha) & (boot["coef"] > 0)].tolist()
+    pub7 = tables.published("table7").query("term == 'digital' and statistic == 'coef'")
+    claimed = pub7.loc[(pub7["value"] > 0) & (pub7["stars"] >= 2), "column"].tolist()
+    return pd.DataFrame([
+        ("H1: digital raises TFP", _printed("table4", "(2)", "digital"), h1),
+        ("H2: virtual agglomeration strengthens it", _printed("table6", "(2)", "virtual x digital"), h2),
+        ("Regional pattern", "positive and significant at 5 %: " + ", ".join(claimed) + " (Table 7)",
+         sorted(significant) == sorted(claimed)),
+    ], columns=["claim", "paper", "holds in our data"]).assign(
+        our_evidence=[_evidence(figures, "table4", "(2)", "digital"),
+                      _evidence(figures, "table6", "(2)", "virtual x digital"),
+                      "significant (wild bootstrap, positive): " + (", ".join(significant) or "none")])
+
+
+def _printed(table, column, term) -> str:
+    """A published coefficient as printed, with stars and t, e.g. '0.708*** (t = 3.60), Table 4 (2)'."""
+    rows = tables.published(table).query("column == @column and term == @term").set_index("statistic")
+    return (f"{rows.at['coef', 'printed']}{'*' * int(rows.at['coef', 'stars'])} (t = {rows.at['t', 'printed']}), "
+            f"Table {table[-1]} {column}")
+
+
+def _evidence(figures, table, column, term) -> str:
+    rows = estimates(figures, table)
+    value = rows[(rows["column"] == column) & (rows["term"] == term)].set_index("statistic")["value"]
+    return f"{value['coef']:.3f} (t = {value['t']:.2f}, p = {value['p']:.3f})"

@@ -1,0 +1,29 @@
+import pandas as pd
+
+from helpers import scorecard, tables
+from tests.test_tables import fit
+
+
+def write(folder, table, fits):
+    tables.long(fits).to_csv(folder / f"{table}_estimates.csv", index=False)
+
+
+def test_verdicts_follow_our_estimates(tmp_path):
+    strong = {"digital": 0.7, "Constant": 0.5}
+    write(tmp_path, "table4", {"(1)": fit(strong, {"digital": 0.1, "Constant": 0.1}),
+                               "(2)": fit(strong, {"digital": 0.1, "Constant": 0.1})})
+    weak = {"virtual x digital": 0.1, "Constant": 0.5}
+    write(tmp_path, "table6", {"(1)": fit(weak, {"virtual x digital": 1.0, "Constant": 0.1}),
+                               "(2)": fit(weak, {"virtual x digital": 1.0, "Constant": 0.1})})
+    pd.DataFrame({"region": ["East", "Central", "West", "Northeast"], "coef": [1.0, 1.0, 1.0, -1.0],
+                  "wild bootstrap p": [0.01, 0.5, 0.02, 0.01]}).to_csv(tmp_path / "table7_wild_bootstrap.csv", index=False)
+    verdicts = scorecard.verdicts(tmp_path).set_index("claim")["holds in our data"]
+    assert verdicts.tolist() == [True, False, False]  # Northeast is negative, so the pattern fails
+    assert scorecard.verdicts(tmp_path)["paper"][0] == "0.708*** (t = 3.60), Table 4 (2)"
+
+
+def test_summary_shares(tmp_path):
+    coefs = pd.DataFrame({"table": ["t", "t", "u"], "same_sign": [True, False, True],
+                          "same_level": [True, True, False], "in_our_95ci": [False, False, True]})
+    table = scorecard.summary(coefs)
+    assert table.loc["t", "coefficients"] == 2 and table.loc["t", "same_sign"] == 0.5 and table.loc["u", "in_our_95ci"] == 1
