@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: reproduce test extract lab env clean-env
+.PHONY: reproduce test extract lab bench env clean-env
 
 reproduce: $(READY)  ## execute every notebook headless (papermill), rewriting data/processed and figures
 	$(BIN)/python -m helpers.run
@@ -15,6 +15,9 @@ test: $(READY)  ## unit tests, data checks, and nbval over every stored notebook
 
 extract: $(READY)  ## maintainers: rebuild data/raw from ../shared/sources
 	$(BIN)/python -m helpers.extract
+
+bench: $(READY)  ## time the chain, per notebook, against an import-only floor (writes build/bench.csv)
+	$(BIN)/python -m helpers.bench
 
 lab: $(READY)  ## open the notebooks in JupyterLab with the project's kernel
 	$(BIN)/jupyter lab notebooks/
