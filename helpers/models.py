@@ -8,6 +8,7 @@ exactly this when the year effects enter as dummies beside a constant and only t
 are absorbed (a single effect nested in the clusters is not counted); absorbing both effects would
 count the province effects too and inflate the standard errors.
 """
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,6 +90,7 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: str = "twoway", cov
         raise ValueError(f"cov must be 'cluster' or 'driscoll_kraay', got {cov!r}")
     keep = ["const", *x]
     names = {"const": "Constant"}
+    effects_only = exog.drop(columns=x)  # the constant and any year dummies
     n_params = exog.shape[1] + (frame.index.get_level_values("province").nunique() - 1 if entity else 0)
     return Fit(
         params=result.params[keep].rename(names),
@@ -96,7 +98,7 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: str = "twoway", cov
         cov=result.cov.loc[keep, keep].rename(index=names, columns=names),
         nobs=int(result.nobs),
         df_resid=_df_resid(frame, result, cov),
-        r2_within=float(result.rsquared) if entity else float("nan"),
+        r2_within=_within_r2(frame[y], effects_only, result.resids) if entity else float("nan"),
         r2=float(result.rsquared_inclusive),
         adj_r2=float(1 - (1 - result.rsquared_inclusive) * (result.nobs - 1) / (result.nobs - n_params)),
         effects={"province": entity, "year": spec in ("twoway", "pooled_year")},
@@ -104,12 +106,18 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: str = "twoway", cov
     )
 
 
+def _within_r2(y: pd.Series, effects: pd.DataFrame, resids: pd.Series) -> float:
+    """Share of the variation left after all fixed effects that the regressors explain:
+    1 - SSR / SSR of y on the effects alone (province effects absorbed, year dummies if any)."""
+    effects_fit = PanelOLS(y, effects, entity_effects=True).fit()
+    return float(1 - (resids**2).sum() / (effects_fit.resids**2).sum())
+
+
 def _df_resid(frame, result, cov) -> int:
-    """Degrees of freedom of the t tests: G - 1 with clustered errors (as Stata and fixest), else the
-    residual degrees of freedom."""
-    if cov == "cluster":
-        return frame.index.get_level_values("province").nunique() - 1
-    return int(result.df_resid)
+    """Degrees of freedom of the t tests: the number of clusters less one, provinces (G - 1, as
+    Stata and fixest) with clustered errors, years (T - 1) with Driscoll-Kraay errors."""
+    level = "province" if cov == "cluster" else "year"
+    return frame.index.get_level_values(level).nunique() - 1
 
 
 def centred_interaction(data: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
@@ -150,7 +158,8 @@ def vif(data: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 # --- few clusters: wild cluster bootstrap ---------------------------------------------------------
 
-WEBB = np.array([-np.sqrt(1.5), -1, -np.sqrt(0.5), np.sqrt(0.5), 1, np.sqrt(1.5)])
+WEIGHTS = {"webb": np.array([-np.sqrt(1.5), -1, -np.sqrt(0.5), np.sqrt(0.5), 1, np.sqrt(1.5)]),
+           "rademacher": np.array([-1.0, 1.0])}
 
 
 def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str, reps: int = 9999,
@@ -158,8 +167,11 @@ def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str, 
     """p-value of H0: beta_test = 0 in the two-way model by the restricted wild cluster bootstrap
     (WCR; Cameron, Gelbach & Miller 2008), clusters = provinces, Webb (2014) six-point weights
     (or 'rademacher'). Effects are removed by the two-way within transformation of a balanced panel;
-    t statistics use the clustered covariance with G/(G-1) scaling. Seeded: the same call gives the
-    same p-value."""
+    t statistics use the clustered covariance with G/(G-1) scaling. When the weights allow no more
+    distinct draws than `reps` (6^G <= reps: G <= 5 with Webb weights) every draw is enumerated and
+    the p-value is exact; otherwise `reps` draws are made from a generator seeded with `seed`."""
+    if weights not in WEIGHTS:
+        raise ValueError(f"weights must be one of {list(WEIGHTS)}, got {weights!r}")
     frame = data[[y, *x]].dropna()
     z = _two_way_demean(frame)
     provinces = frame.index.get_level_values("province")
@@ -172,17 +184,24 @@ def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str, 
     fitted_r, resid_r = restricted @ beta_r, Y - restricted @ beta_r
     bread = np.linalg.inv(X.T @ X)
     t_obs = _cluster_t(X, Y, bread, groups, n_groups, j)
-    rng = np.random.default_rng(seed)
-    draws = WEBB if weights == "webb" else np.array([-1.0, 1.0])
-    t_boot = np.empty(reps)
-    for r in range(reps):
-        v = rng.choice(draws, size=n_groups)[groups]
-        t_boot[r] = _cluster_t(X, fitted_r + resid_r * v, bread, groups, n_groups, j)
+    t_boot = [_cluster_t(X, fitted_r + resid_r * v[groups], bread, groups, n_groups, j)
+              for v in _draws(WEIGHTS[weights], n_groups, reps, seed)]
     return float(np.mean(np.abs(t_boot) >= abs(t_obs)))
 
 
+def _draws(values: np.ndarray, n_groups: int, reps: int, seed: int):
+    """All len(values)^G weight vectors if there are at most `reps`, else `reps` seeded draws."""
+    if len(values) ** n_groups <= reps:
+        return (np.array(v) for v in itertools.product(values, repeat=n_groups))
+    rng = np.random.default_rng(seed)
+    return (rng.choice(values, size=n_groups) for _ in range(reps))
+
+
 def _two_way_demean(frame: pd.DataFrame) -> pd.DataFrame:
-    """x_it - mean_i - mean_t + mean, exact for a balanced panel."""
+    """x_it - mean_i - mean_t + mean, exact for a balanced panel (checked)."""
+    counts = frame.groupby(level="province").size()
+    if counts.nunique() != 1 or counts.iloc[0] != frame.index.get_level_values("year").nunique():
+        raise ValueError("the wild cluster bootstrap needs a balanced panel (every province in every year)")
     by_province = frame.groupby(level="province").transform("mean")
     by_year = frame.groupby(level="year").transform("mean")
     return frame - by_province - by_year + frame.mean()

@@ -91,6 +91,9 @@ def test_marginal_effect_at_zero_is_the_main_effect(data):
     assert me.loc[0, "effect"] == pytest.approx(fit.params["digital"])
     assert me.loc[0, "se"] == pytest.approx(fit.std_errors["digital"])
     assert me.loc[1, "effect"] == pytest.approx(fit.params["digital"] + fit.params["virtual x digital"])
+    c = np.array([1.0, 1.0])  # d/d digital at centred virtual = 1: beta_digital + beta_product
+    v = fit.cov.loc[["digital", "virtual x digital"], ["digital", "virtual x digital"]].to_numpy()
+    assert me.loc[1, "se"] == pytest.approx(np.sqrt(c @ v @ c))
 
 
 def test_wild_bootstrap_is_seeded_and_rejects_a_strong_effect():
@@ -115,3 +118,44 @@ def test_wald_with_one_term_is_the_squared_t(data):
 def test_vif_is_one_over_one_minus_auxiliary_r2(data):
     aux = smf.ols("digital ~ gov + cs + open + ur + ind", data=data).fit()
     assert models.vif(data, ["digital", *CONTROLS])["digital"] == pytest.approx(1 / (1 - aux.rsquared))
+
+
+def test_within_r2_is_against_the_variation_left_by_both_effects(data):
+    frame = data.reset_index()
+    full = smf.ols("tfp ~ digital + gov + cs + open + ur + ind + C(province) + C(year)", data=frame).fit()
+    effects = smf.ols("tfp ~ C(province) + C(year)", data=frame).fit()
+    fit = models.estimate(data, "tfp", ["digital", *CONTROLS])
+    assert fit.r2_within == pytest.approx(1 - full.ssr / effects.ssr, rel=1e-9)
+
+
+def test_clustered_p_values_use_g_minus_one_degrees_of_freedom(data):
+    from scipy import stats
+    fit = models.estimate(data, "tfp", ["digital", *CONTROLS])
+    assert fit.df_resid == 29
+    assert fit.pvalues["digital"] == pytest.approx(2 * stats.t.sf(abs(fit.tstats["digital"]), 29))
+
+
+def test_wild_bootstrap_matches_a_brute_force_enumeration():
+    """Rademacher weights, 4 clusters: all 16 sign vectors, each a dummy-variable regression of the
+    restricted fit plus signed restricted residuals, t from the clustered sandwich with G/(G-1)."""
+    import itertools
+    rng = np.random.default_rng(5)
+    index = pd.MultiIndex.from_product([list("abcd"), range(2011, 2017)], names=["province", "year"])
+    frame = pd.DataFrame({"x": rng.normal(size=24), "z": rng.normal(size=24)}, index=index)
+    frame["y"] = 0.3 * frame["x"] + rng.normal(size=24)
+    long = frame.reset_index()
+    restricted = smf.ols("y ~ z + C(province) + C(year)", data=long).fit()
+    groups = pd.factorize(long["province"])[0]
+
+    def t_of(y):
+        fit = smf.ols("y ~ x + z + C(province) + C(year)", data=long.assign(y=y)).fit(
+            cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
+        return fit.params["x"] / fit.bse["x"] * np.sqrt(3 / 4)  # sandwich x G/(G-1) only
+
+    t_obs = t_of(long["y"])
+    t_star = [t_of(restricted.fittedvalues + restricted.resid * np.array(signs)[groups])
+              for signs in itertools.product([-1.0, 1.0], repeat=4)]
+    expected = np.mean(np.abs(t_star) >= abs(t_obs) - 1e-12)
+    assert models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "x", reps=999, weights="rademacher") == pytest.approx(expected)
+    with pytest.raises(ValueError, match="weights must be one of"):
+        models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "x", weights="Webb")
