@@ -210,8 +210,9 @@ def moments(values: pd.Series) -> pd.Series:
 
 def printed_moments(folder=paths.PAPER) -> pd.DataFrame:
     """Table 2 as printed, by variable: mean, sd (the column printed as 'median'), min, max."""
-    table = pd.read_csv(folder / "published.csv")
-    table = table[table["table"] == "table2"].pivot(index="term", columns="statistic", values="value")
+    table = pd.read_csv(folder / "published.csv", dtype={"value": str})
+    table = table[table["table"] == "table2"].astype({"value": float})
+    table = table.pivot(index="term", columns="statistic", values="value")
     return table.rename(columns={"median_as_printed": "sd"})[MOMENTS]
 
 

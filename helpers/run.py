@@ -92,7 +92,8 @@ def execute(notebook: Path, target: Path, parameters: dict) -> None:
         raise SystemExit(f"{notebook.name}: cell {error.exec_count} failed with {error.ename}: "
                          f"{error.evalue}\nthe partly executed notebook is at {target}") from None
     finally:
-        strip(target)
+        if target.exists():
+            strip(target)
 
 
 def main(argv=None) -> None:

@@ -92,17 +92,20 @@ def regression_table(fits: dict[str, Fit], terms: list[str], decimals=3) -> pd.D
 
 def published(table: str, folder=paths.PAPER) -> pd.DataFrame:
     """Rows of data/paper/published.csv for one table ('table2' ... 'table7'); `printed` keeps the
-    number as printed (trailing zeros), `value` is it as a float."""
+    number as printed (trailing zeros), `value` is it as a float (NaN for the text of the
+    fixed-effect rows)."""
     rows = pd.read_csv(folder / "published.csv", dtype={"stars": "Int64", "value": str})
-    rows = rows[rows["table"] == table].assign(printed=lambda r: r["value"], value=lambda r: r["value"].astype(float))
+    rows = rows[rows["table"] == table].assign(printed=lambda r: r["value"],
+                                               value=lambda r: pd.to_numeric(r["value"], errors="coerce"))
     if rows.empty:
         raise KeyError(f"no published table {table!r} in {folder / 'published.csv'}")
     return rows.drop(columns="table").reset_index(drop=True)
 
 
 def published_table(table: str, terms: list[str], rename: dict[str, str] | None = None) -> pd.DataFrame:
-    """A published regression table in the layout of `regression_table` (fixed-effect rows read
-    'YES' where the paper prints 年份/行业固定效应 YES). `rename` maps published term names to ours."""
+    """A published regression table in the layout of `regression_table`; the fixed-effect rows show
+    what the paper prints (年份/行业固定效应 YES, blank where it prints none). `rename` maps
+    published term names to ours."""
     pub = published(table).replace({"term": rename or {}})
     value = pub.set_index(["column", "term", "statistic"])["printed"]
     star = pub.set_index(["column", "term", "statistic"])["stars"]
@@ -116,7 +119,7 @@ def published_table(table: str, terms: list[str], rename: dict[str, str] | None 
                 cells += [text, f"({value[(column, term, 't')]})"]
             else:
                 cells += ["", ""]
-        fe = "" if table == "table5" else "YES"
+        fe = value.get((column, "Fixed effects", "fe"), "")
         cells += [fe, fe, value[(column, "N", "n")], value[(column, "Adj-R2", "adj_r2")], ""]
         out[column] = cells
     index = [label for term in terms for label in (term, "")] + ["Province FE", "Year FE", "N", "Adj-R2", "Within R2"]
@@ -150,9 +153,10 @@ def compare(ours: pd.DataFrame, table: str, columns: dict[str, str], terms: dict
 
 
 def closeness(comparison: pd.DataFrame) -> pd.Series:
-    """Summary of a `compare` table: mean absolute gap of the coefficients, and the shares of
-    coefficients with the same sign, the same significance level and the published value inside
-    our 95 % interval."""
+    """Summary of a `compare` table over the slope coefficients (constants left out: the paper
+    misprints one): mean absolute gap, and the shares with the same sign, the same significance
+    level and the published value inside our 95 % interval."""
+    comparison = comparison[comparison["term"] != "Constant"]
     return pd.Series({"mean_abs_gap": (comparison["published"] - comparison["ours"]).abs().mean(),
                       "same_sign": comparison["same_sign"].mean(),
                       "same_level": comparison["same_level"].mean(),
@@ -166,7 +170,8 @@ def markdown(table: pd.DataFrame) -> str:
     header = [table.index.name or ""] + [str(c) for c in table.columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for label, row in table.iterrows():
-        lines.append("| " + " | ".join([str(label)] + [str(v) for v in row]) + " |")
+        cells = [f"{v:.10g}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join([str(label)] + cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -175,9 +180,9 @@ def export(table: pd.DataFrame, name: str, folder: Path, formats=("csv", "md", "
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     texts = {
-        "csv": lambda: table.to_csv(lineterminator="\n"),
+        "csv": lambda: table.to_csv(lineterminator="\n", float_format="%.10g"),
         "md": lambda: markdown(table),
-        "tex": lambda: table.to_latex(escape=True),
+        "tex": lambda: table.to_latex(escape=True, float_format="%.10g"),
     }
     written = []
     for ext in formats:

@@ -89,11 +89,15 @@ def test_fill_flags_mark_exactly_the_filled_years(built):
     assert sorted(clean["year"].unique()) == list(range(2013, 2021)) and len(clean) == 30 * 8
 
 
-def test_location_quotient_is_one_on_average(built):
+def test_virtual_is_the_it_employment_location_quotient_from_2013(built):
+    """From 2013 the LQ equals the one computed directly from the two employment extracts."""
     data = built["panel"].set_index(["province", "year"])
-    employment = panel.window(panel.series("employment_urban_units"))
-    weighted = (data["virtual"] * employment).groupby(level="year").sum() / employment.groupby(level="year").sum()
-    assert np.allclose(weighted, 1)
+    it = panel.series("it_employment")
+    total = panel.series("urban_unit_employment_total")
+    grid = data.index[data.index.get_level_values("year") >= 2013]
+    it, total = it.reindex(grid), total.reindex(grid)
+    direct = (it / total) / (it.groupby(level="year").transform("sum") / total.groupby(level="year").transform("sum"))
+    assert np.allclose(data.loc[grid, "virtual"], direct, rtol=1e-3)
 
 
 def test_controls_that_the_paper_prints_are_reproduced(built):
@@ -105,12 +109,16 @@ def test_controls_that_the_paper_prints_are_reproduced(built):
         assert (ours == printed.loc[var]).all(), var
 
 
-def test_entropy_index_uses_the_printed_weights(built):
+def test_entropy_index_follows_the_formula(built):
+    """w_j = (1 - e_j) / sum(1 - e), e_j = -1/ln(n) sum p ln p on the shifted min-max values."""
     data = built["panel"].set_index(["province", "year"])
     x = data[panel.INDICATORS]
     normalised = (x - x.min()) / (x.max() - x.min()) + 0.0001
-    assert np.allclose((normalised * built["weights"]).sum(axis=1), data["digital"])
-    assert built["weights"].sum() == pytest.approx(1)
+    p = normalised / normalised.sum()
+    entropy = -(p * np.log(p)).sum() / np.log(len(x))
+    weights = (1 - entropy) / (1 - entropy).sum()
+    assert np.allclose(weights, built["weights"])
+    assert np.allclose((normalised * weights).sum(axis=1), data["digital"])
 
 
 def test_codebook_describes_every_column(built):

@@ -51,3 +51,10 @@ def test_export_writes_three_formats(tmp_path):
     assert sorted(p.suffix for p in paths) == [".csv", ".md", ".tex"]
     assert (tmp_path / "t.md").read_text() == "| term | x |\n|---|---|\n| a | 1 |\n| b | 2 |\n"
     assert "\\begin{tabular}" in (tmp_path / "t.tex").read_text()
+
+
+def test_published_table_keeps_printed_digits_and_fixed_effect_rows():
+    table = tables.published_table("table4", ["digital", "Constant"])
+    assert table.loc["digital", "(2)"] == "0.708***" and table.iloc[1, 1] == "(3.60)"
+    assert table.loc["Year FE", "(1)"] == "YES" and table.loc["N", "(2)"] == "330"
+    assert tables.published_table("table5", ["L.digital"]).loc["Year FE", "(1)"] == ""
