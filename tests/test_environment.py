@@ -21,3 +21,14 @@ def test_installed_versions_are_the_pinned_ones():
     from importlib.metadata import version
     for name, pinned in pins((paths.ROOT / "requirements.txt").read_text()).items():
         assert version(name) == pinned, name
+
+
+def test_constraints_hold_the_direct_pins_and_the_installed_environment():
+    """constraints.txt agrees with the direct pins and with what is installed."""
+    from importlib.metadata import distributions
+    constraints = {k.lower(): v for k, v in pins((paths.ROOT / "constraints.txt").read_text()).items()}
+    for name, pinned in pins((paths.ROOT / "requirements.txt").read_text()).items():
+        assert constraints[name.lower()] == pinned, name
+    installed = {d.metadata["Name"].lower().replace("_", "-"): d.version for d in distributions()}
+    for name, pinned in constraints.items():
+        assert installed.get(name.replace("_", "-")) == pinned, name
