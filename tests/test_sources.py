@@ -32,6 +32,16 @@ def lines(text):
     return text.splitlines(keepends=True)
 
 
+def set_value(row, value):
+    """An edit for `rewrite`: the value of data row `row` (0 = header) becomes value(old)."""
+    def edit(text):
+        rows = lines(text)
+        province, year, old = rows[row].rstrip("\n").split(",")
+        rows[row] = f"{province},{year},{value(old)}\n"
+        return "".join(rows)
+    return edit
+
+
 def test_every_shipped_extract_reads_clean():
     extracts = read_all()
     assert len(extracts) == len(manifest())
@@ -52,12 +62,7 @@ def test_unknown_province(raw):
 
 
 def test_text_in_numeric_column(raw):
-    def edit(text):
-        rows = lines(text)
-        province, year, _ = rows[3].split(",")
-        rows[3] = f"{province},{year},n/a\n"
-        return "".join(rows)
-    rewrite(raw, NAME, edit)
+    rewrite(raw, NAME, set_value(3, lambda old: "n/a"))
     with pytest.raises(ExtractError, match=rf"{NAME}.csv, line 4: value 'n/a' is not a number"):
         read_extract(NAME, folder=raw)
 
@@ -69,12 +74,7 @@ def test_missing_column(raw):
 
 
 def test_negative_gdp(raw):
-    def edit(text):
-        rows = lines(text)
-        province, year, value = rows[5].split(",")
-        rows[5] = f"{province},{year},-{value}"
-        return "".join(rows)
-    rewrite(raw, NAME, edit)
+    rewrite(raw, NAME, set_value(5, lambda old: f"-{old}"))
     with pytest.raises(ExtractError, match=rf"{NAME}.csv, line 6: negative value -[\d.]+ for \(Beijing, 1956\)"):
         read_extract(NAME, folder=raw)
 
