@@ -4,14 +4,13 @@ only imports the stack. Prints the ratio total / floor and writes the timings to
 Runs into build/bench/, so the committed notebooks and exhibits are not touched."""
 import csv
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from . import paths
-from .run import WORKERS, execute, notebooks, stages
+from .run import execute, notebooks, run_stages, stages
 
 OUT = paths.ROOT / "build" / "bench"
 IMPORTS = ("import matplotlib.pyplot, pandas, seaborn, statsmodels.api, linearmodels, scipy.optimize\n"
@@ -30,7 +29,7 @@ def floor_notebook(path: Path) -> Path:
 
 
 def timed_stages(groups, run) -> tuple[float, dict]:
-    """Run `run(item)` for each stage of `groups`, WORKERS at a time; wall time in total and per item."""
+    """run_stages with wall times, in total and per item."""
     seconds = {}
 
     def one(item):
@@ -39,9 +38,7 @@ def timed_stages(groups, run) -> tuple[float, dict]:
         seconds[item] = time.perf_counter() - start
 
     start = time.perf_counter()
-    for group in groups:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            list(pool.map(one, group))
+    run_stages(groups, one)
     return time.perf_counter() - start, seconds
 
 

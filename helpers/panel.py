@@ -103,14 +103,20 @@ def internet_penetration(subscribers, ports, population) -> tuple[pd.Series, pd.
     return value, flag
 
 
+def backcast_sample(ratio: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
+    """A ratio that starts in 2013, on the panel grid: 2011-2012 backcast log-linearly from each
+    province's first three years of growth (measures.backcast). Returns it named `name` and its
+    flag `<name>_filled`."""
+    ratio = ratio.dropna().rename(name)
+    value, flag = measures.backcast(ratio[ratio.index.get_level_values("province").isin(SAMPLE)], ALL_YEARS)
+    return window(value), window(flag.rename(f"{name}_filled"))
+
+
 def it_share(it_employment, urban_total) -> tuple[pd.Series, pd.Series]:
     """Internet-related employment share = IT-sector (信息传输、软件和信息技术服务业) over all
-    urban-unit employment, both from one source (2013 on); 2011-2012 backcast log-linearly
-    (measures.backcast, the first three years' average growth). Returns the share and its flag."""
-    share = (it_employment / urban_total).dropna().rename("it_share")
-    share = share[share.index.get_level_values("province").isin(SAMPLE)]
-    value, flag = measures.backcast(share, ALL_YEARS)
-    return window(value), window(flag.rename("it_share_filled"))
+    urban-unit employment, both from one source (2013 on); 2011-2012 backcast. Returns the share
+    and its flag."""
+    return backcast_sample(it_employment / urban_total, "it_share")
 
 
 def telecom_per_capita(volume, population) -> pd.Series:
@@ -124,11 +130,8 @@ def telecom_per_capita(volume, population) -> pd.Series:
 
 
 def mobile_per_100(subscribers, population) -> tuple[pd.Series, pd.Series]:
-    """Mobile subscribers per 100 people (2013 on); 2011-2012 backcast like it_share."""
-    rate = (subscribers / population * 100).dropna().rename("mobile")
-    rate = rate[rate.index.get_level_values("province").isin(SAMPLE)]
-    value, flag = measures.backcast(rate, ALL_YEARS)
-    return window(value), window(flag.rename("mobile_filled"))
+    """Mobile subscribers per 100 people (2013 on); 2011-2012 backcast."""
+    return backcast_sample(subscribers / population * 100, "mobile")
 
 
 INDICATORS = ["internet", "it_share", "telecom", "mobile", "dfiic"]
@@ -158,13 +161,9 @@ def virtual_lq(share: pd.Series, urban_employment: pd.Series) -> pd.Series:
 def virtual_software(revenue: pd.Series, gdp: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Alternative: location quotient of software business revenue relative to GDP; 2011-2012
     backcast like it_share. Returns the LQ and its flag."""
-    ratio = (revenue / gdp).dropna().rename("software")
-    ratio = ratio[ratio.index.get_level_values("province").isin(SAMPLE)]
-    value, flag = measures.backcast(ratio, ALL_YEARS)
-    value = window(value)
+    ratio, flag = backcast_sample(revenue / gdp, "software")
     gdp = window(gdp)
-    return (measures.location_quotient(value * gdp, gdp).rename("virtual_software"),
-            window(flag.rename("software_filled")))
+    return measures.location_quotient(ratio * gdp, gdp).rename("virtual_software"), flag
 
 
 # --- controls, reconstructed from the printed Table 2 -------------------------------------------

@@ -108,11 +108,15 @@ def main(argv=None) -> None:
     settings = parse_settings(args.set, chosen)
     if args.out:
         settings["out"] = str(args.out.resolve())
-    for stage in stages(chosen):
+    run_stages(stages(chosen), lambda nb: run_one(nb, args.out, settings))
+
+
+def run_stages(groups, run) -> None:
+    """Call run(item) for every item, a group after the other, WORKERS items of a group at a time;
+    the first failure is raised."""
+    for group in groups:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            runs = [pool.submit(run_one, nb, args.out, settings) for nb in stage]
-            for run in runs:
-                run.result()
+            list(pool.map(run, group))
 
 
 def stages(chosen: list[Path]) -> list[list[Path]]:

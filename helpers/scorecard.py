@@ -36,10 +36,15 @@ def summary(coefs: pd.DataFrame) -> pd.DataFrame:
                          "same_level": grouped["same_level"].mean(), "in_our_95ci": grouped["in_our_95ci"].mean()})
 
 
+def statistics(estimates_long: pd.DataFrame, column: str, term: str) -> pd.Series:
+    """coef, se, t, p, lower, upper of one term in one column of our estimates."""
+    rows = estimates_long[(estimates_long["column"] == column) & (estimates_long["term"] == term)]
+    return rows.set_index("statistic")["value"]
+
+
 def positive_and_significant(estimates_long: pd.DataFrame, column: str, term: str, alpha=ALPHA) -> bool:
     """Our coefficient of `term` in `column` is positive with p < alpha."""
-    rows = estimates_long[(estimates_long["column"] == column) & (estimates_long["term"] == term)]
-    value = rows.set_index("statistic")["value"]
+    value = statistics(estimates_long, column, term)
     return bool(value["coef"] > 0 and value["p"] < alpha)
 
 
@@ -73,6 +78,5 @@ def _printed(table, column, term) -> str:
 
 
 def _evidence(figures, table, column, term) -> str:
-    rows = estimates(figures, table)
-    value = rows[(rows["column"] == column) & (rows["term"] == term)].set_index("statistic")["value"]
+    value = statistics(estimates(figures, table), column, term)
     return f"{value['coef']:.3f} (t = {value['t']:.2f}, p = {value['p']:.3f})"
