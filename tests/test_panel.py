@@ -44,17 +44,15 @@ def test_broadband_2021_follows_port_growth_and_sums_to_the_national_total():
     assert filled[(NAMES[4], 2021)] == pytest.approx(raw[4] * panel.BROADBAND_2021_NATIONAL / sum(raw))
 
 
-def test_relative_telecom_has_population_weighted_mean_one():
+def test_relative_telecom_by_hand():
+    """Every province volume 1 and population 1, but Beijing 2011 volume 32: the 31-province value
+    is (30 + 32) / 31 = 2 per person, so Beijing is 16 and every other province 0.5 in 2011."""
     years = panel.ALL_YEARS
-    volume = s({(p, y): 1.0 + i * (y - 2000) for i, p in enumerate(NAMES) for y in years})
-    population = s({(p, y): 10.0 + i for i, p in enumerate(NAMES) for y in years})
+    volume = s({(p, y): 32.0 if (p, y) == ("Beijing", 2011) else 1.0 for p in NAMES for y in years})
+    population = s({(p, y): 1.0 for p in NAMES for y in years})
     rel = panel.telecom_per_capita(volume, population)
-    # over all 31 provinces sum_i P_i rel_i / sum P = 1; check by hand on the full grid
-    full = (volume / population) / (volume.groupby(level="year").transform("sum")
-                                     / population.groupby(level="year").transform("sum"))
-    assert np.allclose(rel, full.reindex(rel.index))
-    weighted = (full * population).groupby(level="year").sum() / population.groupby(level="year").sum()
-    assert np.allclose(weighted, 1)
+    assert rel[("Beijing", 2011)] == pytest.approx(16) and rel[("Hebei", 2011)] == pytest.approx(0.5)
+    assert rel[("Beijing", 2012)] == pytest.approx(1) and ("Tibet", 2011) not in rel.index
 
 
 def test_trade_before_2013_converted_at_the_official_rate():
