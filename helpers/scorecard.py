@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import tables
+from . import paper, tables
 
 # The published tables and their columns (our notebooks name their columns as the paper does).
-TABLES = {"table4": ["(1)", "(2)"], "table5": ["(1)"], "table6": ["(1)", "(2)"],
-          "table7": ["East", "Central", "West", "Northeast"]}
+TABLES = {t: paper.TABLES[t] for t in ["table4", "table5", "table6", "table7"]}
 ALPHA = 0.05
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import paths
+from . import paper, paths
+from .files import atomic_write
 from .models import Fit
-from .sources import atomic_write
 
 
 def stars(p: float) -> str:
@@ -94,7 +94,7 @@ def published(table: str, folder=paths.PAPER) -> pd.DataFrame:
     """Rows of data/paper/published.csv for one table ('table2' ... 'table7'); `printed` keeps the
     number as printed (trailing zeros), `value` is it as a float (NaN for the text of the
     fixed-effect rows)."""
-    rows = pd.read_csv(folder / "published.csv", dtype={"stars": "Int64", "value": str})
+    rows = paper.rows(folder)
     rows = rows[rows["table"] == table].assign(printed=lambda r: r["value"],
                                                value=lambda r: pd.to_numeric(r["value"], errors="coerce"))
     if rows.empty:

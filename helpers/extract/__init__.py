@@ -8,7 +8,8 @@ import pandas as pd
 
 from .. import paths
 from ..provinces import NAMES, NATIONAL
-from ..sources import MANIFEST_COLUMNS, atomic_write, validate
+from ..files import atomic_write
+from ..sources import MANIFEST_COLUMNS, validate
 from . import capital, digital, gdp, labour, population, public
 from .common import Series
 
