@@ -454,10 +454,10 @@ def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
             bad = ~values.map(lambda v: isinstance(v, (bool, np.bool_)))
         else:
             bad = ~np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
+        if np.any(bad):
+            i = int(np.flatnonzero(np.asarray(bad))[0])
             at = f", line {i + 2}" if lines else ""
-            raise InputError(f"{where}{at}: {column} is {values.iloc[i]!r} for {cells[i][0]} in {cells[i][1]}, "
+            raise InputError(f"{where}{at}: {column} is {values.iloc[i]} for {cells[i][0]} in {cells[i][1]}, "
                              f"not {'a region' if column == 'region' else 'True or False' if column == 'filled' else 'a finite number'}. "
                              f"{REBUILD}")
 
