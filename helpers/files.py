@@ -77,3 +77,10 @@ def read_csv(path: Path, fix: str) -> pd.DataFrame:
     if not rows:
         raise InputError(f"{path}: the file has a header but no rows. {fix}")
     return pd.DataFrame(rows, columns=header, dtype=str)
+
+
+def read_table(path: Path, fix: str, **options) -> pd.DataFrame:
+    """A CSV file that passes read_csv's checks, parsed by pandas with its type inference (`options`
+    go to pandas.read_csv)."""
+    read_csv(path, fix)
+    return pd.read_csv(path, **options)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import measures, paper, paths
-from .files import InputError, atomic_write, read_csv
+from .files import InputError, atomic_write, read_table
 from .provinces import NAMES, PROVINCES, SAMPLE
 from .sources import read_extract
 
@@ -484,7 +484,6 @@ def load(folder=paths.PROCESSED) -> pd.DataFrame:
     path = Path(folder) / "panel.csv"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run notebooks/02_variables.ipynb (make reproduce)")
-    read_csv(path, REBUILD)
-    data = pd.read_csv(path)
+    data = read_table(path, REBUILD)
     check(data, str(path), lines=True)
     return data.set_index(["province", "year"])

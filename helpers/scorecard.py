@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paper, tables
+from .files import read_table
 
 # The published tables and their columns (our notebooks name their columns as the paper does).
 TABLES = {t: paper.TABLES[t] for t in ["table4", "table5", "table6", "table7"]}
@@ -16,7 +17,7 @@ def estimates(figures: Path, table: str) -> pd.DataFrame:
     path = Path(figures) / f"{table}_estimates.csv"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run the notebook that writes {table} first (make reproduce)")
-    return pd.read_csv(path)
+    return read_table(path, f"Rerun the notebook that writes {table} (make reproduce).")
 
 
 def coefficients(figures: Path) -> pd.DataFrame:
@@ -54,7 +55,8 @@ def verdicts(figures: Path, alpha=ALPHA) -> pd.DataFrame:
     Northeast, not in the Centre; Table 7, by the wild cluster bootstrap p-values)."""
     h1 = positive_and_significant(estimates(figures, "table4"), "(2)", "digital", alpha)
     h2 = positive_and_significant(estimates(figures, "table6"), "(2)", "virtual x digital", alpha)
-    boot = pd.read_csv(Path(figures) / "table7_wild_bootstrap.csv", index_col="region")
+    boot = read_table(Path(figures) / "table7_wild_bootstrap.csv", "Rerun notebooks/08_heterogeneity.ipynb (make reproduce).",
+                      index_col="region")
     significant = boot.index[(boot["wild bootstrap p"] < alpha) & (boot["coef"] > 0)].tolist()
     pub7 = tables.published("table7").query("term == 'digital' and statistic == 'coef'")
     claimed = pub7.loc[(pub7["value"] > 0) & (pub7["stars"] >= 2), "column"].tolist()

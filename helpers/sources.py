@@ -194,13 +194,19 @@ def read_all(folder: Path = paths.RAW, checks: Path = paths.CHECKS) -> dict[str,
 
 
 def spot_check(extracts: dict[str, pd.DataFrame], printed: pd.DataFrame) -> pd.DataFrame:
-    """Put our value beside each printed one (columns series, province, year, printed as text).
-    `match` holds when ours rounds to the printed value at the printed number of decimals."""
+    """Put our value beside each printed one (columns series, province, year, printed as text);
+    a national total printed for a provincial series (province 'China') is compared with the sum of
+    the 31 provinces. `match` holds when ours rounds to the printed value at the printed number of
+    decimals."""
     out = printed.copy()
     ours = []
     for row in printed.itertuples():
         frame = extracts[row.series]
-        hit = frame.loc[(frame["province"] == row.province) & (frame["year"] == int(row.year)), "value"]
+        year = frame[frame["year"] == int(row.year)]
+        if row.province == NATIONAL and NATIONAL not in set(frame["province"]):
+            ours.append(year["value"].sum() if len(year) == len(NAMES) else float("nan"))
+            continue
+        hit = year.loc[year["province"] == row.province, "value"]
         ours.append(hit.iloc[0] if len(hit) else float("nan"))
     out["ours"] = ours
     decimals = out["printed"].astype(str).str.partition(".")[2].str.len()

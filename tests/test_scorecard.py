@@ -1,6 +1,8 @@
 import pandas as pd
+import pytest
 
 from helpers import scorecard, tables
+from helpers.files import InputError
 from tests.test_tables import fit
 
 
@@ -27,3 +29,12 @@ def test_summary_shares(tmp_path):
                           "same_level": [True, True, False], "in_our_95ci": [False, False, True]})
     table = scorecard.summary(coefs)
     assert table.loc["t", "coefficients"] == 2 and table.loc["t", "same_sign"] == 0.5 and table.loc["u", "in_our_95ci"] == 1
+
+
+def test_truncated_estimates_name_the_file(tmp_path):
+    write(tmp_path, "table4", {"(1)": fit({"digital": 0.7, "Constant": 0.5}, {"digital": 0.1, "Constant": 0.1})})
+    path = tmp_path / "table4_estimates.csv"
+    path.write_text(path.read_text()[:-5])
+    with pytest.raises(InputError, match=r"table4_estimates.csv, line \d+: \d fields where the header has \d+ "
+                                         r"\(the line is cut short.*Rerun the notebook that writes table4"):
+        scorecard.estimates(tmp_path, "table4")

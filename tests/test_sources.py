@@ -186,3 +186,13 @@ def test_git_keeps_lf_line_ends_for_the_data():
     out = subprocess.run(["git", "check-attr", "eol", "data/raw/gdp_a.csv", "data/raw/MANIFEST.csv"],
                          cwd=paths.ROOT, capture_output=True, text=True, check=True).stdout
     assert out.count("eol: lf") == 2, out
+
+
+def test_printed_national_total_is_compared_with_the_sum_of_the_provinces():
+    from helpers.provinces import NAMES
+    from helpers.sources import spot_check
+    frame = pd.DataFrame({"province": NAMES, "year": 2011, "value": [1.0] * 30 + [2.04]})
+    printed = pd.DataFrame({"series": ["s", "s"], "province": ["China", "China"], "year": [2011, 2011],
+                            "printed": ["32.0", "32.1"]})
+    assert spot_check({"s": frame}, printed)["match"].tolist() == [True, False]
+    assert spot_check({"s": frame.iloc[1:]}, printed)["ours"].isna().all()
