@@ -70,7 +70,7 @@ def read_csv(path: Path, fix: str) -> pd.DataFrame:
             continue
         if len(row) != len(header):
             problem = ("an unquoted comma, e.g. a thousands separator as in 1,234.5? Quote the value or "
-                       "drop the separator" if len(row) > len(header) else "the line is cut short (a truncated file?)")
+                       "drop the separator" if len(row) > len(header) else "the line is cut short: a truncated file?")
             raise InputError(f"{path}, line {reader.line_num}: {len(row)} fields where the header has "
                              f"{len(header)} ({problem}). {fix}")
         rows.append(row)
