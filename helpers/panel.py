@@ -58,6 +58,13 @@ def ratio(numerator: pd.Series, denominator: pd.Series, provinces=SAMPLE, years=
     return top / bottom
 
 
+def spliced(*parts: tuple[pd.Series, range]) -> pd.Series:
+    """One series on the panel grid from (values, years) pieces, each checked on its years (window);
+    named after its pieces."""
+    pieces = [window(values, years=years) for values, years in parts]
+    return window(pd.concat(pieces).rename(" then ".join(str(values.name) for values, _ in parts)))
+
+
 # --- output, capital, labour, TFP ----------------------------------------------------------------
 
 def real_gdp(gdp: pd.Series, index: pd.Series, base_year=BASE_YEAR) -> pd.Series:
@@ -195,10 +202,12 @@ def trade_cny(trade_cny: pd.Series, trade_usd: pd.Series, usd_cny: pd.Series) ->
 def control_candidates(s: dict) -> dict[str, dict[str, pd.Series]]:
     """For each control, the constructions the sources allow (s: extracts as Series by name)."""
     gdp = {v: s[f"gdp_{v}"] for v in "abc"}
-    retail = {"macs to 2012, airuimeng 2013-": ["retail_sales_airuimeng", "retail_sales_macs"],
-              "later vintage 2016-, airuimeng, macs": ["retail_sales_nbs_later", "retail_sales_airuimeng", "retail_sales_macs"]}
-    retail = {label: s[names[0]].combine_first(s[names[1]]).combine_first(s[names[-1]]).rename(", then ".join(names))
-              for label, names in retail.items()}
+    early, middle = range(YEARS[0], 2013), range(2013, 2016)
+    retail = {"macs to 2012, airuimeng 2013-": spliced((s["retail_sales_macs"], early),
+                                                      (s["retail_sales_airuimeng"], range(2013, YEARS[1] + 1))),
+              "later vintage 2016-, airuimeng, macs": spliced((s["retail_sales_macs"], early),
+                                                             (s["retail_sales_airuimeng"], middle),
+                                                             (s["retail_sales_nbs_later"], range(2016, YEARS[1] + 1)))}
     trade = trade_cny(s["trade_cny"], s["trade_usd"], s["usd_cny"])
     residual = (window(gdp["a"]) - window(s["va_primary_a"]) - window(s["va_secondary_a"])).rename(
         "gdp_a - va_primary_a - va_secondary_a")
@@ -211,9 +220,9 @@ def control_candidates(s: dict) -> dict[str, dict[str, pd.Series]]:
         "ind": {
             "tertiary / secondary (a)": ratio(s["va_tertiary_a"], s["va_secondary_a"]),
             "tertiary as residual / secondary (a)": ratio(residual, s["va_secondary_a"]),
-            "tertiary / secondary (b to 2019, a after)": window(pd.concat([
-                ratio(s["va_tertiary_b"], s["va_secondary_b"], years=to_2019),
-                ratio(s["va_tertiary_a"], s["va_secondary_a"], years=after)])),
+            "tertiary / secondary (b to 2019, a after)": spliced(
+                (ratio(s["va_tertiary_b"], s["va_secondary_b"], years=to_2019), to_2019),
+                (ratio(s["va_tertiary_a"], s["va_secondary_a"], years=after), after)),
         },
     }
     return {var: {label: x.rename(var) for label, x in options.items()} for var, options in ratios.items()}

@@ -155,7 +155,7 @@ def test_winsorise_clips_at_pooled_quantiles():
 
 # --- damaged inputs stop the build, naming the input series, province and year ----------------------
 
-@pytest.mark.parametrize("name", ["budget_expenditure", "gdp_a"])
+@pytest.mark.parametrize("name", ["budget_expenditure", "gdp_a", "retail_sales_airuimeng", "va_secondary_b"])
 def test_missing_year_in_a_ratio_input(tmp_path, raw, name):
     rewrite(raw, name, drop("Beijing", 2015))
     out = tmp_path / "processed"
