@@ -16,6 +16,7 @@ Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster pro
 """
 import itertools
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,17 @@ import statsmodels.api as sm
 from linearmodels import PanelOLS
 from scipy import stats
 
-SPECS = ("twoway", "province_fe", "pooled_year", "pooled")
+Spec = Literal["twoway", "province_fe", "pooled_year", "pooled"]
+CovType = Literal["cluster", "driscoll_kraay"]
+Weights = Literal["webb", "rademacher"]
+SPECS: tuple[Spec, ...] = get_args(Spec)
+COV_LABELS = {"cluster": "clustered by province", "driscoll_kraay": "Driscoll-Kraay"}
+
+
+def _check_option(name: str, value, option_type) -> None:
+    """Refuse a value that is not one of the Literal type's options, naming them."""
+    if value not in get_args(option_type):
+        raise ValueError(f"{name} must be one of {get_args(option_type)}, got {value!r}")
 
 
 @dataclass
@@ -32,14 +43,14 @@ class Fit:
 
     params: pd.Series
     std_errors: pd.Series
+    vcov: pd.DataFrame = field(repr=False)  # covariance matrix of params
     nobs: int
-    df_resid: int  # for t critical values
+    df_resid: int  # degrees of freedom of the t tests
     r2_within: float
     r2: float  # inclusive of the fixed effects
     adj_r2: float  # inclusive, adjusted for every parameter, fixed effects included
-    cov: pd.DataFrame = field(repr=False, default=None)  # covariance of params
-    effects: dict = field(default_factory=dict)  # {"province": bool, "year": bool}
-    covariance: str = ""
+    effects: dict[str, bool]  # {"province": bool, "year": bool}
+    cov_type: str  # label of the covariance, e.g. "clustered by province"
 
     @property
     def tstats(self) -> pd.Series:
@@ -74,26 +85,35 @@ def year_dummies(data: pd.DataFrame) -> pd.DataFrame:
     return dummies
 
 
-def estimate(data: pd.DataFrame, y: str, x: list[str], spec: str = "twoway", cov: str = "cluster") -> Fit:
-    """OLS of `y` on `x` and a constant with the effects of `spec`:
-    'twoway' province and year effects (the paper's model); 'province_fe' province effects only;
-    'pooled_year' year dummies only; 'pooled' no effects.
-    cov: 'cluster' by province (reghdfe convention, module docstring) or 'driscoll_kraay'
-    (Driscoll & Kraay 1998, Bartlett kernel, linearmodels' default bandwidth)."""
-    if spec not in SPECS:
-        raise ValueError(f"spec must be one of {SPECS}, got {spec!r}")
+def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", cov_type: CovType = "cluster") -> Fit:
+    """OLS of `y` on `x` and a constant with fixed effects; rows with a missing value are dropped.
+
+    Parameters
+    ----------
+    data : panel indexed (province, year).
+    y, x : the outcome and the regressors (column names).
+    spec : 'twoway' province and year effects (the paper's model); 'province_fe' province effects
+        only; 'pooled_year' year dummies only; 'pooled' no effects.
+    cov_type : 'cluster' by province (xtreg, fe convention, module docstring) or 'driscoll_kraay'
+        (Driscoll & Kraay 1998, Bartlett kernel, linearmodels' default bandwidth).
+
+    Returns
+    -------
+    Fit with the slopes and 'Constant', their standard errors and covariance, N, the t tests'
+    degrees of freedom (G-1 clustered, T-1 Driscoll-Kraay) and the R-squared measures.
+    """
+    _check_option("spec", spec, Spec)
+    _check_option("cov_type", cov_type, CovType)
     frame = data[[y, *x]].dropna()
     exog = sm.add_constant(frame[x])
     if spec in ("twoway", "pooled_year"):
         exog = exog.join(year_dummies(frame))
     entity = spec in ("twoway", "province_fe")
     model = PanelOLS(frame[y], exog, entity_effects=entity)
-    if cov == "cluster":
+    if cov_type == "cluster":
         result = model.fit(cov_type="clustered", cluster_entity=True, debiased=True, group_debias=True)
-    elif cov == "driscoll_kraay":
-        result = model.fit(cov_type="kernel", debiased=True)
     else:
-        raise ValueError(f"cov must be 'cluster' or 'driscoll_kraay', got {cov!r}")
+        result = model.fit(cov_type="kernel", debiased=True)
     keep = ["const", *x]
     names = {"const": "Constant"}
     effects_only = exog.drop(columns=x)  # the constant and any year dummies
@@ -101,14 +121,14 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: str = "twoway", cov
     return Fit(
         params=result.params[keep].rename(names),
         std_errors=result.std_errors[keep].rename(names),
-        cov=result.cov.loc[keep, keep].rename(index=names, columns=names),
+        vcov=result.cov.loc[keep, keep].rename(index=names, columns=names),
         nobs=int(result.nobs),
-        df_resid=_df_resid(frame, result, cov),
+        df_resid=_df_resid(frame, cov_type),
         r2_within=_within_r2(frame[y], effects_only, result.resids) if entity else float("nan"),
         r2=float(result.rsquared_inclusive),
         adj_r2=float(1 - (1 - result.rsquared_inclusive) * (result.nobs - 1) / (result.nobs - n_params)),
         effects={"province": entity, "year": spec in ("twoway", "pooled_year")},
-        covariance="clustered by province" if cov == "cluster" else "Driscoll-Kraay",
+        cov_type=COV_LABELS[cov_type],
     )
 
 
@@ -119,10 +139,10 @@ def _within_r2(y: pd.Series, effects: pd.DataFrame, resids: pd.Series) -> float:
     return float(1 - (resids**2).sum() / (effects_fit.resids**2).sum())
 
 
-def _df_resid(frame, result, cov) -> int:
+def _df_resid(frame: pd.DataFrame, cov_type: CovType) -> int:
     """Degrees of freedom of the t tests: the number of clusters less one, provinces (G - 1, as
     Stata and fixest) with clustered errors, years (T - 1) with Driscoll-Kraay errors."""
-    level = "province" if cov == "cluster" else "year"
+    level = "province" if cov_type == "cluster" else "year"
     return frame.index.get_level_values(level).nunique() - 1
 
 
@@ -139,7 +159,7 @@ def marginal_effect(fit: Fit, a: str, product: str, b_values) -> pd.DataFrame:
     error sqrt(V_aa + b^2 V_{ab,ab} + 2 b V_{a,ab}) and a 95 % interval."""
     b_values = np.asarray(b_values, dtype=float)
     effect = fit.params[a] + fit.params[product] * b_values
-    v = fit.cov
+    v = fit.vcov
     se = np.sqrt(v.loc[a, a] + b_values**2 * v.loc[product, product] + 2 * b_values * v.loc[a, product])
     q = stats.t.ppf(0.975, fit.df_resid)
     return pd.DataFrame({"effect": effect, "se": se, "lower": effect - q * se, "upper": effect + q * se})
@@ -149,7 +169,7 @@ def wald(fit: Fit, terms: list[str]) -> tuple[float, float]:
     """Wald test that the coefficients of `terms` are all zero, with the fit's covariance:
     F = b' V^-1 b / q against F(q, df_resid). Returns F and its p-value."""
     b = fit.params[terms].to_numpy()
-    v = fit.cov.loc[terms, terms].to_numpy()
+    v = fit.vcov.loc[terms, terms].to_numpy()
     f = float(b @ np.linalg.solve(v, b) / len(terms))
     return f, float(stats.f.sf(f, len(terms), fit.df_resid))
 
@@ -196,7 +216,7 @@ class Bootstrap:
 
 
 def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str, reps: int = 9999,
-                           seed: int = 20240101, weights: str = "webb") -> Bootstrap:
+                           seed: int = 20240101, weights: Weights = "webb") -> Bootstrap:
     """Restricted wild cluster bootstrap (WCR; Cameron, Gelbach & Miller 2008) of H0: beta_test = 0 in
     the two-way model of `estimate`, clusters = provinces, Webb (2014) six-point weights (or
     'rademacher').
@@ -208,8 +228,7 @@ def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str, 
     no more than `reps` distinct vectors (6^G <= reps: G <= 5 with Webb weights) every one is
     enumerated and the p-value is exact (it does not depend on `seed`); otherwise `reps` vectors are
     drawn from a generator seeded with `seed`. Needs a balanced panel."""
-    if weights not in WEIGHTS:
-        raise ValueError(f"weights must be one of {list(WEIGHTS)}, got {weights!r}")
+    _check_option("weights", weights, Weights)
     frame = data[[y, *x]].dropna()
     groups, years = (pd.factorize(frame.index.get_level_values(level))[0] for level in ("province", "year"))
     z = _two_way_demean(frame.to_numpy(), groups, years)

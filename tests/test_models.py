@@ -91,7 +91,7 @@ def test_marginal_effect_at_zero_is_the_main_effect(data):
     assert me.loc[0, "se"] == pytest.approx(fit.std_errors["digital"])
     assert me.loc[1, "effect"] == pytest.approx(fit.params["digital"] + fit.params["virtual x digital"])
     c = np.array([1.0, 1.0])  # d/d digital at centred virtual = 1: beta_digital + beta_product
-    v = fit.cov.loc[["digital", "virtual x digital"], ["digital", "virtual x digital"]].to_numpy()
+    v = fit.vcov.loc[["digital", "virtual x digital"], ["digital", "virtual x digital"]].to_numpy()
     assert me.loc[1, "se"] == pytest.approx(np.sqrt(c @ v @ c))
 
 
@@ -127,3 +127,10 @@ def test_constant_is_the_mean_province_effect_of_the_base_year(data):
     fit = models.estimate(data, "tfp", ["digital", *CONTROLS])
     lsdv = smf.ols("tfp ~ 0 + digital + gov + cs + open + ur + ind + C(province) + C(year)", data=data.reset_index()).fit()
     assert fit.params["Constant"] == pytest.approx(lsdv.params.filter(like="C(province)").mean(), rel=1e-9)
+
+
+def test_options_are_checked_before_estimating(data):
+    with pytest.raises(ValueError, match=r"spec must be one of \('twoway'"):
+        models.estimate(data, "tfp", ["digital"], spec="two-way")
+    with pytest.raises(ValueError, match="cov_type must be one of"):
+        models.estimate(data, "tfp", ["digital"], cov_type="clustered")
