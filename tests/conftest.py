@@ -31,3 +31,11 @@ def raw(tmp_path):
     """A copy of data/raw to break."""
     shutil.copytree(paths.RAW, tmp_path / "raw")
     return tmp_path / "raw"
+
+
+@pytest.fixture(scope="session")
+def analysis_panel():
+    """The analysis panel built from the shipped extracts (data/raw), as notebook 02 builds it, but
+    independent of what the last run wrote; indexed (province, year)."""
+    from helpers import panel
+    return panel.build()["panel"].set_index(["province", "year"])

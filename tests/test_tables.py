@@ -9,8 +9,9 @@ from helpers.models import Fit
 
 def fit(coef, se, n=330, df=29):
     params = pd.Series(coef)
-    return Fit(params=params, std_errors=pd.Series(se), nobs=n, df_resid=df, r2_within=0.5, r2=0.9, adj_r2=0.88,
-               effects={"province": True, "year": True})
+    return Fit(params=params, std_errors=pd.Series(se), vcov=pd.DataFrame(np.diag(pd.Series(se) ** 2), params.index, params.index),
+               nobs=n, df_resid=df, r2_within=0.5, r2=0.9, adj_r2=0.88, effects={"province": True, "year": True},
+               cov_type="clustered by province")
 
 
 def test_stars_thresholds():
