@@ -435,8 +435,9 @@ MEASURES = {"tfp": ["tfp", "tfp_solow", "tfp_urban"],
             "digital": ["digital", "digital_pca", "digital_dfiic"],
             "virtual": ["virtual", "virtual_software"]}
 CONTROLS = ["gov", "cs", "open", "ur", "ind"]
-# The columns a model may use: each needs a finite value in every one of the 330 cells.
-MODEL_COLUMNS = list(dict.fromkeys([*PAPER_VARIABLES, *(m for ms in MEASURES.values() for m in ms)]))
+# The columns a model may use (the measures, and the indicators notebook 06 re-weights): each needs a
+# finite value in every one of the 330 cells.
+MODEL_COLUMNS = list(dict.fromkeys([*PAPER_VARIABLES, *(m for ms in MEASURES.values() for m in ms), *INDICATORS]))
 REBUILD = "Rebuild it with notebooks/02_variables.ipynb (make reproduce)."
 
 

@@ -32,6 +32,7 @@ def test_gaps_names_missing_cells():
     assert "Beijing" not in text and text.count(";") == 10
 
 
+@pytest.mark.usefixtures("repo_unchanged")
 def test_extraction_refuses_an_implausible_value_before_writing(tmp_path, monkeypatch):
     """A faulty source edit (GDP of one province-year x 1000) is not signed into a manifest."""
     from dataclasses import replace

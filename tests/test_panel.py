@@ -11,7 +11,7 @@ from helpers.files import InputError
 from helpers.provinces import NAMES, SAMPLE
 from helpers.sources import ExtractError
 
-from .damage import drop, lines, rewrite
+from .damage import drop, lines, rewrite, set_value
 
 pytestmark = pytest.mark.usefixtures("repo_unchanged")
 
@@ -162,6 +162,12 @@ def test_missing_year_in_a_ratio_input(tmp_path, raw, name):
     with pytest.raises(ValueError, match=f"^{name}: no value for Beijing in 2015"):
         panel.write(panel.build(raw), out)
     assert not out.exists()
+
+
+def test_zero_gdp_is_named_as_gdp(raw):
+    rewrite(raw, "gdp_a", set_value(("Beijing", 2015), lambda old: "0"))
+    with pytest.raises(ExtractError, match=r"gdp_a.csv, line \d+: value 0 for \(Beijing, 2015\) outside the range"):
+        panel.build(raw)
 
 
 def test_unit_changed_in_the_manifest(raw):

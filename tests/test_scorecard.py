@@ -31,6 +31,7 @@ def test_summary_shares(tmp_path):
     assert table.loc["t", "coefficients"] == 2 and table.loc["t", "same_sign"] == 0.5 and table.loc["u", "in_our_95ci"] == 1
 
 
+@pytest.mark.usefixtures("repo_unchanged")
 def test_truncated_estimates_name_the_file(tmp_path):
     write(tmp_path, "table4", {"(1)": fit({"digital": 0.7, "Constant": 0.5}, {"digital": 0.1, "Constant": 0.1})})
     path = tmp_path / "table4_estimates.csv"
