@@ -78,13 +78,18 @@ def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.
     return frame
 
 
-def _table(path: Path, columns: list[str], fix: str) -> pd.DataFrame:
-    """A CSV of the compendium's own (manifest, checks) with exactly `columns`."""
+def _table(path: Path, columns: list[str], fix: str, numbers=()) -> pd.DataFrame:
+    """A CSV of the compendium's own (manifest, checks) with exactly `columns`, a number in each
+    cell of the columns `numbers`."""
     if not path.exists():
         raise ExtractError(f"{path}: the file is missing. {fix}")
     table = read_csv(path, fix)
     if list(table.columns) != columns:
         _fail(str(path), f"columns are {list(table.columns)}, expected {columns}", fix=fix)
+    for col in numbers:
+        bad = table.index[pd.to_numeric(table[col], errors="coerce").isna()]
+        if len(bad):
+            _fail(str(path), f"{col} {table.at[bad[0], col]!r} is not a number", bad[0] + 2, fix)
     return table
 
 
@@ -97,14 +102,14 @@ def limits(checks: Path = paths.CHECKS) -> pd.DataFrame:
     """data/checks/plausibility.csv: per series the range [low, high] and the largest year-on-year
     ratio (max_jump, either direction, between positive values) a value may show, and the breaks
     exempt from the jump check ('Province YEAR' or 'all YEAR': the jumps into and out of YEAR)."""
-    table = _table(Path(checks) / "plausibility.csv", LIMIT_COLUMNS, FIX_CHECKS)
+    table = _table(Path(checks) / "plausibility.csv", LIMIT_COLUMNS, FIX_CHECKS, ["low", "high", "max_jump"])
     return table.astype({"low": float, "high": float, "max_jump": float}).set_index("series")
 
 
 def printed(checks: Path = paths.CHECKS) -> pd.DataFrame:
     """data/checks/printed_values.csv: values printed in yearbooks and releases (`printed` kept as
     text, so that its number of decimals is known)."""
-    return _table(Path(checks) / "printed_values.csv", PRINTED_COLUMNS, FIX_CHECKS).astype({"year": int})
+    return _table(Path(checks) / "printed_values.csv", PRINTED_COLUMNS, FIX_CHECKS, ["year", "printed"]).astype({"year": int})
 
 
 def year_on_year(frame: pd.DataFrame) -> pd.DataFrame:

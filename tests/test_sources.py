@@ -196,3 +196,17 @@ def test_printed_national_total_is_compared_with_the_sum_of_the_provinces():
                             "printed": ["32.0", "32.1"]})
     assert spot_check({"s": frame}, printed)["match"].tolist() == [True, False]
     assert spot_check({"s": frame.iloc[1:]}, printed)["ours"].isna().all()
+
+
+@pytest.mark.parametrize("name, edit, message", [
+    ("plausibility.csv", lambda t: t.replace("gdp_a,0.814,", "gdp_a,O.814,").encode(), r"plausibility.csv, line 2: low 'O.814' is not a number"),
+    ("printed_values.csv", lambda t: t.replace("16251.93", "16 251.93").encode(), r"printed_values.csv, line 2: printed '16 251.93' is not a number"),
+    ("printed_values.csv", lambda t: t.encode("gbk"), r"printed_values.csv, line \d+: bytes that are not UTF-8"),
+    ("plausibility.csv", lambda t: b"", r"plausibility.csv: the file is empty"),
+])
+def test_damaged_checks_name_the_file(tmp_path, name, edit, message):
+    checks = tmp_path / "checks"
+    shutil.copytree(paths.CHECKS, checks)
+    (checks / name).write_bytes(edit((checks / name).read_text(encoding="utf-8")))
+    with pytest.raises(InputError, match=message + r".*git checkout data/checks"):
+        read_extract(NAME, UNIT, checks=checks)
