@@ -160,7 +160,7 @@ def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.C
     quoted = quoted[quoted["series"] == name]
     for check in (spot_check({name: frame}, quoted) if len(quoted) else quoted).itertuples():
         if not check.match:
-            ours = "no value" if math.isnan(check.ours) else f"{check.ours:g}"
+            ours = "no value" if math.isnan(check.ours) else f"{check.ours:.10g}"
             _fail(where, f"({check.province}, {check.year}) is {ours}, but {check.printed_in} prints "
                          f"{check.printed} (data/checks/printed_values.csv)")
 

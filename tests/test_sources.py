@@ -115,7 +115,7 @@ def test_listed_breaks_are_exempt_from_the_jump_check():
 
 def test_value_that_differs_from_the_printed_one(raw):
     rewrite(raw, NAME, set_value(("Beijing", 2011), lambda old: "16261.93"))
-    with pytest.raises(ExtractError, match=rf"{NAME}.csv: \(Beijing, 2011\) is 16261.9, but China Statistical "
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv: \(Beijing, 2011\) is 16261.93, but China Statistical "
                                            r"Yearbook 2012, .* prints 16251.93 \(data/checks/printed_values.csv\)"):
         read_extract(NAME, UNIT, folder=raw)
 
