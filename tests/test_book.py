@@ -153,3 +153,16 @@ def test_math_is_typeset(site, browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "07_moderation.png", full_page=False)
     page.close()
+
+
+def test_exercise_solutions_are_folded_until_clicked(site, browser):
+    _, base = site
+    page, _ = visit(browser, base + "05_baseline.html")
+    solutions = page.locator("details")
+    assert solutions.count() >= 2
+    first = solutions.first
+    assert first.evaluate("d => d.open") is False
+    assert not first.locator("p").first.is_visible()
+    first.locator("summary").click()
+    assert first.locator("p").first.is_visible()
+    page.close()
