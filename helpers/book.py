@@ -116,7 +116,8 @@ def exhibits(folder: Path, target: Path) -> str:
 
 
 def landing(readme: str, pages: list[tuple[str, str]], figures: Path) -> str:
-    """Findings and notebooks from README.md, the computed verdicts and scorecard, known differences."""
+    """Findings, the paper's reference and the notebooks from README.md, the computed verdicts and
+    scorecard, the known differences."""
     name = readme.splitlines()[0].lstrip("# ")
     intro = readme.split("\n\n", 2)[1]
     contents = "\n".join(f'<li><a href="{href}">{html.escape(label)}</a></li>' for href, label in pages)
@@ -126,6 +127,7 @@ def landing(readme: str, pages: list[tuple[str, str]], figures: Path) -> str:
         "<h2>Verdicts</h2>", markdown((figures / "09_verdicts.md").read_text(encoding="utf-8")),
         "<h2>Scorecard</h2>", '<img src="figures/09_scorecard.png" alt="replication scorecard">',
         markdown((figures / "09_scorecard_summary.md").read_text(encoding="utf-8")),
+        "<h2>The paper</h2>", markdown(readme_section(readme, "The paper")),
         f"<h2>Notebooks</h2><ol>{contents}</ol>",
         '<p>Also: <a href="exhibits.html">every exhibit</a>, <a href="codebook.html">the codebook</a> of the '
         'analysis panel, <a href="manifest.html">the manifest</a> of the extracts.</p>',

@@ -1,7 +1,9 @@
 """The HTML book in a real browser: Debian's headless Chromium driven by Playwright. Every page loads
 without console errors or requests leaving the machine, every image is decoded, every internal link
 resolves, Chinese text is drawn with a CJK font, and the math is typeset. Screenshots of the landing page
-and one notebook page go to build/screenshots/ for a person to look at."""
+and one notebook page go to build/screenshots/ for a person to look at. The book shows what the last
+run stored (notebooks, exhibits, codebook), so here the stored outputs are the thing under test; the
+book itself is built afresh into a temporary folder."""
 import functools
 import os
 import threading
