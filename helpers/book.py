@@ -1,9 +1,8 @@
 """The compendium as a static HTML book, built from the stored executed notebooks without running them:
 a landing page (findings, the paper, verdicts, scorecard, known differences: from README.md and the
 exhibits), one page per notebook in the paper's order (nbconvert), every exhibit, the codebook and the
-manifest. Math is typeset by
-MathJax 3 from the pinned PyPI package `django-static-mathjax` (MathJax's own files, nothing of Django),
-copied into the book, so it renders offline.
+manifest. Math is typeset by MathJax 3 from the pinned PyPI package `django-static-mathjax` (MathJax's
+own files, nothing of Django), copied into the book, so it renders offline.
 
     python -m helpers.book                  # writes build/book/index.html (what `make book` does)
     python -m helpers.book --out DIR
