@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: reproduce test extract lab bench env clean-env
+.PHONY: reproduce test extract lab bench env clean-env book
 
 reproduce: $(READY)  ## execute every notebook headless (papermill), rewriting data/processed and figures
 	$(BIN)/python -m helpers.run
@@ -21,6 +21,10 @@ bench: $(READY)  ## time the chain, per notebook, against an import-only floor (
 
 lab: $(READY)  ## open the notebooks in JupyterLab with the project's kernel
 	$(BIN)/jupyter lab notebooks/
+
+# The HTML book: the stored notebooks as they are (no re-execution), the findings, every exhibit.
+book: $(READY)  ## static HTML site in build/book/ (open build/book/index.html); tests/test_book.py checks it in Chromium
+	$(BIN)/python -m helpers.book
 
 env: $(READY)
 

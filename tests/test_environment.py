@@ -32,3 +32,17 @@ def test_constraints_hold_the_direct_pins_and_the_installed_environment():
     installed = {d.metadata["Name"].lower().replace("_", "-"): d.version for d in distributions()}
     for name, pinned in constraints.items():
         assert installed.get(name.replace("_", "-")) == pinned, name
+
+
+def test_environment_yml_is_a_conda_spec_binder_can_build():
+    """Parsed as YAML: one conda environment with Python 3.11 and pip, whose pip section installs the
+    pins under constraints.txt and the project itself (Binder builds it from the repository root)."""
+    import yaml
+    spec = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
+    assert set(spec) == {"name", "channels", "dependencies"}
+    assert spec["channels"] == ["conda-forge"]
+    conda = [d for d in spec["dependencies"] if isinstance(d, str)]
+    assert "python=3.11" in conda and "pip" in conda
+    pip = next(d["pip"] for d in spec["dependencies"] if isinstance(d, dict))
+    assert pip[0] == "-c constraints.txt" and pip[-1] == "-e ."
+    assert pins("\n".join(pip)) == pins((paths.ROOT / "requirements.txt").read_text())

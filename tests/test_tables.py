@@ -59,3 +59,14 @@ def test_published_table_keeps_printed_digits_and_fixed_effect_rows():
     assert table.loc["digital", "(2)"] == "0.708***" and table.iloc[1, 1] == "(3.60)"
     assert table.loc["Year FE", "(1)"] == "YES" and table.loc["N", "(2)"] == "330"
     assert tables.published_table("table5", ["L.digital"]).loc["Year FE", "(1)"] == ""
+
+
+def test_markdown_joins_header_levels_and_keeps_trailing_zeros():
+    table = pd.DataFrame({("ours", "(1)"): [0.2, 0.125, np.nan], ("ours", "N"): [330, 66, 33],
+                          ("printed", "(1)"): ["0.0350", "", "1.2709***"]}, index=["a", "b", "c"])
+    assert tables.markdown(table) == (
+        "|  | ours (1) | ours N | printed (1) |\n"
+        "|---|---|---|---|\n"
+        "| a | 0.200 | 330 | 0.0350 |\n"
+        "| b | 0.125 | 66 |  |\n"
+        "| c |  | 33 | 1.2709*** |\n")
