@@ -400,10 +400,7 @@ def capital_share(output, capital, labour):
 
 def _entropy_normalised(indicators):
     """x' = (x - min) / (max - min) + 0.0001 over the pooled panel (constant indicator: 0 + 0.0001)."""
-    _check_values(indicators, "indicators")
-    low, high = indicators.min(), indicators.max()
-    span = (high - low).replace(0, np.inf)  # constant: no information, (x - min) / inf = 0
-    return (indicators - low) / span + ENTROPY_SHIFT
+    return minmax(indicators) + ENTROPY_SHIFT
 
 
 def entropy_weights(indicators):
@@ -427,6 +424,27 @@ def entropy_index(indicators):
     including the 0.0001 shift (so every index value carries the same constant +0.0001, as sum w = 1).
     """
     return (_entropy_normalised(indicators) * entropy_weights(indicators)).sum(axis=1).rename("index")
+
+
+def minmax(indicators, by_year=False):
+    """x' = (x - min) / (max - min) of each indicator over the pooled panel, or within each year
+    (`by_year=True`); a constant indicator gives 0."""
+    _check_values(indicators, "indicators")
+    if by_year:
+        group = indicators.groupby(level="year")
+        low, high = group.transform("min"), group.transform("max")
+    else:
+        low, high = indicators.min(), indicators.max()
+    return (indicators - low) / (high - low).replace(0, np.inf)
+
+
+def critic_weights(normalised):
+    """CRITIC weights (Diakoulaki, Mavrotas & Papayannakis 1995) of normalised indicators:
+    C_j = s_j sum_k (1 - r_jk), w_j = C_j / sum_k C_k, with s_j the standard deviation (n - 1) and
+    r the Pearson correlations: contrast times conflict with the other indicators."""
+    _check_values(normalised, "normalised")
+    information = normalised.std() * (1 - normalised.corr()).sum()
+    return (information / information.sum()).rename("weight")
 
 
 class PCAIndex(NamedTuple):
