@@ -152,11 +152,12 @@ def key(folder=paths.RAW) -> str:
     return digest.hexdigest()
 
 
-def grid(folder=paths.RAW, cache=CACHE) -> pd.DataFrame:
+def grid(folder=paths.RAW, cache=None) -> pd.DataFrame:
     """Every construction of the grid, one column each, indexed (province, year); read from
     `cache` when the extracts, the declaration and the code are unchanged, else computed and
-    written there atomically (nothing is written if any construction fails)."""
-    path = Path(cache) / f"forensics-{key(folder)}.pkl"
+    written there atomically (nothing is written if any construction fails). `cache` defaults to
+    build/cache/ (CACHE)."""
+    path = Path(cache or CACHE) / f"forensics-{key(folder)}.pkl"
     if path.exists():
         return pd.read_pickle(path)
     data = _compute(Path(folder))
@@ -172,7 +173,7 @@ def grid(folder=paths.RAW, cache=CACHE) -> pd.DataFrame:
     return data
 
 
-def columns(names, folder=paths.RAW, cache=CACHE) -> pd.DataFrame:
+def columns(names, folder=paths.RAW, cache=None) -> pd.DataFrame:
     """The named constructions (settings of a rerun) as columns indexed (province, year)."""
     unknown = [n for n in names if n not in BY_NAME]
     if unknown:
@@ -214,7 +215,8 @@ def fingerprint(values: pd.DataFrame, controls: pd.DataFrame, variable: str) -> 
 
 def controls_fingerprint(controls: pd.DataFrame) -> pd.DataFrame:
     """Each control's own distance to the print on the `fingerprint` metric."""
-    return pd.concat([fingerprint(controls[[c]], controls, c) for c in CONTROLS])
+    table = pd.concat([fingerprint(controls[[c]], controls, c) for c in CONTROLS])
+    return table[[*panel.MOMENTS, *[f"r_{c}" for c in CONTROLS], "moment_gap", "correlation_gap", "distance"]]
 
 
 def tolerance(controls: pd.DataFrame) -> float:

@@ -98,6 +98,17 @@ def test_cache_is_written_once_and_read_back(monkeypatch, tmp_path):
         forensics.columns(["tfp_nonsense"], cache=tmp_path)
 
 
+def test_select_reads_a_grid_construction_the_panel_does_not_carry(monkeypatch, tmp_path, analysis_panel):
+    monkeypatch.setattr(forensics, "GRID", [BY_NAME[n] for n in CHEAP])
+    monkeypatch.setattr(forensics, "CACHE", tmp_path)
+    chosen = panel.select(analysis_panel, tfp="tfp_growth_a33_urban_d96", virtual="virtual")
+    urban = panel.window(panel.series("employment_urban_units"))
+    data = analysis_panel.assign(labour=urban)
+    expected = data["real_gdp"] / (data["capital"] ** (1 / 3) * data["labour"] ** (2 / 3))
+    np.testing.assert_allclose(chosen["tfp"], expected, rtol=1e-9)
+    assert len(list(tmp_path.iterdir())) == 1
+
+
 def test_cache_key_follows_the_extracts_and_the_declaration(monkeypatch, tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
