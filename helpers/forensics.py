@@ -20,8 +20,8 @@ from .provinces import NAMES, SAMPLE
 
 CACHE = paths.ROOT / "build" / "cache"
 CODE = [Path(__file__), Path(measures.__file__), Path(panel.__file__), Path(constructions.__file__)]
-EXTRA = ["employment_urban_units", "broadband_ports", "population", "it_employment",
-         "urban_unit_employment_total", "employment", "software_revenue", "gdp_a"]
+EXTRA = ["gfcf", "investment_price_index", "employment", "employment_urban_units", "broadband_ports",
+         "population", "it_employment", "urban_unit_employment_total", "software_revenue", "gdp_a"]
 REFERENCE = {30: SAMPLE, 31: NAMES}
 # The share of the IT sector is taken within one source: IT over all urban-unit employment of the
 # same compilation (as the panel's it_share); the LQ's total is then the named extract.
@@ -46,16 +46,12 @@ class Builder:
         self.memo = {}
 
     def inputs(self, labour, delta):
+        """Real GDP, the capital stock with depreciation `delta` and the `labour` extract."""
         key = ("inputs", labour, delta)
         if key not in self.memo:
-            base = self.built[["real_gdp", "capital", "labour"]]
-            if delta != 0.096:
-                stock = panel.capital(panel.series("gfcf", self.folder), panel.series(
-                    "investment_price_index", self.folder), delta=delta)
-                base = base.assign(capital=panel.window(stock))
-            if labour != "employment":
-                base = base.assign(labour=panel.window(self.s[labour]))
-            self.memo[key] = base
+            stock = panel.capital(self.s["gfcf"], self.s["investment_price_index"], delta=delta)
+            self.memo[key] = pd.DataFrame({"real_gdp": self.built["real_gdp"], "capital": panel.window(stock),
+                                           "labour": panel.window(self.s[labour])}).sort_index()
         return self.memo[key]
 
     def once(self, function, data, *args):
@@ -66,33 +62,35 @@ class Builder:
         return self.memo[key]
 
     def tfp(self, o):
+        """A TFP construction (families malmquist, efficiency, super_ccr, super_sbm, growth)."""
         data = self.inputs(constructions.LABOUR[o["labour"]], constructions.DELTA[o["delta"]])
         args = (data, "real_gdp", ["capital", "labour"])
-        if o.get("family") == "growth":
+        if o["family"] == "growth":
             if o["alpha"] == "estimated":
                 return panel.tfp_solow(data)[0]
             return measures.growth_accounting_tfp(data["real_gdp"], data["capital"], data["labour"],
                                                   constructions.ALPHA[o["alpha"]])
-        if o.get("family") == "super_ccr":
+        if o["family"] == "super_ccr":
             year = data.index.get_level_values("year").to_numpy()
             reference = (year[:, None] == year[None, :]) & ~np.eye(len(year), dtype=bool)
             return measures.dea_efficiency(data[["capital", "labour"]], data["real_gdp"],
                                            data[["capital", "labour"]], data["real_gdp"],
                                            reference=reference)
-        if o.get("family") == "super_sbm":
+        if o["family"] == "super_sbm":
             return pd.concat(measures.sbm_super_efficiency(group[["capital", "labour"]], group["real_gdp"])
                              for _, group in data.groupby(level="year")).sort_index()
-        if o.get("family") == "efficiency":
+        if o["family"] == "efficiency":
             return self.once(measures.efficiency, *args, o["frontier"], o["rts"], o["orientation"])
         changes = self.once(measures.malmquist, *args, o["frontier"], o["rts"], o["orientation"])
         first = data.index.get_level_values("year").min()
         start = self.once(measures.efficiency, *args, "contemporaneous", o["rts"], o["orientation"])
         start = start[start.index.get_level_values("year") == first]
         if o["level"] == "cumulative":
-            start = start * 0 + 1
+            start = pd.Series(1.0, index=start.index)
         return measures.tfp_level(changes, start)
 
     def indicators(self, names):
+        """The panel's digital-economy indicators, and broadband ports per 100 people as "ports"."""
         frame = self.built[[n for n in names if n != "ports"]]
         if "ports" in names:
             ports, _ = panel.backcast_sample(self.s["broadband_ports"] / self.s["population"] * 100, "ports")
@@ -100,7 +98,8 @@ class Builder:
         return frame
 
     def digital(self, o):
-        if o.get("family") == "single":
+        """A digital-economy index (family index: indicator set x method) or the PKU index / 100."""
+        if o["family"] == "single":
             return self.built[o["indicator"]] / 100
         x, method = self.indicators(constructions.INDICATOR_SETS[o["indicators"]]), o["method"]
         if method == "entropy":
@@ -120,6 +119,8 @@ class Builder:
         raise ValueError(f"unknown index method {method!r}")
 
     def virtual(self, o):
+        """Location quotient of `sector` in `total` against the `reference` provinces (30 or 31),
+        its 2011-2012 shares backcast as the panel's it_share."""
         provinces = REFERENCE[o["reference"]]
         sector, total = self.s[o["sector"]], self.s[o["total"]]
         share, _ = panel.backcast_sample(sector / self.s[SHARE_BASE.get(o["total"], o["total"])],
@@ -128,6 +129,7 @@ class Builder:
         return measures.location_quotient(share * total, total).loc[SAMPLE]
 
     def column(self, construction):
+        """One construction on the panel grid; a failure names the construction."""
         options = {**construction.settings, "family": construction.family}
         try:
             values = getattr(self, construction.variable)(options)
