@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import constructions, forensics, panel
+from helpers import constructions, forensics, measures, panel
 from helpers.constructions import BY_NAME, GRID
 
 
@@ -46,6 +46,22 @@ def test_grid_variants_change_what_they_declare(builder, analysis_panel):
     # A cumulative Malmquist level starts at 1 in 2011.
     cumulative = builder.column(BY_NAME["tfp_malm_global_vrs_inp_cumulative_urban_d96"])
     np.testing.assert_allclose(cumulative.xs(2011, level="year"), 1)
+
+
+def test_digital_methods_by_their_formulas(builder, analysis_panel):
+    x = analysis_panel[list(constructions.INDICATOR_SETS["subs"])]
+    year = x.index.get_level_values("year")
+    pooled = (x - x.min()) / (x.max() - x.min())
+    low, high = x.groupby(level="year").transform("min"), x.groupby(level="year").transform("max")
+    z = (x - x.mean()) / x.std()
+    scores = analysis_panel["digital_pca"]
+    entropy_by_year = pd.concat([measures.entropy_index(x[year == t]) for t in sorted(set(year))])
+    expected = {"equal": pooled.mean(axis=1), "equal_by_year": ((x - low) / (high - low)).mean(axis=1),
+                "zscore": z.mean(axis=1), "pca_minmax": (scores - scores.min()) / (scores.max() - scores.min()),
+                "entropy_by_year": entropy_by_year}
+    for method, values in expected.items():
+        ours = builder.column(BY_NAME[f"digital_{method}_subs"]).reindex(analysis_panel.index)
+        np.testing.assert_allclose(ours, values.reindex(analysis_panel.index), rtol=1e-9, err_msg=method)
 
 
 def test_fingerprint_by_hand(analysis_panel):

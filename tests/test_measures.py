@@ -458,7 +458,7 @@ def test_malmquist_frontiers_with_one_input_give_the_productivity_ratio(frontier
     np.testing.assert_allclose(result["EC"], adjacent["EC"], rtol=1e-8)
 
 
-def test_sequential_and_biennial_malmquist_against_vertex_enumeration():
+def test_sequential_biennial_and_global_malmquist_against_vertex_enumeration():
     data = random_panel(list("ABCDE"), [2011, 2012, 2013], ["y", "x1", "x2"], seed=13)
     inputs = ["x1", "x2"]
 
@@ -472,20 +472,33 @@ def test_sequential_and_biennial_malmquist_against_vertex_enumeration():
                                          * d(range(2011, t + 1), t) / d(range(2011, t + 1), t - 1))
                                  for t in (2012, 2013)])
     biennial = np.concatenate([d([t - 1, t], t) / d([t - 1, t], t - 1) for t in (2012, 2013)])
+    every = [2011, 2012, 2013]
+    global_ = np.concatenate([d(every, t) / d(every, t - 1) for t in (2012, 2013)])
     index = pd.MultiIndex.from_tuples([(p, t) for t in (2012, 2013) for p in "ABCDE"], names=INDEX)
-    for frontier, expected in [("sequential", sequential), ("biennial", biennial)]:
+    for frontier, expected in [("sequential", sequential), ("biennial", biennial), ("global", global_)]:
         result = measures.malmquist(data, "y", inputs, frontier=frontier)
         np.testing.assert_allclose(result["M"], pd.Series(expected, index=index).sort_index(), rtol=1e-7)
 
 
-def test_vrs_biennial_malmquist_is_the_ratio_of_biennial_scores():
-    data = random_panel(list("ABCDE"), [2011, 2012], ["y", "x1", "x2"], seed=14)
+def test_vrs_biennial_and_global_malmquist_are_ratios_of_pooled_scores():
+    data = random_panel(list("ABCDE"), [2011, 2012, 2013], ["y", "x1", "x2"], seed=14)
+    inputs = ["x1", "x2"]
+
+    def scores(years, orientation):
+        pooled = data[data.index.get_level_values("year").isin(years)]
+        return measures.dea_efficiency(pooled[inputs], pooled["y"], pooled[inputs], pooled["y"],
+                                       rts="vrs", orientation=orientation)
+
+    def ratio(score, t):
+        return one_year(score, t) / one_year(score, t - 1).droplevel("year").to_numpy()
+
     for orientation in measures.ORIENTATIONS:
-        score = measures.dea_efficiency(data[["x1", "x2"]], data["y"], data[["x1", "x2"]], data["y"],
-                                        rts="vrs", orientation=orientation)
-        ratio = one_year(score, 2012).droplevel("year") / one_year(score, 2011).droplevel("year")
-        result = measures.malmquist(data, "y", ["x1", "x2"], "biennial", "vrs", orientation)
-        np.testing.assert_allclose(result["M"], ratio, rtol=1e-8)
+        biennial = pd.concat([ratio(scores([t - 1, t], orientation), t) for t in (2012, 2013)])
+        whole = scores([2011, 2012, 2013], orientation)
+        global_ = pd.concat([ratio(whole, t) for t in (2012, 2013)])
+        for frontier, expected in [("biennial", biennial), ("global", global_)]:
+            result = measures.malmquist(data, "y", inputs, frontier, "vrs", orientation)
+            np.testing.assert_allclose(result["M"], expected.sort_index(), rtol=1e-8)
 
 
 # --- normalisation and CRITIC ---------------------------------------------------------------------
