@@ -175,6 +175,9 @@ def _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference):
     if reference.shape != (len(x), len(fx)):
         raise ValueError(f"reference must be units x frontier units {(len(x), len(fx))}, "
                          f"got {reference.shape}")
+    if not reference.any(axis=1).all():
+        province, year = inputs.index[~reference.any(axis=1)][0]
+        raise ValueError(f"the reference set is empty for {province} in {year}")
     return x, y, fx, fy, reference
 
 
@@ -334,13 +337,18 @@ def malmquist(panel, output, inputs, frontier="adjacent", rts="crs", orientation
                         lambda year: _pair_frontiers(frontier, year - shift, years)[which],
                         rts, orientation)
 
-    a_before, a_after = score(before, 0, 0), score(after, 0, 1)
-    if frontier in ("biennial", "global"):  # a = b
-        b_before, b_after = a_before, a_after
-    else:
-        b_before, b_after = score(before, 1, 0), score(after, 1, 1)
-    m = np.sqrt(a_after / a_before * b_after / b_before)
     own = efficiency(panel, output, inputs, "contemporaneous", rts, orientation)
+    if frontier == "biennial":  # a = b = {t, t+1}
+        a_before, a_after = score(before, 0, 0), score(after, 0, 1)
+        b_before, b_after = a_before, a_after
+    else:  # E_a(t) and E_b(t+1) are each period's score against its own frontier
+        period = own if frontier == "adjacent" else efficiency(panel, output, inputs, frontier, rts, orientation)
+        a_before, b_after = period.loc[before].to_numpy(), period.loc[after].to_numpy()
+        if frontier == "global":  # a = b
+            a_after, b_before = b_after, a_before
+        else:
+            a_after, b_before = score(after, 0, 1), score(before, 1, 0)
+    m = np.sqrt(a_after / a_before * b_after / b_before)
     ec = own.loc[after].to_numpy() / own.loc[before].to_numpy()
     return pd.DataFrame({"EC": ec, "TC": m / ec, "M": m}, index=after)
 

@@ -433,6 +433,8 @@ def test_infeasible_vrs_programme_names_province_and_year():
     unit = panel_series({("E", 2012): 1}, "y").to_frame().assign(x=1.0)  # less input than any
     with pytest.raises(ValueError, match=r"DEA \(vrs, output\) has no solution for E in 2012"):
         measures.dea_efficiency(unit[["x"]], unit["y"], FOUR[["x"]], FOUR["y"], rts="vrs")
+    with pytest.raises(ValueError, match="the reference set is empty for E in 2012"):
+        measures.dea_efficiency(unit[["x"]], unit["y"], FOUR[["x"]], FOUR["y"], reference=np.zeros((1, 4)))
 
 
 def test_efficiency_frontiers_with_one_input():
