@@ -221,7 +221,8 @@ def _strip_kept(partial: Path) -> str:
 def schedule(items: dict, run, workers: int = WORKERS) -> tuple[dict, list]:
     """Call run(item) for each item of `items` (item -> the items it needs) once those it needs have
     succeeded, `workers` at a time, in the order given; returns the failures (item -> error) and the
-    items not run because one they need failed."""
+    items not run because one they need failed. On Ctrl-C no new item starts, those running finish
+    (their files are then complete), and KeyboardInterrupt is raised; a second Ctrl-C stops at once."""
     failed, skipped, done, running = {}, [], set(), {}
     pending = list(items)
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -235,7 +236,16 @@ def schedule(items: dict, run, workers: int = WORKERS) -> tuple[dict, list]:
                     running[pool.submit(run, item)] = item
             if not running:
                 break
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            try:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                print(f"interrupted: letting {', '.join(map(str, running.values()))} finish "
+                      f"(Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+                try:
+                    wait(running)
+                except KeyboardInterrupt:
+                    os._exit(130)
+                raise
             for future in finished:
                 item = running.pop(future)
                 if future.exception() is None:

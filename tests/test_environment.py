@@ -1,11 +1,6 @@
 """The pip path and the conda path install the same pinned packages."""
-import re
-
 from helpers import paths
-
-
-def pins(text):
-    return dict(re.findall(r"^\s*(?:-\s*)?([A-Za-z0-9_.\-]+)==([^\s#]+)", text, flags=re.M))
+from helpers.environment import pins
 
 
 def test_environment_yml_and_requirements_carry_the_same_pins():
