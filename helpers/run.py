@@ -151,8 +151,11 @@ def check_out(out: Path) -> Path:
 def plan(chosen: list[str], settings: dict) -> tuple[list[str], list[str]]:
     """The notebooks to run and the committed files to copy for a rerun of `chosen` into another
     folder: a notebook writing what a chosen one reads is run too when a setting changes its output
-    (a setting it or a notebook before it declares); otherwise its committed output is copied."""
-    changed = {stem for stem in paths.CHAIN if set(settings) & set().union(*map(own_names, upstream(stem) | {stem}))}
+    (a setting it or a notebook before it declares, at another value than its default); otherwise its
+    committed output is copied."""
+    changed = {stem for stem in paths.CHAIN
+               if any(other[name] != value for s in upstream(stem) | {stem} for other in [own_defaults(s)]
+                      for name, value in settings.items() if name in other)}
     run, pending = set(chosen), list(chosen)
     while pending:
         for producer in producers(pending.pop()) & changed - run:
@@ -164,9 +167,11 @@ def plan(chosen: list[str], settings: dict) -> tuple[list[str], list[str]]:
     return ordered, copies
 
 
-def own_names(stem: str) -> set[str]:
-    """The setting names a notebook declares."""
-    return set(defaults(paths.NOTEBOOKS / f"{stem}.ipynb")) - {"out"}
+def own_defaults(stem: str) -> dict:
+    """The settings a notebook declares, with their defaults."""
+    found = defaults(paths.NOTEBOOKS / f"{stem}.ipynb")
+    found.pop("out", None)
+    return found
 
 
 def strip(path: Path) -> None:
