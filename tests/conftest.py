@@ -8,6 +8,7 @@ needs_sources = pytest.mark.skipif(
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (make test: --dist loadgroup) the cells of one notebook stay together, in
     order, in one kernel; every other test may go to either process."""

@@ -27,3 +27,20 @@ def test_constraints_hold_the_direct_pins_and_the_installed_environment():
     installed = {d.metadata["Name"].lower().replace("_", "-"): d.version for d in distributions()}
     for name, pinned in constraints.items():
         assert installed.get(name.replace("_", "-")) == pinned, name
+
+
+def test_a_package_removed_or_damaged_after_the_build_is_named(monkeypatch):
+    import importlib.metadata
+    from helpers import environment
+    every = list(importlib.metadata.distributions())
+    assert environment.problems() == []
+    monkeypatch.setattr(environment, "distributions", lambda: [d for d in every if d.metadata["Name"] != "seaborn"])
+    assert environment.problems() == ["seaborn is not installed"]
+
+    class Damaged:  # what a distribution looks like once one of its files was deleted
+        metadata = {"Name": "seaborn"}
+        version = importlib.metadata.version("seaborn")
+        files = [importlib.metadata.PackagePath("seaborn/no_such_module.py")]
+    Damaged.files[0].dist = importlib.metadata.distribution("seaborn")
+    monkeypatch.setattr(environment, "distributions", lambda: [d for d in every if d.metadata["Name"] != "seaborn"] + [Damaged])
+    assert environment.problems() == ["seaborn has files missing"]

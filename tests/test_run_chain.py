@@ -154,7 +154,6 @@ def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recove
     output = finish(process)
     time.sleep(1.5)  # orphaned kernels notice their runner is gone within a second
     found = state(checkout)
-    print(moment, found)
     assert "broken" not in found.values() and "new" in found.values(), found
     for name, data in original.items():  # a notebook is the original or a complete executed one
         assert (checkout / "notebooks" / name).read_bytes() == data or found[name] == "new"
