@@ -25,7 +25,7 @@ verify: check-env  ## rerun everything into build/verify/ and compare each exhib
 
 test: check-env  ## unit tests, data checks and nbval over every notebook (two processes; outputs in build/test/)
 	rm -rf build/test
-	COMPENDIUM_OUT=$(CURDIR)/build/test $(BIN)/python -m pytest -n 2 --dist loadgroup
+	COMPENDIUM_OUT=$(CURDIR)/build/test $(BIN)/python -m pytest -n 2 --dist loadfile
 
 extract: check-env  ## maintainers: rebuild data/raw from ../shared/sources
 	$(BIN)/python -m helpers.extract

@@ -20,7 +20,7 @@ def test_default_folders_start_with_copies_of_the_committed_inputs(tmp_path, mon
     assert all((tmp_path / "interactive" / n).read_text() == f"committed {n}" for n in paths.inputs()[1:])
     # The runner names the repository: nothing is copied, the committed folders are used.
     monkeypatch.setenv(paths.OUT_VARIABLE, str(repo))
-    assert paths.processed("") == repo / "data" / "processed"
+    assert paths.output("") == repo and paths.figures("") == repo / "figures"
     # An explicit out (a rerun; the runner put its inputs there) is used as it is.
     assert paths.figures(str(tmp_path / "alt")) == tmp_path / "alt" / "figures"
     assert not (tmp_path / "alt").exists()

@@ -85,7 +85,7 @@ def test_only_given_twice_runs_the_notebook_once(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "run_all", lambda stems, out, settings: calls.append(stems) or {})
     monkeypatch.setattr(paths, "seed", lambda root, files: calls.append(files))
     run.main(["--only", "08_heterogeneity", "--only", "08_heterogeneity", "--out", str(tmp_path)])
-    assert calls == [["data/processed/panel.csv"], ["08_heterogeneity"]]
+    assert calls == [list(paths.PANEL), ["08_heterogeneity"]]
     facts = json.loads((tmp_path / "run.json").read_text())
     assert facts["notebooks_run"] == ["08_heterogeneity"] and facts["settings"] == {}
     assert facts["packages"]["pandas"] and "commit" in facts
@@ -100,7 +100,7 @@ def test_every_notebook_is_declared_and_every_input_has_one_producer():
 
 
 def test_a_rerun_copies_inputs_no_setting_changes_and_runs_producers_a_setting_changes():
-    panel = "data/processed/panel.csv"
+    panel = paths.PANEL[0]
     # 08's bootstrap settings do not change the panel notebook 02 writes: the committed one is read.
     assert run.plan(["08_heterogeneity"], {"reps": 999, "seed": 7}) == (["08_heterogeneity"], [panel])
     # The scorecard reads the estimates of 05-08, which another TFP measure changes: they run too.

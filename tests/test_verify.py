@@ -42,9 +42,10 @@ def test_figures_are_judged_by_pixel_rms():
 def test_a_verdict_per_exhibit(tmp_path, monkeypatch, capsys):
     committed, rerun = tmp_path / "repo", tmp_path / "rerun"
     base = png(np.zeros((10, 10, 3)))
-    files = {"figures/t.csv": (b"x\n1\n", b"x\n1\n"), "figures/u.csv": (b"x\n1\n", b"x\n1.00000000001\n"),
-             "figures/f.png": (base, base), "figures/f.pdf": (b"%PDF a", b"%PDF b"),
-             "figures/v.md": (b"| 0.708 |", b"| 0.735 |"), "figures/gone.csv": (b"x\n", None)}
+    exhibits = verify.FOLDERS[0]  # the copy's exhibit folder
+    files = {f"{exhibits}/{name}": pair for name, pair in {
+        "t.csv": (b"x\n1\n", b"x\n1\n"), "u.csv": (b"x\n1\n", b"x\n1.00000000001\n"), "f.png": (base, base),
+        "f.pdf": (b"%PDF a", b"%PDF b"), "v.md": (b"| 0.708 |", b"| 0.735 |"), "gone.csv": (b"x\n", None)}.items()}
     for name, (old, new) in files.items():
         for root, data in ((committed, old), (rerun, new)):
             if data is not None:
@@ -54,7 +55,8 @@ def test_a_verdict_per_exhibit(tmp_path, monkeypatch, capsys):
     assert verify.report(rerun) == 2
     lines = capsys.readouterr().out.splitlines()
     verdicts = {line.split()[-1] if "(" not in line else line.split("(")[0].split()[-1]: line for line in lines[1:-1]}
-    assert verdicts["figures/t"].split()[0] == "identical"
-    assert "within tolerance" in verdicts["figures/u"] and "within tolerance" in verdicts["figures/f"]
-    assert "DIFFERENT" in verdicts["figures/v"] and "DIFFERENT" in verdicts["figures/gone"]
+    verdict = {name: verdicts[f"{exhibits}/{name}"] for name in ("t", "u", "f", "v", "gone")}
+    assert verdict["t"].split()[0] == "identical"
+    assert "within tolerance" in verdict["u"] and "within tolerance" in verdict["f"]
+    assert "DIFFERENT" in verdict["v"] and "DIFFERENT" in verdict["gone"]
     assert lines[-1] == "1 identical, 2 within tolerance, 2 different"
