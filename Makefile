@@ -12,7 +12,7 @@ export MKL_NUM_THREADS := 1
 # Options for `make lab`, e.g. make lab LAB="--port 8890 --no-browser"
 LAB ?=
 
-.PHONY: help reproduce verify test extract lab bench env check-env clean clean-env
+.PHONY: help reproduce verify test extract lab bench book env check-env clean clean-env
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | awk -F'\t' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -36,6 +36,10 @@ bench: check-env  ## time the chain per notebook against an import-only floor (w
 lab: check-env  ## JupyterLab on notebooks/ (its runs write to build/interactive/); options: make lab LAB="..."
 	@echo 'JupyterLab: runs here write to build/interactive/. Options: make lab LAB="--port 8890 --no-browser"'
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB)
+
+# The HTML book: the stored notebooks as they are (no re-execution), the findings, every exhibit.
+book: check-env  ## static HTML site in build/book/ (open build/book/index.html); tests/test_book.py checks it in Chromium
+	$(BIN)/python -m helpers.book
 
 env: check-env  ## build .venv from the pins (about two minutes)
 

@@ -1,15 +1,22 @@
 """The paper's estimators: two-way fixed effects (province and year) with standard errors clustered
 by province, their labelled alternatives, and the few-cluster inference of the regional models.
 
-Clustering convention (Stata reghdfe / R fixest): V = G/(G-1) (N-1)/(N-K) (X'X)^-1 (sum_g X_g'u_g u_g'X_g)
-(X'X)^-1 on the within-transformed data, where K counts the slopes, the constant and the T-1 year
-effects but not the province effects, which are nested in the province clusters. linearmodels gives
-exactly this when the year effects enter as dummies beside a constant and only the province effects
-are absorbed (a single effect nested in the clusters is not counted); absorbing both effects would
-count the province effects too and inflate the standard errors.
+Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster province)`:
+- Clustered covariance V = G/(G-1) (N-1)/(N-K) (X'X)^-1 (sum_g X_g'u_g u_g'X_g) (X'X)^-1 on the
+  within-transformed data; K counts the slopes, the constant and the T-1 year dummies but not the
+  province effects, which are nested in the province clusters. linearmodels gives exactly this when
+  the year effects enter as dummies beside a constant and only the province effects are absorbed;
+  absorbing both would count the province effects too. R's fixest (and pyfixest) count no constant
+  beside fixed effects, so their (N-1)/(N-K) is slightly smaller (tests/test_vs_pyfixest.py).
+- Constant: the mean of the province effects in the base year 2011 (year dummies at zero), as
+  `xtreg, fe` prints it; reghdfe's constant, ybar - xbar'b, averages over the years instead.
+- Driscoll-Kraay (linearmodels' kernel covariance, debiased): unlike the clustered factor, its
+  residual degrees of freedom count the G-1 absorbed province effects (N - K - G + 1); its t tests
+  use T-1 degrees of freedom.
 """
 import itertools
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -17,7 +24,17 @@ import statsmodels.api as sm
 from linearmodels import PanelOLS
 from scipy import stats
 
-SPECS = ("twoway", "province_fe", "pooled_year", "pooled")
+Spec = Literal["twoway", "province_fe", "pooled_year", "pooled"]
+CovType = Literal["cluster", "driscoll_kraay"]
+Weights = Literal["webb", "rademacher"]
+SPECS: tuple[Spec, ...] = get_args(Spec)
+COV_LABELS = {"cluster": "clustered by province", "driscoll_kraay": "Driscoll-Kraay"}
+
+
+def _check_option(name: str, value, option_type) -> None:
+    """Refuse a value that is not one of the Literal type's options, naming them."""
+    if value not in get_args(option_type):
+        raise ValueError(f"{name} must be one of {get_args(option_type)}, got {value!r}")
 
 
 @dataclass
@@ -26,14 +43,14 @@ class Fit:
 
     params: pd.Series
     std_errors: pd.Series
+    vcov: pd.DataFrame = field(repr=False)  # covariance matrix of params
     nobs: int
-    df_resid: int  # for t critical values
+    df_resid: int  # degrees of freedom of the t tests
     r2_within: float
     r2: float  # inclusive of the fixed effects
     adj_r2: float  # inclusive, adjusted for every parameter, fixed effects included
-    cov: pd.DataFrame = field(repr=False, default=None)  # covariance of params
-    effects: dict = field(default_factory=dict)  # {"province": bool, "year": bool}
-    covariance: str = ""
+    effects: dict[str, bool]  # {"province": bool, "year": bool}
+    cov_type: str  # label of the covariance, e.g. "clustered by province"
 
     @property
     def tstats(self) -> pd.Series:
@@ -68,26 +85,35 @@ def year_dummies(data: pd.DataFrame) -> pd.DataFrame:
     return dummies
 
 
-def estimate(data: pd.DataFrame, y: str, x: list[str], spec: str = "twoway", cov: str = "cluster") -> Fit:
-    """OLS of `y` on `x` and a constant with the effects of `spec`:
-    'twoway' province and year effects (the paper's model); 'province_fe' province effects only;
-    'pooled_year' year dummies only; 'pooled' no effects.
-    cov: 'cluster' by province (reghdfe convention, module docstring) or 'driscoll_kraay'
-    (Driscoll & Kraay 1998, Bartlett kernel, linearmodels' default bandwidth)."""
-    if spec not in SPECS:
-        raise ValueError(f"spec must be one of {SPECS}, got {spec!r}")
+def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", cov_type: CovType = "cluster") -> Fit:
+    """OLS of `y` on `x` and a constant with fixed effects; rows with a missing value are dropped.
+
+    Parameters
+    ----------
+    data : panel indexed (province, year).
+    y, x : the outcome and the regressors (column names).
+    spec : 'twoway' province and year effects (the paper's model); 'province_fe' province effects
+        only; 'pooled_year' year dummies only; 'pooled' no effects.
+    cov_type : 'cluster' by province (xtreg, fe convention, module docstring) or 'driscoll_kraay'
+        (Driscoll & Kraay 1998, Bartlett kernel, linearmodels' default bandwidth).
+
+    Returns
+    -------
+    Fit with the slopes and 'Constant', their standard errors and covariance, N, the t tests'
+    degrees of freedom (G-1 clustered, T-1 Driscoll-Kraay) and the R-squared measures.
+    """
+    _check_option("spec", spec, Spec)
+    _check_option("cov_type", cov_type, CovType)
     frame = data[[y, *x]].dropna()
     exog = sm.add_constant(frame[x])
     if spec in ("twoway", "pooled_year"):
         exog = exog.join(year_dummies(frame))
     entity = spec in ("twoway", "province_fe")
     model = PanelOLS(frame[y], exog, entity_effects=entity)
-    if cov == "cluster":
+    if cov_type == "cluster":
         result = model.fit(cov_type="clustered", cluster_entity=True, debiased=True, group_debias=True)
-    elif cov == "driscoll_kraay":
-        result = model.fit(cov_type="kernel", debiased=True)
     else:
-        raise ValueError(f"cov must be 'cluster' or 'driscoll_kraay', got {cov!r}")
+        result = model.fit(cov_type="kernel", debiased=True)
     keep = ["const", *x]
     names = {"const": "Constant"}
     effects_only = exog.drop(columns=x)  # the constant and any year dummies
@@ -95,14 +121,14 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: str = "twoway", cov
     return Fit(
         params=result.params[keep].rename(names),
         std_errors=result.std_errors[keep].rename(names),
-        cov=result.cov.loc[keep, keep].rename(index=names, columns=names),
+        vcov=result.cov.loc[keep, keep].rename(index=names, columns=names),
         nobs=int(result.nobs),
-        df_resid=_df_resid(frame, result, cov),
+        df_resid=_df_resid(frame, cov_type),
         r2_within=_within_r2(frame[y], effects_only, result.resids) if entity else float("nan"),
         r2=float(result.rsquared_inclusive),
         adj_r2=float(1 - (1 - result.rsquared_inclusive) * (result.nobs - 1) / (result.nobs - n_params)),
         effects={"province": entity, "year": spec in ("twoway", "pooled_year")},
-        covariance="clustered by province" if cov == "cluster" else "Driscoll-Kraay",
+        cov_type=COV_LABELS[cov_type],
     )
 
 
@@ -113,10 +139,10 @@ def _within_r2(y: pd.Series, effects: pd.DataFrame, resids: pd.Series) -> float:
     return float(1 - (resids**2).sum() / (effects_fit.resids**2).sum())
 
 
-def _df_resid(frame, result, cov) -> int:
+def _df_resid(frame: pd.DataFrame, cov_type: CovType) -> int:
     """Degrees of freedom of the t tests: the number of clusters less one, provinces (G - 1, as
     Stata and fixest) with clustered errors, years (T - 1) with Driscoll-Kraay errors."""
-    level = "province" if cov == "cluster" else "year"
+    level = "province" if cov_type == "cluster" else "year"
     return frame.index.get_level_values(level).nunique() - 1
 
 
@@ -133,7 +159,7 @@ def marginal_effect(fit: Fit, a: str, product: str, b_values) -> pd.DataFrame:
     error sqrt(V_aa + b^2 V_{ab,ab} + 2 b V_{a,ab}) and a 95 % interval."""
     b_values = np.asarray(b_values, dtype=float)
     effect = fit.params[a] + fit.params[product] * b_values
-    v = fit.cov
+    v = fit.vcov
     se = np.sqrt(v.loc[a, a] + b_values**2 * v.loc[product, product] + 2 * b_values * v.loc[a, product])
     q = stats.t.ppf(0.975, fit.df_resid)
     return pd.DataFrame({"effect": effect, "se": se, "lower": effect - q * se, "upper": effect + q * se})
@@ -143,7 +169,7 @@ def wald(fit: Fit, terms: list[str]) -> tuple[float, float]:
     """Wald test that the coefficients of `terms` are all zero, with the fit's covariance:
     F = b' V^-1 b / q against F(q, df_resid). Returns F and its p-value."""
     b = fit.params[terms].to_numpy()
-    v = fit.cov.loc[terms, terms].to_numpy()
+    v = fit.vcov.loc[terms, terms].to_numpy()
     f = float(b @ np.linalg.solve(v, b) / len(terms))
     return f, float(stats.f.sf(f, len(terms), fit.df_resid))
 
@@ -160,58 +186,92 @@ def vif(data: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 WEIGHTS = {"webb": np.array([-np.sqrt(1.5), -1, -np.sqrt(0.5), np.sqrt(0.5), 1, np.sqrt(1.5)]),
            "rademacher": np.array([-1.0, 1.0])}
+TIES_RTOL = 1e-9  # |t*| within this relative distance of |t| counts as reaching it
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """A wild cluster bootstrap test of H0: beta = 0: the observed t, one t* per draw, and whether
+    the draws are every possible weight vector (exact p-value) or a seeded Monte-Carlo sample."""
+
+    t: float
+    t_star: np.ndarray = field(repr=False)
+    exact: bool
+
+    @property
+    def reps(self) -> int:
+        return len(self.t_star)
+
+    @property
+    def pvalue(self) -> float:
+        """Symmetric p-value, the share of draws with |t*| >= |t|; ties count, with a relative
+        tolerance TIES_RTOL, because draws whose weights are all equal reproduce |t| exactly and
+        only floating-point rounding would otherwise decide (Webb weights: 6 of 6^G draws)."""
+        return float(np.mean(np.abs(self.t_star) >= abs(self.t) * (1 - TIES_RTOL)))
+
+    @property
+    def mc_error(self) -> float:
+        """Monte-Carlo standard error of the p-value, sqrt(p (1 - p) / B); 0 when exact."""
+        return 0.0 if self.exact else float(np.sqrt(self.pvalue * (1 - self.pvalue) / self.reps))
 
 
 def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str, reps: int = 9999,
-                           seed: int = 20240101, weights: str = "webb") -> float:
-    """p-value of H0: beta_test = 0 in the two-way model by the restricted wild cluster bootstrap
-    (WCR; Cameron, Gelbach & Miller 2008), clusters = provinces, Webb (2014) six-point weights
-    (or 'rademacher'). Effects are removed by the two-way within transformation of a balanced panel;
-    t statistics use the clustered covariance with G/(G-1) scaling. When the weights allow no more
-    distinct draws than `reps` (6^G <= reps: G <= 5 with Webb weights) every draw is enumerated and
-    the p-value is exact; otherwise `reps` draws are made from a generator seeded with `seed`."""
-    if weights not in WEIGHTS:
-        raise ValueError(f"weights must be one of {list(WEIGHTS)}, got {weights!r}")
+                           seed: int = 20240101, weights: Weights = "webb") -> Bootstrap:
+    """Restricted wild cluster bootstrap (WCR; Cameron, Gelbach & Miller 2008) of H0: beta_test = 0 in
+    the two-way model of `estimate`, clusters = provinces, Webb (2014) six-point weights (or
+    'rademacher').
+
+    Each draw v (one weight per province) gives y* = X_r b_r + v_g u_r from the restricted two-way fit
+    (b_r, u_r), and t* is the t statistic of `test` in the two-way regression of y* on `x`: y* is
+    two-way demeaned again (the weights break the demeaning of u_r) and the clustered covariance is
+    that of `estimate`, G/(G-1) (N-1)/(N-K). All draws are one matrix product. When the weights allow
+    no more than `reps` distinct vectors (6^G <= reps: G <= 5 with Webb weights) every one is
+    enumerated and the p-value is exact (it does not depend on `seed`); otherwise `reps` vectors are
+    drawn from a generator seeded with `seed`. Needs a balanced panel."""
+    _check_option("weights", weights, Weights)
     frame = data[[y, *x]].dropna()
-    z = _two_way_demean(frame)
-    provinces = frame.index.get_level_values("province")
-    groups = pd.factorize(provinces)[0]
-    n_groups = groups.max() + 1
-    X, Y = z[x].to_numpy(), z[y].to_numpy()
+    groups, years = (pd.factorize(frame.index.get_level_values(level))[0] for level in ("province", "year"))
+    z = _two_way_demean(frame.to_numpy(), groups, years)
+    Y, X = z[:, 0], z[:, 1:]
     j = x.index(test)
     restricted = np.delete(X, j, axis=1)
-    beta_r = np.linalg.lstsq(restricted, Y, rcond=None)[0]
-    fitted_r, resid_r = restricted @ beta_r, Y - restricted @ beta_r
-    bread = np.linalg.inv(X.T @ X)
-    t_obs = _cluster_t(X, Y, bread, groups, n_groups, j)
-    t_boot = [_cluster_t(X, fitted_r + resid_r * v[groups], bread, groups, n_groups, j)
-              for v in _draws(WEIGHTS[weights], n_groups, reps, seed)]
-    return float(np.mean(np.abs(t_boot) >= abs(t_obs)))
+    resid_r = Y - restricted @ np.linalg.lstsq(restricted, Y, rcond=None)[0]
+    v, exact = _draws(WEIGHTS[weights], groups.max() + 1, reps, seed)
+    y_star = (Y - resid_r)[:, None] + _two_way_demean(resid_r[:, None] * v[:, groups].T, groups, years)
+    scale = _cluster_scale(len(Y), groups.max() + 1, X.shape[1] + years.max() + 1)
+    t = _cluster_t(X, Y[:, None], groups, j, scale)[0]
+    return Bootstrap(t=float(t), t_star=_cluster_t(X, y_star, groups, j, scale), exact=exact)
 
 
-def _draws(values: np.ndarray, n_groups: int, reps: int, seed: int):
-    """All len(values)^G weight vectors if there are at most `reps`, else `reps` seeded draws."""
+def _draws(values: np.ndarray, n_groups: int, reps: int, seed: int) -> tuple[np.ndarray, bool]:
+    """Weight vectors as rows: all len(values)^G of them if there are at most `reps` (exact), else
+    `reps` seeded draws."""
     if len(values) ** n_groups <= reps:
-        return (np.array(v) for v in itertools.product(values, repeat=n_groups))
-    rng = np.random.default_rng(seed)
-    return (rng.choice(values, size=n_groups) for _ in range(reps))
+        return np.array(list(itertools.product(values, repeat=n_groups))), True
+    return np.random.default_rng(seed).choice(values, size=(reps, n_groups)), False
 
 
-def _two_way_demean(frame: pd.DataFrame) -> pd.DataFrame:
-    """x_it - mean_i - mean_t + mean, exact for a balanced panel (checked)."""
-    counts = frame.groupby(level="province").size()
-    if counts.nunique() != 1 or counts.iloc[0] != frame.index.get_level_values("year").nunique():
+def _two_way_demean(values: np.ndarray, groups: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Columns of `values` as x_it - mean_i - mean_t + mean: the two-way within transformation,
+    exact for a balanced panel (refused otherwise)."""
+    counts = np.bincount(groups)
+    if counts.min() != counts.max() or counts[0] != years.max() + 1:
         raise ValueError("the wild cluster bootstrap needs a balanced panel (every province in every year)")
-    by_province = frame.groupby(level="province").transform("mean")
-    by_year = frame.groupby(level="year").transform("mean")
-    return frame - by_province - by_year + frame.mean()
+    by_group, by_year = (np.eye(codes.max() + 1)[codes] for codes in (groups, years))
+    mean_i = by_group @ (by_group.T @ values) / counts[0]
+    mean_t = by_year @ (by_year.T @ values) / len(counts)
+    return values - mean_i - mean_t + values.mean(axis=0)
 
 
-def _cluster_t(X, Y, bread, groups, n_groups, j) -> float:
-    """t statistic of coefficient j with the cluster-robust sandwich (G/(G-1) scaling);
-    bread = (X'X)^-1."""
-    beta = bread @ X.T @ Y
-    scores = np.zeros((n_groups, X.shape[1]))
-    np.add.at(scores, groups, X * (Y - X @ beta)[:, None])
-    v = bread @ (scores.T @ scores) @ bread * n_groups / (n_groups - 1)
-    return beta[j] / np.sqrt(v[j, j])
+def _cluster_scale(n: int, n_groups: int, k: int) -> float:
+    """Small-sample factor of the clustered covariance, G/(G-1) (N-1)/(N-K) (module docstring)."""
+    return n_groups / (n_groups - 1) * (n - 1) / (n - k)
+
+
+def _cluster_t(X: np.ndarray, Y: np.ndarray, groups: np.ndarray, j: int, scale: float) -> np.ndarray:
+    """t statistic of coefficient j for every column of Y, with the cluster-robust sandwich:
+    var(b_j) = scale * sum_g (a_g' u_g)^2, a = X (X'X)^-1 e_j (the j-th row of the OLS map)."""
+    a = X @ np.linalg.inv(X.T @ X)[:, j]
+    beta = np.linalg.lstsq(X, Y, rcond=None)[0]
+    scores = np.eye(groups.max() + 1)[groups].T @ (a[:, None] * (Y - X @ beta))
+    return (a @ Y) / np.sqrt(scale * (scores**2).sum(axis=0))

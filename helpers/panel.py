@@ -4,12 +4,15 @@ their alternatives, built from the extracts in data/raw/ for 30 provinces (no Ti
 Every construction choice is a named function here and a row of the codebook (CODEBOOK below); every
 filled cell is flagged in a `*_filled` column. Series are pandas Series indexed (province, year).
 """
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-from . import measures, paths
-from .provinces import PROVINCES, SAMPLE
-from .sources import atomic_write, read_extract
+from . import measures, paper, paths
+from .files import InputError, atomic_write, read_table
+from .provinces import NAMES, PROVINCES, SAMPLE
+from .sources import read_extract
 
 YEARS = (2011, 2021)
 BASE_YEAR = 2010  # constant prices of real GDP and capital
@@ -17,25 +20,49 @@ BASE_YEAR = 2010  # constant prices of real GDP and capital
 # 2022, as quoted in ../shared/sources/SOURCES.md); the sources hold no 2021 provincial values.
 BROADBAND_2021_NATIONAL = 53578.7
 ALL_YEARS = range(YEARS[0], YEARS[1] + 1)
+LATE_YEARS = range(2013, YEARS[1] + 1)  # the years of the series that start in 2013
 
 
 # --- reading ------------------------------------------------------------------------------------
 
 def series(name: str, folder=paths.RAW) -> pd.Series:
-    """An extract as a Series indexed (province, year), named after it."""
-    frame = read_extract(name, folder=folder)
+    """An extract the panel reads (EXTRACTS, which declares the unit it expects), as a Series indexed
+    (province, year), named after it."""
+    frame = read_extract(name, EXTRACTS[name], folder=folder)
     return frame.set_index(["province", "year"])["value"].rename(name)
 
 
 def window(values: pd.Series, provinces=SAMPLE, years=ALL_YEARS) -> pd.Series:
-    """`values` on the panel grid; a missing cell is an error naming the series, province and year."""
+    """`values` on the panel grid; a missing or non-finite cell is an error naming the series,
+    province and year."""
     grid = pd.MultiIndex.from_product([list(provinces), list(years)], names=["province", "year"])
-    missing = grid.difference(values.index)
-    if len(missing):
-        province, year = missing[0]
-        raise ValueError(f"{values.name}: no value for {province} in {year} "
-                         f"({len(missing)} province-years of the panel missing)")
-    return values.reindex(grid)
+    out = values.reindex(grid)
+    bad = out.index[~np.isfinite(out.to_numpy(dtype=float))]
+    if len(bad):
+        province, year = bad[0]
+        problem = "no value" if pd.isna(out[(province, year)]) else f"the value {out[(province, year)]}"
+        raise ValueError(f"{values.name}: {problem} for {province} in {year} "
+                         f"({len(bad)} province-years of the panel without a finite value)")
+    return out
+
+
+def ratio(numerator: pd.Series, denominator: pd.Series, provinces=SAMPLE, years=ALL_YEARS) -> pd.Series:
+    """numerator / denominator on the grid, once both inputs are checked there: a missing,
+    non-finite or (in the denominator) zero cell is an error naming the input series, province and year."""
+    top, bottom = window(numerator, provinces, years), window(denominator, provinces, years)
+    zero = bottom.index[bottom.to_numpy() == 0]
+    if len(zero):
+        province, year = zero[0]
+        raise ValueError(f"{denominator.name}: zero for {province} in {year}, so "
+                         f"{numerator.name} / {denominator.name} is undefined")
+    return top / bottom
+
+
+def spliced(*parts: tuple[pd.Series, range]) -> pd.Series:
+    """One series on the panel grid from (values, years) pieces, each checked on its years (window);
+    named after its pieces."""
+    pieces = [window(values, years=years) for values, years in parts]
+    return window(pd.concat(pieces).rename(" then ".join(str(values.name) for values, _ in parts)))
 
 
 # --- output, capital, labour, TFP ----------------------------------------------------------------
@@ -83,12 +110,9 @@ def broadband_2021(subscribers: pd.Series, ports: pd.Series) -> pd.Series:
     """2021 broadband subscribers, which no source holds by province: each province's 2020 value
     grown with its 2020->2021 growth of broadband access ports, then scaled so that the 31 provinces
     sum to the national 2021 total (BROADBAND_2021_NATIONAL)."""
-    before = subscribers.xs(2020, level="year")
-    growth = ports.xs(2021, level="year") / ports.xs(2020, level="year")
-    raw = (before * growth).dropna()
-    if len(raw) != len(PROVINCES):
-        raise ValueError(f"broadband_2021: need 2020 subscribers and 2020-2021 ports for all 31 "
-                         f"provinces, have {len(raw)}")
+    before = window(subscribers, NAMES, [2020]).xs(2020, level="year")
+    ports = window(ports, NAMES, [2020, 2021]).unstack("year")
+    raw = before * ports[2021] / ports[2020]
     filled = raw * BROADBAND_2021_NATIONAL / raw.sum()
     return filled.to_frame("value").assign(year=2021).set_index("year", append=True)["value"]
 
@@ -97,18 +121,17 @@ def internet_penetration(subscribers, ports, population) -> tuple[pd.Series, pd.
     """Internet penetration = broadband subscribers per 100 people (万户 / 万人 x 100); 2021 filled by
     broadband_2021. Returns the indicator and its fill flag."""
     filled = broadband_2021(subscribers, ports)
-    both = pd.concat([subscribers, filled]).sort_index()
-    value = window((both / population * 100).rename("internet"))
+    both = pd.concat([subscribers, filled]).sort_index().rename(subscribers.name)
+    value = (ratio(both, population) * 100).rename("internet")
     flag = pd.Series(value.index.isin(filled.index), index=value.index, name="internet_filled")
     return value, flag
 
 
-def backcast_sample(ratio: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
+def backcast_sample(values: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
     """A ratio that starts in 2013, on the panel grid: 2011-2012 backcast log-linearly from each
     province's first three years of growth (measures.backcast). Returns it named `name` and its
     flag `<name>_filled`."""
-    ratio = ratio.dropna().rename(name)
-    value, flag = measures.backcast(ratio[ratio.index.get_level_values("province").isin(SAMPLE)], ALL_YEARS)
+    value, flag = measures.backcast(values.rename(name), ALL_YEARS)
     return window(value), window(flag.rename(f"{name}_filled"))
 
 
@@ -116,14 +139,14 @@ def it_share(it_employment, urban_total) -> tuple[pd.Series, pd.Series]:
     """Internet-related employment share = IT-sector (信息传输、软件和信息技术服务业) over all
     urban-unit employment, both from one source (2013 on); 2011-2012 backcast. Returns the share
     and its flag."""
-    return backcast_sample(it_employment / urban_total, "it_share")
+    return backcast_sample(ratio(it_employment, urban_total, years=LATE_YEARS), "it_share")
 
 
 def telecom_per_capita(volume, population) -> pd.Series:
     """Internet-related output per capita = telecom business volume per person relative to the
     31-province value of the same year: (V_it / P_it) / (sum_j V_jt / sum_j P_jt). Dividing by the
     same year's total removes the price base, which changes in 2016 and 2021."""
-    both = pd.concat({"volume": volume, "population": population}, axis=1).dropna()
+    both = pd.concat({"volume": window(volume, NAMES), "population": window(population, NAMES)}, axis=1)
     totals = both.groupby(level="year").transform("sum")
     return window(((both["volume"] / both["population"])
                    / (totals["volume"] / totals["population"])).rename("telecom"))
@@ -131,7 +154,7 @@ def telecom_per_capita(volume, population) -> pd.Series:
 
 def mobile_per_100(subscribers, population) -> tuple[pd.Series, pd.Series]:
     """Mobile subscribers per 100 people (2013 on); 2011-2012 backcast."""
-    return backcast_sample(subscribers / population * 100, "mobile")
+    return backcast_sample(ratio(subscribers, population, years=LATE_YEARS) * 100, "mobile")
 
 
 INDICATORS = ["internet", "it_share", "telecom", "mobile", "dfiic"]
@@ -161,9 +184,9 @@ def virtual_lq(share: pd.Series, urban_employment: pd.Series) -> pd.Series:
 def virtual_software(revenue: pd.Series, gdp: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Alternative: location quotient of software business revenue relative to GDP; 2011-2012
     backcast like it_share. Returns the LQ and its flag."""
-    ratio, flag = backcast_sample(revenue / gdp, "software")
+    share, flag = backcast_sample(ratio(revenue, gdp, years=LATE_YEARS), "software")
     gdp = window(gdp)
-    return measures.location_quotient(ratio * gdp, gdp).rename("virtual_software"), flag
+    return measures.location_quotient(share * gdp, gdp).rename("virtual_software"), flag
 
 
 # --- controls, reconstructed from the printed Table 2 -------------------------------------------
@@ -173,30 +196,36 @@ def trade_cny(trade_cny: pd.Series, trade_usd: pd.Series, usd_cny: pd.Series) ->
     annual rate / 10,000."""
     rate = usd_cny.xs("China", level="province")
     converted = trade_usd * trade_usd.index.get_level_values("year").map(rate).to_numpy() / 1e4
-    return trade_cny.combine_first(converted.dropna()).rename("trade")
+    return trade_cny.combine_first(converted.dropna()).rename(f"{trade_cny.name}, before it {trade_usd.name} x {usd_cny.name}")
 
 
 def control_candidates(s: dict) -> dict[str, dict[str, pd.Series]]:
     """For each control, the constructions the sources allow (s: extracts as Series by name)."""
     gdp = {v: s[f"gdp_{v}"] for v in "abc"}
-    retail = {"macs to 2012, airuimeng 2013-": s["retail_sales_airuimeng"].combine_first(s["retail_sales_macs"]),
-              "later vintage 2016-, airuimeng, macs": s["retail_sales_nbs_later"].combine_first(
-                  s["retail_sales_airuimeng"]).combine_first(s["retail_sales_macs"])}
+    early, middle = range(YEARS[0], 2013), range(2013, 2016)
+    retail = {"macs to 2012, airuimeng 2013-": spliced((s["retail_sales_macs"], early),
+                                                      (s["retail_sales_airuimeng"], range(2013, YEARS[1] + 1))),
+              "later vintage 2016-, airuimeng, macs": spliced((s["retail_sales_macs"], early),
+                                                             (s["retail_sales_airuimeng"], middle),
+                                                             (s["retail_sales_nbs_later"], range(2016, YEARS[1] + 1)))}
     trade = trade_cny(s["trade_cny"], s["trade_usd"], s["usd_cny"])
-    tertiary_residual = gdp["a"] - s["va_primary_a"] - s["va_secondary_a"]
+    residual = (window(gdp["a"]) - window(s["va_primary_a"]) - window(s["va_secondary_a"])).rename(
+        "gdp_a - va_primary_a - va_secondary_a")
+    to_2019, after = range(YEARS[0], 2020), range(2020, YEARS[1] + 1)
     ratios = {
-        "gov": {f"budget expenditure / GDP ({v})": s["budget_expenditure"] / gdp[v] for v in "abc"},
-        "cs": {f"retail sales ({r}) / GDP ({v})": retail[r] / gdp[v] for r in retail for v in "abc"},
-        "open": {f"trade in CNY / GDP ({v})": trade / gdp[v] for v in "abc"},
-        "ur": {"urbanisation rate / 100": s["urbanisation"] / 100},
+        "gov": {f"budget expenditure / GDP ({v})": ratio(s["budget_expenditure"], gdp[v]) for v in "abc"},
+        "cs": {f"retail sales ({r}) / GDP ({v})": ratio(retail[r], gdp[v]) for r in retail for v in "abc"},
+        "open": {f"trade in CNY / GDP ({v})": ratio(trade, gdp[v]) for v in "abc"},
+        "ur": {"urbanisation rate / 100": window(s["urbanisation"]) / 100},
         "ind": {
-            "tertiary / secondary (a)": s["va_tertiary_a"] / s["va_secondary_a"],
-            "tertiary as residual / secondary (a)": tertiary_residual / s["va_secondary_a"],
-            "tertiary / secondary (b to 2019, a after)": (s["va_tertiary_b"] / s["va_secondary_b"]).combine_first(
-                s["va_tertiary_a"] / s["va_secondary_a"]),
+            "tertiary / secondary (a)": ratio(s["va_tertiary_a"], s["va_secondary_a"]),
+            "tertiary as residual / secondary (a)": ratio(residual, s["va_secondary_a"]),
+            "tertiary / secondary (b to 2019, a after)": spliced(
+                (ratio(s["va_tertiary_b"], s["va_secondary_b"], years=to_2019), to_2019),
+                (ratio(s["va_tertiary_a"], s["va_secondary_a"], years=after), after)),
         },
     }
-    return {var: {label: window(x.rename(var)) for label, x in options.items()} for var, options in ratios.items()}
+    return {var: {label: x.rename(var) for label, x in options.items()} for var, options in ratios.items()}
 
 
 MOMENTS = ["mean", "sd", "min", "max"]
@@ -209,7 +238,7 @@ def moments(values: pd.Series) -> pd.Series:
 
 def printed_moments(folder=paths.PAPER) -> pd.DataFrame:
     """Table 2 as printed, by variable: mean, sd (the column printed as 'median'), min, max."""
-    table = pd.read_csv(folder / "published.csv", dtype={"value": str})
+    table = paper.rows(folder)
     table = table[table["table"] == "table2"].astype({"value": float})
     table = table.pivot(index="term", columns="statistic", values="value")
     return table.rename(columns={"median_as_printed": "sd"})[MOMENTS]
@@ -225,15 +254,40 @@ def reconstruct(candidates: dict[str, pd.Series], printed: pd.Series) -> pd.Data
     return table.sort_values("distance", kind="stable")
 
 
+def kept(var: str, table: pd.DataFrame) -> str:
+    """The construction of `var` the reconstruction keeps (the first row of `table`), which must be
+    the one KEPT declares, at distance 0 where KEPT says it reproduces the printed row: otherwise an
+    error, never a silent switch of GDP vintage under a codebook that describes the old choice."""
+    label, exact = KEPT[var]
+    if table.index[0] != label or (exact and table.at[label, "distance"] != 0):
+        raise ValueError(f"Table 2 reconstruction of {var}: the closest construction is {table.index[0]!r} "
+                         f"(distance {table['distance'].iloc[0]:g}), but the compendium keeps {label!r}"
+                         + (" as an exact reproduction" if exact else "") + f" (distance now "
+                         f"{table.at[label, 'distance']:g}); an extract it reads changed, check them against "
+                         "git (git diff data/raw)")
+    return label
+
+
 # --- the panel -----------------------------------------------------------------------------------
 
-EXTRACTS = ["gdp_a", "gdp_b", "gdp_c", "gdp_index", "gfcf", "investment_price_index", "employment",
-            "employment_urban_units", "urban_unit_employment_total", "it_employment", "population",
-            "broadband_subscribers", "broadband_ports", "telecom_volume", "mobile_subscribers", "dfiic",
-            "software_revenue", "budget_expenditure", "retail_sales_macs", "retail_sales_airuimeng",
-            "retail_sales_nbs_later", "trade_cny", "trade_usd", "usd_cny", "urbanisation",
-            "va_primary_a", "va_secondary_a", "va_tertiary_a", "va_secondary_b", "va_tertiary_b"]
-PAPER_VARIABLES = ["tfp", "digital", "virtual", "gov", "cs", "open", "ur", "ind"]
+# The extracts the panel reads, each in the unit the constructions below assume.
+EXTRACTS = {"gdp_a": "亿元", "gdp_b": "亿元", "gdp_c": "亿元", "gdp_index": "previous year=100", "gfcf": "亿元",
+            "investment_price_index": "1952=1", "employment": "万人", "employment_urban_units": "万人",
+            "urban_unit_employment_total": "万人", "it_employment": "万人", "population": "万人",
+            "broadband_subscribers": "万户", "broadband_ports": "万个", "telecom_volume": "亿元",
+            "mobile_subscribers": "万户", "dfiic": "index", "software_revenue": "亿元", "budget_expenditure": "亿元",
+            "retail_sales_macs": "亿元", "retail_sales_airuimeng": "亿元", "retail_sales_nbs_later": "亿元",
+            "trade_cny": "亿元", "trade_usd": "万美元", "usd_cny": "CNY per USD", "urbanisation": "%",
+            "va_primary_a": "亿元", "va_secondary_a": "亿元", "va_tertiary_a": "亿元", "va_secondary_b": "亿元",
+            "va_tertiary_b": "亿元"}
+PAPER_VARIABLES = paper.VARIABLES
+# The construction of each control the Table 2 reconstruction keeps on the shipped extracts, and whether
+# it reproduces the printed row exactly (the codebook says which). Another outcome means an input changed.
+KEPT = {"gov": ("budget expenditure / GDP (a)", True),
+        "cs": ("retail sales (macs to 2012, airuimeng 2013-) / GDP (a)", False),
+        "open": ("trade in CNY / GDP (b)", True),
+        "ur": ("urbanisation rate / 100", True),
+        "ind": ("tertiary / secondary (b to 2019, a after)", False)}
 FLAGS = ["internet_filled", "it_share_filled", "mobile_filled", "software_filled"]
 
 
@@ -242,7 +296,8 @@ def build(folder=paths.RAW) -> dict:
     ('panel'), the entropy weights, PCA loadings, capital elasticity ('alpha'), the Table 2
     reconstruction of each control ('reconstruction') and the construction kept ('choices')."""
     s = {name: series(name, folder) for name in EXTRACTS}
-    inputs = pd.DataFrame({"real_gdp": window(real_gdp(s["gdp_a"], s["gdp_index"])),
+    gdp_base, index = window(s["gdp_a"], years=[BASE_YEAR]), window(s["gdp_index"])
+    inputs = pd.DataFrame({"real_gdp": window(real_gdp(gdp_base, index)),
                            "capital": window(capital(s["gfcf"], s["investment_price_index"])),
                            "labour": window(s["employment"])})
     malmquist = tfp_malmquist(inputs)
@@ -260,7 +315,7 @@ def build(folder=paths.RAW) -> dict:
     reconstruction, choices, controls = {}, {}, {}
     for var, candidates in control_candidates(s).items():
         reconstruction[var] = reconstruct(candidates, printed.loc[var])
-        choices[var] = reconstruction[var].index[0]
+        choices[var] = kept(var, reconstruction[var])
         controls[var] = candidates[choices[var]]
     flags = pd.DataFrame({"internet_filled": internet_filled, "it_share_filled": share_filled,
                           "mobile_filled": mobile_filled, "software_filled": software_filled})
@@ -276,6 +331,7 @@ def build(folder=paths.RAW) -> dict:
     data = data.join(names, on="province").reset_index()
     data = data[["province", "name_zh", "region", "year", *[c for c in data if c not in
                                                           ("province", "name_zh", "region", "year")]]]
+    check(data, f"the panel built from {folder}")
     return {"panel": data, "weights": weights, "loadings": loadings, "alpha": alpha,
             "reconstruction": reconstruction, "choices": choices}
 
@@ -365,7 +421,8 @@ def encode(frame: pd.DataFrame) -> bytes:
 
 
 def write(built: dict, folder=paths.PROCESSED) -> list:
-    """Write panel.csv and CODEBOOK.csv to `folder`, both rendered before either is written."""
+    """Write panel.csv and CODEBOOK.csv to `folder`, both checked and rendered before either is written."""
+    check(built["panel"], "the panel to write")
     files = {"panel.csv": encode(built["panel"]), "CODEBOOK.csv": encode(codebook(built))}
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
@@ -378,6 +435,41 @@ MEASURES = {"tfp": ["tfp", "tfp_solow", "tfp_urban"],
             "digital": ["digital", "digital_pca", "digital_dfiic"],
             "virtual": ["virtual", "virtual_software"]}
 CONTROLS = ["gov", "cs", "open", "ur", "ind"]
+# The columns a model may use (the measures, and the indicators notebook 06 re-weights): each needs a
+# finite value in every one of the 330 cells.
+MODEL_COLUMNS = list(dict.fromkeys([*PAPER_VARIABLES, *(m for ms in MEASURES.values() for m in ms), *INDICATORS]))
+REBUILD = "Rebuild it with notebooks/02_variables.ipynb (make reproduce)."
+
+
+def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
+    """The panel is complete: one row for each sample province and year (30 x 11 = 330), a finite
+    value in every cell of MODEL_COLUMNS, a region and a True/False `filled` in every row. `lines`:
+    errors give the CSV line (header = line 1)."""
+    missing = [c for c in ["province", "year", "region", "filled", *MODEL_COLUMNS] if c not in data.columns]
+    if missing:
+        raise InputError(f"{where}: no column {', '.join(missing)}. {REBUILD}")
+    grid = {(p, y) for p in SAMPLE for y in ALL_YEARS}
+    cells = list(zip(data["province"], data["year"]))
+    absent, extra = sorted(grid.difference(cells)), [c for c in cells if c not in grid]
+    if absent or extra or len(cells) != len(grid):
+        problem = (f"no row for {absent[0][0]} in {absent[0][1]}" if absent else
+                   f"unexpected row {extra[0]}" if extra else "a province-year appears twice")
+        raise InputError(f"{where}: {len(cells)} rows, expected {len(grid)} (30 provinces x 11 years); "
+                         f"{problem}. {REBUILD}")
+    for column in [*MODEL_COLUMNS, "region", "filled"]:
+        values = data[column]
+        if column == "region":
+            bad = ~values.isin(PROVINCES["region"].unique())
+        elif column == "filled":
+            bad = ~values.map(lambda v: isinstance(v, (bool, np.bool_)))
+        else:
+            bad = ~np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
+        if np.any(bad):
+            i = int(np.flatnonzero(np.asarray(bad))[0])
+            at = f", line {i + 2}" if lines else ""
+            raise InputError(f"{where}{at}: {column} is {values.iloc[i]} for {cells[i][0]} in {cells[i][1]}, "
+                             f"not {'a region' if column == 'region' else 'True or False' if column == 'filled' else 'a finite number'}. "
+                             f"{REBUILD}")
 
 
 def select(data: pd.DataFrame, **choices: str) -> pd.DataFrame:
@@ -397,8 +489,11 @@ def winsorise(data: pd.DataFrame, columns: list[str], share: float = 0.01) -> pd
 
 
 def load(folder=paths.PROCESSED) -> pd.DataFrame:
-    """The analysis panel as written by notebook 02, indexed (province, year)."""
-    path = folder / "panel.csv"
+    """The analysis panel as written by notebook 02, indexed (province, year), after checking that
+    it reads as a CSV and is complete (check)."""
+    path = Path(folder) / "panel.csv"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run notebooks/02_variables.ipynb (make reproduce)")
-    return pd.read_csv(path).set_index(["province", "year"])
+    data = read_table(path, REBUILD)
+    check(data, str(path), lines=True)
+    return data.set_index(["province", "year"])

@@ -6,7 +6,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from .sources import atomic_write
+from .files import atomic_write
 
 # PNG and PDF writers stamp the software version and the creation date; drop both.
 PNG_METADATA = {"Software": None}

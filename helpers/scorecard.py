@@ -4,12 +4,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import tables
+from . import paper, tables
+from .files import read_table
 
 # The published tables and their columns (our notebooks name their columns as the paper does).
-TABLES = {"table4": ["(1)", "(2)"], "table5": ["(1)"], "table6": ["(1)", "(2)"],
-          "table7": ["East", "Central", "West", "Northeast"]}
+TABLES = {t: paper.TABLES[t] for t in ["table4", "table5", "table6", "table7"]}
 ALPHA = 0.05
+# The paper's stars as the largest p-value each level allows: *** p < 0.01, ** p < 0.05, * p < 0.1.
+STAR_LEVELS = {3: 0.01, 2: 0.05, 1: 0.10}
 
 
 def estimates(figures: Path, table: str) -> pd.DataFrame:
@@ -17,7 +19,7 @@ def estimates(figures: Path, table: str) -> pd.DataFrame:
     path = Path(figures) / f"{table}_estimates.csv"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run the notebook that writes {table} first (make reproduce)")
-    return pd.read_csv(path)
+    return read_table(path, f"Rerun the notebook that writes {table} (make reproduce).")
 
 
 def coefficients(figures: Path) -> pd.DataFrame:
@@ -42,10 +44,31 @@ def statistics(estimates_long: pd.DataFrame, column: str, term: str) -> pd.Serie
     return rows.set_index("statistic")["value"]
 
 
+def supports(coef: float, p: float, alpha: float = ALPHA) -> bool:
+    """A claimed positive effect is supported: the coefficient is positive with p < alpha."""
+    return bool(coef > 0 and p < alpha)
+
+
+def verdict(fit, term: str, alpha: float = ALPHA) -> str:
+    """'supported' or 'not supported at <alpha>' for a positive effect of `term` in a models.Fit."""
+    held = supports(fit.params[term], fit.pvalues[term], alpha)
+    return "supported" if held else f"not supported at {percent(alpha)}"
+
+
+def percent(alpha: float) -> str:
+    """A significance level as the text prints it: 0.05 -> '5 %'."""
+    return f"{alpha * 100:g} %"
+
+
+def printed_significant(stars: int, alpha: float = ALPHA) -> bool:
+    """A published coefficient is significant at `alpha` only if its stars guarantee p < alpha."""
+    return stars > 0 and STAR_LEVELS[stars] <= alpha
+
+
 def positive_and_significant(estimates_long: pd.DataFrame, column: str, term: str, alpha=ALPHA) -> bool:
     """Our coefficient of `term` in `column` is positive with p < alpha."""
     value = statistics(estimates_long, column, term)
-    return bool(value["coef"] > 0 and value["p"] < alpha)
+    return supports(value["coef"], value["p"], alpha)
 
 
 def verdicts(figures: Path, alpha=ALPHA) -> pd.DataFrame:
@@ -55,14 +78,16 @@ def verdicts(figures: Path, alpha=ALPHA) -> pd.DataFrame:
     Northeast, not in the Centre; Table 7, by the wild cluster bootstrap p-values)."""
     h1 = positive_and_significant(estimates(figures, "table4"), "(2)", "digital", alpha)
     h2 = positive_and_significant(estimates(figures, "table6"), "(2)", "virtual x digital", alpha)
-    boot = pd.read_csv(Path(figures) / "table7_wild_bootstrap.csv", index_col="region")
-    significant = boot.index[(boot["wild bootstrap p"] < alpha) & (boot["coef"] > 0)].tolist()
+    boot = read_table(Path(figures) / "table7_wild_bootstrap.csv", "Rerun notebooks/08_heterogeneity.ipynb (make reproduce).",
+                      index_col="region")
+    significant = [region for region, row in boot.iterrows() if supports(row["coef"], row["wild bootstrap p"], alpha)]
     pub7 = tables.published("table7").query("term == 'digital' and statistic == 'coef'")
-    claimed = pub7.loc[(pub7["value"] > 0) & (pub7["stars"] >= 2), "column"].tolist()
+    claimed = [row["column"] for _, row in pub7.iterrows()
+               if row["value"] > 0 and printed_significant(int(row["stars"]), alpha)]
     return pd.DataFrame([
         ("H1: digital raises TFP", _printed("table4", "(2)", "digital"), h1),
         ("H2: virtual agglomeration strengthens it", _printed("table6", "(2)", "virtual x digital"), h2),
-        ("Regional pattern", "positive and significant at 5 %: " + ", ".join(claimed) + " (Table 7)",
+        ("Regional pattern", f"positive and significant at {percent(alpha)}: " + ", ".join(claimed) + " (Table 7)",
          sorted(significant) == sorted(claimed)),
     ], columns=["claim", "paper", "holds in our data"]).assign(
         our_evidence=[_evidence(figures, "table4", "(2)", "digital"),

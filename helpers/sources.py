@@ -1,13 +1,17 @@
 """Read the tidy extracts in data/raw/ and refuse bad ones loudly: every check names the file,
-the line and the problem, and says what to do."""
-import hashlib
-import os
-import tempfile
+the line and the problem, and says what to do. Besides form (columns, names, years, signs, finite
+numbers) and the manifest (checksum, unit), each extract must be plausible: inside the range its
+series has shown, without year-on-year jumps beyond its documented threshold except at the breaks
+the manifest lists (data/checks/plausibility.csv), and equal to every printed value quoted for it
+(data/checks/printed_values.csv)."""
+import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import paths
+from .files import InputError, digest, read_csv
 from .provinces import NAMES, NATIONAL
 
 COLUMNS = ["province", "year", "value"]
@@ -16,47 +20,39 @@ MANIFEST_COLUMNS = [
     "name", "file", "description", "unit", "vintage", "primary_source", "compilation", "licence",
     "years", "provinces", "cells_2011_2021", "gaps_2011_2021", "breaks", "sign", "sha256",
 ]
+LIMIT_COLUMNS = ["series", "low", "high", "max_jump", "exempt", "note"]
+PRINTED_COLUMNS = ["series", "province", "year", "printed", "printed_in"]
 FIX = "Rebuild it with `make extract` (needs ../shared/sources) or restore it with `git checkout data/raw`."
+FIX_CHECKS = "Restore it with `git checkout data/checks`."
 
 
-class ExtractError(ValueError):
-    """An extract that is missing, malformed or does not match its manifest."""
+class ExtractError(InputError):
+    """An extract that is missing, malformed, implausible or does not match its manifest."""
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write bytes to a temporary file beside `path`, then rename: never a half-written file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _fail(where: str, problem: str, line=None):
+def _fail(where: str, problem: str, line=None, fix=FIX):
     at = f", line {line}" if line is not None else ""
-    raise ExtractError(f"{where}{at}: {problem}. {FIX}")
+    raise ExtractError(f"{where}{at}: {problem}." + (f" {fix}" if fix else ""))
 
 
 SIGNS = ("non-negative", "any")
 
 
 def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.DataFrame:
-    """Check columns, dtypes, province names, year range, duplicates and, unless `sign` is 'any'
-    (a series that can fall below zero), signs of a tidy frame. Line numbers count the CSV header
-    as line 1."""
+    """Check columns, dtypes, finite values, province names, year range, duplicates and, unless
+    `sign` is 'any' (a series that can fall below zero), signs of a tidy frame. Line numbers count
+    the CSV header as line 1."""
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing or len(frame.columns) != len(COLUMNS):
         _fail(where, f"columns are {list(frame.columns)}, expected {COLUMNS}"
               + (f" (missing {', '.join(missing)})" if missing else ""))
     for col in ("year", "value"):
-        bad = frame.index[pd.to_numeric(frame[col], errors="coerce").isna()]
+        numbers = pd.to_numeric(frame[col], errors="coerce")
+        bad = frame.index[~np.isfinite(numbers.astype(float))]
         if len(bad):
             i = bad[0]
-            _fail(where, f"{col} {frame.at[i, col]!r} is not a number", i + 2)
+            what = "is not a number" if pd.isna(numbers[i]) else "is not a finite number"
+            _fail(where, f"{col} {frame.at[i, col]!r} {what}", i + 2)
     unknown = frame.index[~frame["province"].isin([*NAMES, NATIONAL])]
     if len(unknown):
         i = unknown[0]
@@ -82,20 +78,97 @@ def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.
     return frame
 
 
+def _table(path: Path, columns: list[str], fix: str, numbers=()) -> pd.DataFrame:
+    """A CSV of the compendium's own (manifest, checks) with exactly `columns`, a number in each
+    cell of the columns `numbers`."""
+    if not path.exists():
+        raise ExtractError(f"{path}: the file is missing. {fix}")
+    table = read_csv(path, fix)
+    if list(table.columns) != columns:
+        _fail(str(path), f"columns are {list(table.columns)}, expected {columns}", fix=fix)
+    for col in numbers:
+        bad = table.index[pd.to_numeric(table[col], errors="coerce").isna()]
+        if len(bad):
+            _fail(str(path), f"{col} {table.at[bad[0], col]!r} is not a number", bad[0] + 2, fix)
+    return table
+
+
 def manifest(folder: Path = paths.RAW) -> pd.DataFrame:
     """The manifest of the extracts, one row per series."""
-    path = Path(folder) / "MANIFEST.csv"
-    if not path.exists():
-        raise ExtractError(f"{path}: the manifest is missing. {FIX}")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if list(table.columns) != MANIFEST_COLUMNS:
-        _fail(str(path), f"columns are {list(table.columns)}, expected {MANIFEST_COLUMNS}")
-    return table.set_index("name")
+    return _table(Path(folder) / "MANIFEST.csv", MANIFEST_COLUMNS, FIX).set_index("name")
 
 
-def read_extract(name: str, unit: str | None = None, folder: Path = paths.RAW) -> pd.DataFrame:
-    """Read data/raw/<name>.csv after checking it against its manifest row (checksum, and `unit`
-    when given) and validating its content. Returns columns province, year (int), value (float)."""
+def limits(checks: Path = paths.CHECKS) -> pd.DataFrame:
+    """data/checks/plausibility.csv: per series the range [low, high] and the largest year-on-year
+    ratio (max_jump, either direction, between positive values) a value may show, and the breaks
+    exempt from the jump check ('Province YEAR' or 'all YEAR': the jumps into and out of YEAR)."""
+    table = _table(Path(checks) / "plausibility.csv", LIMIT_COLUMNS, FIX_CHECKS, ["low", "high", "max_jump"])
+    return table.astype({"low": float, "high": float, "max_jump": float}).set_index("series")
+
+
+def printed(checks: Path = paths.CHECKS) -> pd.DataFrame:
+    """data/checks/printed_values.csv: values printed in yearbooks and releases (`printed` kept as
+    text, so that its number of decimals is known)."""
+    return _table(Path(checks) / "printed_values.csv", PRINTED_COLUMNS, FIX_CHECKS, ["year", "printed"]).astype({"year": int})
+
+
+def year_on_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each value beside the one of the year before (columns province, year, value, before, ratio),
+    for consecutive years where both are positive; ratio = max(x_t / x_t-1, x_t-1 / x_t)."""
+    ordered = frame.sort_values(["province", "year"])
+    before = ordered.groupby("province")[["year", "value"]].shift(1)
+    both = ordered.assign(before=before["value"])[(before["year"] == ordered["year"] - 1)
+                                                  & (before["value"] > 0) & (ordered["value"] > 0)]
+    ratio = both["value"] / both["before"]
+    return both.assign(ratio=np.maximum(ratio, 1 / ratio))
+
+
+def exempt(frame: pd.DataFrame, breaks: str) -> pd.Series:
+    """Rows of `frame` whose year, or the year before, is a listed break ('Province YEAR' or
+    'all YEAR', separated by ';')."""
+    hit = pd.Series(False, index=frame.index)
+    for item in filter(None, (b.strip() for b in breaks.split(";"))):
+        where, year = item.rsplit(" ", 1)
+        province = True if where == "all" else frame["province"] == where
+        hit |= province & frame["year"].isin([int(year), int(year) + 1])
+    return hit
+
+
+def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.CHECKS) -> None:
+    """The values of extract `name` inside its documented range, its year-on-year ratios within its
+    threshold outside the listed breaks, and equal to every printed value quoted for it."""
+    table = limits(checks)
+    if name not in table.index:
+        _fail(str(Path(checks) / "plausibility.csv"), f"no limits for series {name!r}; add a row "
+              "(range and jump threshold from the series' history, see data/README.md)", fix="")
+    row = table.loc[name]
+    outside = frame.index[~frame["value"].between(row["low"], row["high"])]
+    if len(outside):
+        i = outside[0]
+        _fail(where, f"value {frame.at[i, 'value']:g} for ({frame.at[i, 'province']}, {frame.at[i, 'year']}) "
+                     f"outside the range {row['low']:g} to {row['high']:g} of data/checks/plausibility.csv "
+                     "(a wrong unit or a misplaced digit?)", i + 2)
+    jumps = year_on_year(frame)
+    jumps = jumps[(jumps["ratio"] > row["max_jump"]) & ~exempt(jumps, row["exempt"])]
+    if len(jumps):
+        i = jumps.index[0]
+        j = jumps.loc[i]
+        _fail(where, f"value {j['value']:g} for ({j['province']}, {j['year']}) after {j['before']:g} in "
+                     f"{j['year'] - 1}: a jump by a factor {j['ratio']:.3g}, more than the {row['max_jump']:g} "
+                     "of data/checks/plausibility.csv and not a break listed there", i + 2)
+    quoted = printed(checks)
+    quoted = quoted[quoted["series"] == name]
+    for check in (spot_check({name: frame}, quoted) if len(quoted) else quoted).itertuples():
+        if not check.match:
+            ours = "no value" if math.isnan(check.ours) else f"{check.ours:.10g}"
+            _fail(where, f"({check.province}, {check.year}) is {ours}, but {check.printed_in} prints "
+                         f"{check.printed} (data/checks/printed_values.csv)")
+
+
+def read_extract(name: str, unit: str, folder: Path = paths.RAW, checks: Path = paths.CHECKS) -> pd.DataFrame:
+    """Read data/raw/<name>.csv after checking it against its manifest row (checksum over
+    normalised line ends, and the `unit` the caller expects), validating its content and its
+    plausibility. Returns columns province, year (int), value (float)."""
     table = manifest(folder)
     if name not in table.index:
         raise ExtractError(f"{Path(folder) / 'MANIFEST.csv'}: no series {name!r}; known: "
@@ -104,32 +177,41 @@ def read_extract(name: str, unit: str | None = None, folder: Path = paths.RAW) -
     path = Path(folder) / row["file"]
     if not path.exists():
         raise ExtractError(f"{path}: the extract is missing. {FIX}")
-    if unit is not None and unit != row["unit"]:
+    if unit != row["unit"]:
         raise ExtractError(f"{path}: unit is {row['unit']!r} in the manifest, the caller expects "
                            f"{unit!r}; convert explicitly instead of reading it as {unit!r}")
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != row["sha256"]:
-        _fail(str(path), f"checksum {digest[:12]}… does not match the manifest's {row['sha256'][:12]}… "
+    found = digest(path)
+    if found != row["sha256"]:
+        _fail(str(path), f"checksum {found[:12]}… does not match the manifest's {row['sha256'][:12]}… "
                          "(the file was edited after extraction)")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_csv(path, FIX)
     validate(frame, str(path), row["sign"])
-    return frame.astype({"year": int, "value": float})
+    frame = frame.astype({"year": int, "value": float})
+    plausible(frame, name, str(path), checks)
+    return frame
 
 
-def read_all(folder: Path = paths.RAW) -> dict[str, pd.DataFrame]:
-    """Every extract the manifest lists, validated, by name."""
-    return {name: read_extract(name, folder=folder) for name in manifest(folder).index}
+def read_all(folder: Path = paths.RAW, checks: Path = paths.CHECKS) -> dict[str, pd.DataFrame]:
+    """Every extract the manifest lists, validated, by name (for the overview of all series: each
+    in the manifest's own unit; a computation reads its inputs with read_extract and its unit)."""
+    table = manifest(folder)
+    return {name: read_extract(name, table.at[name, "unit"], folder, checks) for name in table.index}
 
 
 def spot_check(extracts: dict[str, pd.DataFrame], printed: pd.DataFrame) -> pd.DataFrame:
-    """Put our value beside each printed one (columns series, province, year, printed as text).
-    `match` holds when ours rounds to the printed value at the printed number of decimals."""
+    """Put our value beside each printed one (columns series, province, year, printed as text);
+    a national total printed for a provincial series (province 'China') is compared with the sum of
+    the 31 provinces. `match` holds when ours rounds to the printed value at the printed number of
+    decimals."""
     out = printed.copy()
     ours = []
     for row in printed.itertuples():
         frame = extracts[row.series]
-        hit = frame.loc[(frame["province"] == row.province) & (frame["year"] == int(row.year)), "value"]
+        year = frame[frame["year"] == int(row.year)]
+        if row.province == NATIONAL and NATIONAL not in set(frame["province"]):
+            ours.append(year["value"].sum() if len(year) == len(NAMES) else float("nan"))
+            continue
+        hit = year.loc[year["province"] == row.province, "value"]
         ours.append(hit.iloc[0] if len(hit) else float("nan"))
     out["ours"] = ours
     decimals = out["printed"].astype(str).str.partition(".")[2].str.len()

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import paths
+from . import paper, paths
+from .files import atomic_write
 from .models import Fit
-from .sources import atomic_write
 
 
 def stars(p: float) -> str:
@@ -94,7 +94,7 @@ def published(table: str, folder=paths.PAPER) -> pd.DataFrame:
     """Rows of data/paper/published.csv for one table ('table2' ... 'table7'); `printed` keeps the
     number as printed (trailing zeros), `value` is it as a float (NaN for the text of the
     fixed-effect rows)."""
-    rows = pd.read_csv(folder / "published.csv", dtype={"stars": "Int64", "value": str})
+    rows = paper.rows(folder)
     rows = rows[rows["table"] == table].assign(printed=lambda r: r["value"],
                                                value=lambda r: pd.to_numeric(r["value"], errors="coerce"))
     if rows.empty:
@@ -165,13 +165,32 @@ def closeness(comparison: pd.DataFrame) -> pd.Series:
 
 # --- export ------------------------------------------------------------------------------------------
 
+def label(key) -> str:
+    """A header or index label; the levels of a MultiIndex joined by a space ('ours (1)')."""
+    return " ".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
+
+
+def decimals(column: pd.Series) -> int:
+    """The decimals a float column needs: the most of any value written with ten significant digits,
+    so a column rounded to three decimals prints 0.200, not 0.2."""
+    texts = [f"{v:.10g}" for v in column.dropna()]
+    return max((len(t.split(".")[1]) for t in texts if "." in t and "e" not in t), default=0)
+
+
 def markdown(table: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (index as the first column)."""
-    header = [table.index.name or ""] + [str(c) for c in table.columns]
+    """A GitHub-flavoured Markdown table (index as the first column); each float column written with
+    one number of decimals (trailing zeros kept), blank where missing."""
+    header = [label(table.index.name or "")] + [label(c) for c in table.columns]
+    cells = {}
+    for i, (_, column) in enumerate(table.items()):
+        if pd.api.types.is_float_dtype(column):
+            d = decimals(column)
+            cells[i] = ["" if pd.isna(v) else f"{v:.{d}f}" for v in column]
+        else:
+            cells[i] = ["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in column]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for label, row in table.iterrows():
-        cells = [f"{v:.10g}" if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join([str(label)] + cells) + " |")
+    for r, key in enumerate(table.index):
+        lines.append("| " + " | ".join([label(key)] + [cells[i][r] for i in range(table.shape[1])]) + " |")
     return "\n".join(lines) + "\n"
 
 

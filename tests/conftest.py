@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 
 from helpers import paths
@@ -7,3 +9,33 @@ needs_sources = pytest.mark.skipif(
     reason=f"source workbooks not found at {paths.SOURCES} (they sit beside the repository in CI)",
 )
 
+
+def _state():
+    """Size and modification time of every file in the data, figures and notebooks folders of the repository."""
+    return {p: (p.stat().st_size, p.stat().st_mtime_ns)
+            for top in (paths.DATA, paths.FIGURES, paths.NOTEBOOKS) for p in sorted(top.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def repo_unchanged():
+    """Fails the test if it created, removed or touched a file in the data, figures or notebooks folders."""
+    before = _state()
+    yield
+    after = _state()
+    changed = sorted(str(p) for p in set(before) | set(after) if before.get(p) != after.get(p))
+    assert not changed, f"the test changed files of the repository: {changed}"
+
+
+@pytest.fixture
+def raw(tmp_path):
+    """A copy of data/raw to break."""
+    shutil.copytree(paths.RAW, tmp_path / "raw")
+    return tmp_path / "raw"
+
+
+@pytest.fixture(scope="session")
+def analysis_panel():
+    """The analysis panel built from the shipped extracts (data/raw), as notebook 02 builds it, but
+    independent of what the last run wrote; indexed (province, year)."""
+    from helpers import panel
+    return panel.build()["panel"].set_index(["province", "year"])

@@ -24,7 +24,7 @@ CHAIN = f'''CHAIN = {{
 SETUP = """import time
 import matplotlib.pyplot as plt
 from helpers import paths, plots
-from helpers.sources import atomic_write
+from helpers.files import atomic_write
 root = paths.output(out)
 assert not fail, "asked to fail"
 fig, ax = plt.subplots(figsize=(4, 3))

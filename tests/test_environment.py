@@ -44,3 +44,17 @@ def test_a_package_removed_or_damaged_after_the_build_is_named(monkeypatch):
     Damaged.files[0].dist = importlib.metadata.distribution("seaborn")
     monkeypatch.setattr(environment, "distributions", lambda: [d for d in every if d.metadata["Name"] != "seaborn"] + [Damaged])
     assert environment.problems() == ["seaborn has files missing"]
+
+
+def test_environment_yml_is_a_conda_spec_binder_can_build():
+    """Parsed as YAML: one conda environment with Python 3.11 and pip, whose pip section installs the
+    pins under constraints.txt and the project itself (Binder builds it from the repository root)."""
+    import yaml
+    spec = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
+    assert set(spec) == {"name", "channels", "dependencies"}
+    assert spec["channels"] == ["conda-forge"]
+    conda = [d for d in spec["dependencies"] if isinstance(d, str)]
+    assert "python=3.11" in conda and "pip" in conda
+    pip = next(d["pip"] for d in spec["dependencies"] if isinstance(d, dict))
+    assert pip[0] == "-c constraints.txt" and pip[-1] == "-e ."
+    assert pins("\n".join(pip)) == pins((paths.ROOT / "requirements.txt").read_text())

@@ -1,5 +1,6 @@
 """The shipped extracts still follow from the source workbooks, byte for byte."""
 import pandas as pd
+import pytest
 
 from helpers import paths
 from helpers.extract import SERIES, extract_all, gaps
@@ -29,3 +30,20 @@ def test_gaps_names_missing_cells():
     text = gaps(frame)
     assert text.startswith("2011 Tianjin Hebei")
     assert "Beijing" not in text and text.count(";") == 10
+
+
+@pytest.mark.usefixtures("repo_unchanged")
+def test_extraction_refuses_an_implausible_value_before_writing(tmp_path, monkeypatch):
+    """A faulty source edit (GDP of one province-year x 1000) is not signed into a manifest."""
+    from dataclasses import replace
+
+    from helpers import extract
+    from helpers.sources import ExtractError, read_extract
+
+    frame = read_extract("gdp_a", "亿元")
+    frame.loc[(frame["province"] == "Hebei") & (frame["year"] == 2015), "value"] *= 1000
+    monkeypatch.setattr(extract, "SERIES", [replace(s, read=lambda: frame) if s.name == "gdp_a" else s
+                                            for s in extract.SERIES])
+    with pytest.raises(ExtractError, match=r"gdp_a \(from gdp.xlsx\), line \d+: value [\d.e+]+ for \(Hebei, 2015\) outside the range"):
+        extract.extract_all(tmp_path / "raw", only=["gdp_a"])
+    assert not (tmp_path / "raw").exists()

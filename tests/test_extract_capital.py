@@ -66,7 +66,7 @@ def test_negative_gfcf_cells_kept_as_stored():
     """Fujian 1967 and 1968 are negative in the package's data; the extract keeps them (sign 'any'),
     so the perpetual inventory sees the same history as the package."""
     from helpers.sources import read_extract
-    fujian = read_extract("gfcf").query("province == 'Fujian'").set_index("year")["value"]
+    fujian = read_extract("gfcf", "亿元").query("province == 'Fujian'").set_index("year")["value"]
     assert fujian[1967] == -0.11 and fujian[1968] == -1.06
 
 

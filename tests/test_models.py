@@ -5,9 +5,8 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from helpers import models, panel
-
-CONTROLS = ["gov", "cs", "open", "ur", "ind"]
+from helpers import models
+from helpers.panel import CONTROLS
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +18,8 @@ def grunfeld():
 
 
 @pytest.fixture(scope="module")
-def data():
-    return panel.load()
+def data(analysis_panel):
+    return analysis_panel
 
 
 def test_grunfeld_within_estimates_and_stata_clustered_errors(grunfeld):
@@ -43,7 +42,7 @@ def test_twoway_equals_dummy_variable_regression(data):
     assert fit.adj_r2 == pytest.approx(lsdv.rsquared_adj, rel=1e-9)
 
 
-def test_clustered_errors_follow_the_reghdfe_convention(data):
+def test_clustered_errors_follow_the_xtreg_fe_convention(data):
     """Sandwich on the dummy-variable regression, clusters = provinces, scaled by
     G/(G-1) (N-1)/(N-K) with K = slopes + constant + 10 year effects (province effects nested)."""
     fit = models.estimate(data, "tfp", ["digital", *CONTROLS])
@@ -92,21 +91,8 @@ def test_marginal_effect_at_zero_is_the_main_effect(data):
     assert me.loc[0, "se"] == pytest.approx(fit.std_errors["digital"])
     assert me.loc[1, "effect"] == pytest.approx(fit.params["digital"] + fit.params["virtual x digital"])
     c = np.array([1.0, 1.0])  # d/d digital at centred virtual = 1: beta_digital + beta_product
-    v = fit.cov.loc[["digital", "virtual x digital"], ["digital", "virtual x digital"]].to_numpy()
+    v = fit.vcov.loc[["digital", "virtual x digital"], ["digital", "virtual x digital"]].to_numpy()
     assert me.loc[1, "se"] == pytest.approx(np.sqrt(c @ v @ c))
-
-
-def test_wild_bootstrap_is_seeded_and_rejects_a_strong_effect():
-    rng = np.random.default_rng(0)
-    index = pd.MultiIndex.from_product([[f"p{i}" for i in range(8)], range(2011, 2022)], names=["province", "year"])
-    x = rng.normal(size=len(index))
-    frame = pd.DataFrame({"x": x, "z": rng.normal(size=len(index))}, index=index)
-    frame["y"] = 2.0 * frame["x"] + rng.normal(size=len(index))
-    p = models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "x", reps=999, seed=1)
-    assert p == models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "x", reps=999, seed=1)
-    assert p < 0.01
-    null = models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "z", reps=999, seed=1)
-    assert null > 0.05
 
 
 def test_wald_with_one_term_is_the_squared_t(data):
@@ -135,27 +121,16 @@ def test_clustered_p_values_use_g_minus_one_degrees_of_freedom(data):
     assert fit.pvalues["digital"] == pytest.approx(2 * stats.t.sf(abs(fit.tstats["digital"]), 29))
 
 
-def test_wild_bootstrap_matches_a_brute_force_enumeration():
-    """Rademacher weights, 4 clusters: all 16 sign vectors, each a dummy-variable regression of the
-    restricted fit plus signed restricted residuals, t from the clustered sandwich with G/(G-1)."""
-    import itertools
-    rng = np.random.default_rng(5)
-    index = pd.MultiIndex.from_product([list("abcd"), range(2011, 2017)], names=["province", "year"])
-    frame = pd.DataFrame({"x": rng.normal(size=24), "z": rng.normal(size=24)}, index=index)
-    frame["y"] = 0.3 * frame["x"] + rng.normal(size=24)
-    long = frame.reset_index()
-    restricted = smf.ols("y ~ z + C(province) + C(year)", data=long).fit()
-    groups = pd.factorize(long["province"])[0]
+def test_constant_is_the_mean_province_effect_of_the_base_year(data):
+    """xtreg, fe convention: the dummy-variable regression without a constant has one intercept per
+    province (2011 is the base year); the printed constant is their mean."""
+    fit = models.estimate(data, "tfp", ["digital", *CONTROLS])
+    lsdv = smf.ols("tfp ~ 0 + digital + gov + cs + open + ur + ind + C(province) + C(year)", data=data.reset_index()).fit()
+    assert fit.params["Constant"] == pytest.approx(lsdv.params.filter(like="C(province)").mean(), rel=1e-9)
 
-    def t_of(y):
-        fit = smf.ols("y ~ x + z + C(province) + C(year)", data=long.assign(y=y)).fit(
-            cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
-        return fit.params["x"] / fit.bse["x"] * np.sqrt(3 / 4)  # sandwich x G/(G-1) only
 
-    t_obs = t_of(long["y"])
-    t_star = [t_of(restricted.fittedvalues + restricted.resid * np.array(signs)[groups])
-              for signs in itertools.product([-1.0, 1.0], repeat=4)]
-    expected = np.mean(np.abs(t_star) >= abs(t_obs) - 1e-12)
-    assert models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "x", reps=999, weights="rademacher") == pytest.approx(expected)
-    with pytest.raises(ValueError, match="weights must be one of"):
-        models.wild_cluster_bootstrap(frame, "y", ["x", "z"], "x", weights="Webb")
+def test_options_are_checked_before_estimating(data):
+    with pytest.raises(ValueError, match=r"spec must be one of \('twoway'"):
+        models.estimate(data, "tfp", ["digital"], spec="two-way")
+    with pytest.raises(ValueError, match="cov_type must be one of"):
+        models.estimate(data, "tfp", ["digital"], cov_type="clustered")

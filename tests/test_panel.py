@@ -1,13 +1,19 @@
 """The analysis panel: each construction checked on a hand example, the whole panel on real data."""
-import hashlib
-import shutil
+import os
+import stat
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import panel, paths
+from helpers import panel
+from helpers.files import InputError
 from helpers.provinces import NAMES, SAMPLE
+from helpers.sources import ExtractError
+
+from .damage import drop, lines, rewrite, set_value
+
+pytestmark = pytest.mark.usefixtures("repo_unchanged")
 
 
 def s(values, name="x"):
@@ -125,15 +131,8 @@ def test_codebook_describes_every_column(built):
     assert book["definition"].ne("").all()
 
 
-def test_missing_province_in_one_extract_stops_the_build(tmp_path):
-    raw = tmp_path / "raw"
-    shutil.copytree(paths.RAW, raw)
-    path = raw / "population.csv"
-    kept = [line for line in path.read_text().splitlines(keepends=True) if not line.startswith("Hebei,")]
-    path.write_text("".join(kept))
-    manifest = pd.read_csv(raw / "MANIFEST.csv", dtype=str, keep_default_na=False)
-    manifest.loc[manifest["name"] == "population", "sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    manifest.to_csv(raw / "MANIFEST.csv", index=False, lineterminator="\n")
+def test_missing_province_in_one_extract_stops_the_build(tmp_path, raw):
+    rewrite(raw, "population", lambda t: "".join(r for r in lines(t) if not r.startswith("Hebei,")))
     out = tmp_path / "processed"
     with pytest.raises(ValueError, match="no value for Hebei in 2011"):
         panel.write(panel.build(raw), out)
@@ -152,3 +151,95 @@ def test_winsorise_clips_at_pooled_quantiles():
     frame = pd.DataFrame({"x": np.arange(101.0), "y": np.arange(101.0)})
     out = panel.winsorise(frame, ["x"], 0.05)
     assert out["x"].min() == 5 and out["x"].max() == 95 and out["y"].max() == 100
+
+
+# --- damaged inputs stop the build, naming the input series, province and year ----------------------
+
+@pytest.mark.parametrize("name", ["budget_expenditure", "gdp_a", "retail_sales_airuimeng", "va_secondary_b"])
+def test_missing_year_in_a_ratio_input(tmp_path, raw, name):
+    rewrite(raw, name, drop("Beijing", 2015))
+    out = tmp_path / "processed"
+    with pytest.raises(ValueError, match=f"^{name}: no value for Beijing in 2015"):
+        panel.write(panel.build(raw), out)
+    assert not out.exists()
+
+
+def test_zero_gdp_is_named_as_gdp(raw):
+    rewrite(raw, "gdp_a", set_value(("Beijing", 2015), lambda old: "0"))
+    with pytest.raises(ExtractError, match=r"gdp_a.csv, line \d+: value 0 for \(Beijing, 2015\) outside the range"):
+        panel.build(raw)
+
+
+def test_unit_changed_in_the_manifest(raw):
+    table = pd.read_csv(raw / "MANIFEST.csv", dtype=str, keep_default_na=False)
+    table.loc[table["name"] == "budget_expenditure", "unit"] = "万元"
+    table.to_csv(raw / "MANIFEST.csv", index=False, lineterminator="\n")
+    with pytest.raises(ExtractError, match="budget_expenditure.csv: unit is '万元' in the manifest, the caller expects '亿元'"):
+        panel.build(raw)
+
+
+def test_ratio_names_the_input_that_is_zero_or_missing():
+    gdp = s({("A", 2011): 0.0, ("A", 2012): 2.0}, name="gdp_a")
+    sector = s({("A", 2011): 1.0, ("A", 2012): 1.0}, name="software_revenue")
+    with pytest.raises(ValueError, match="^gdp_a: zero for A in 2011, so software_revenue / gdp_a is undefined"):
+        panel.ratio(sector, gdp, provinces=["A"], years=[2011, 2012])
+    assert panel.ratio(sector, gdp, provinces=["A"], years=[2012]).tolist() == [0.5]
+    with pytest.raises(ValueError, match="^gdp_a: no value for A in 2013"):
+        panel.ratio(pd.concat([sector, s({("A", 2013): 1.0})]).rename(sector.name), gdp, provinces=["A"], years=[2012, 2013])
+
+
+def test_window_refuses_a_non_finite_value():
+    with pytest.raises(ValueError, match="population: the value inf for Beijing in 2011"):
+        panel.window(s({("Beijing", 2011): np.inf}, name="population"), provinces=["Beijing"], years=[2011])
+
+
+def test_reconstruction_that_changes_its_choice_is_an_error():
+    exact = s({("A", 2011): 1.0, ("A", 2012): 3.0})
+    printed = pd.Series({"mean": 2.0, "sd": np.sqrt(2), "min": 1.0, "max": 3.0}).round(3)
+    kept = panel.KEPT["gov"][0]
+    assert panel.kept("gov", panel.reconstruct({kept: exact, "other": exact + 1}, printed)) == kept
+    with pytest.raises(ValueError, match=r"Table 2 reconstruction of gov: the closest construction is 'other' "
+                                         r"\(distance 0\), but the compendium keeps .* as an exact reproduction \(distance now 0.5\)"):
+        panel.kept("gov", panel.reconstruct({kept: exact + 0.5, "other": exact}, printed))
+    with pytest.raises(ValueError, match="distance now 0.5"):
+        panel.kept("gov", panel.reconstruct({kept: exact + 0.5}, printed))
+
+
+# --- the written panel: complete when written, checked when loaded ------------------------------------
+
+@pytest.fixture
+def written(tmp_path, built):
+    old = os.umask(0o022)
+    try:
+        panel.write(built, tmp_path)
+    finally:
+        os.umask(old)
+    return tmp_path
+
+
+def test_written_panel_loads_and_has_the_usual_permissions(written, built):
+    assert [stat.S_IMODE((written / f).stat().st_mode) for f in ["panel.csv", "CODEBOOK.csv"]] == [0o644, 0o644]
+    loaded, data = panel.load(written), built["panel"].set_index(["province", "year"])
+    assert loaded.index.equals(data.index) and np.allclose(loaded[panel.MODEL_COLUMNS], data[panel.MODEL_COLUMNS], rtol=1e-9)
+
+
+def test_panel_with_a_missing_cell_is_not_written(tmp_path, built):
+    damaged = dict(built, panel=built["panel"].assign(gov=built["panel"]["gov"].where(built["panel"]["year"] != 2015)))
+    with pytest.raises(InputError, match="the panel to write: gov is nan for Anhui in 2015, not a finite number"):
+        panel.write(damaged, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: "".join(lines(t)[:199]), r"panel.csv: 198 rows, expected 330 \(30 provinces x 11 years\); no row for "),
+    (lambda t: t[: int(len(t) * 0.6)], r"panel.csv, line 199: \d+ fields where the header has 33 \(the line is cut short"),
+    (lambda t: t.replace("\nBeijing,", "\nAtlantis,", 1), r"panel.csv: 330 rows, expected 330 .*no row for Beijing in 2011"),
+    (lambda t: "".join(r if i != 4 else ",".join(f if j != 4 else "n/a" for j, f in enumerate(r.split(",")))
+                       for i, r in enumerate(lines(t))), r"panel.csv, line 5: tfp is nan for Anhui in 2014, not a finite number"),
+    (lambda t: "", r"panel.csv: the file is empty"),
+])
+def test_damaged_panel_is_refused_when_loaded(written, edit, message):
+    path = written / "panel.csv"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(InputError, match=message + r".*notebooks/02_variables.ipynb"):
+        panel.load(written)

@@ -1,6 +1,8 @@
 import pandas as pd
+import pytest
 
 from helpers import scorecard, tables
+from helpers.files import InputError
 from tests.test_tables import fit
 
 
@@ -27,3 +29,37 @@ def test_summary_shares(tmp_path):
                           "same_level": [True, True, False], "in_our_95ci": [False, False, True]})
     table = scorecard.summary(coefs)
     assert table.loc["t", "coefficients"] == 2 and table.loc["t", "same_sign"] == 0.5 and table.loc["u", "in_our_95ci"] == 1
+
+
+@pytest.mark.usefixtures("repo_unchanged")
+def test_truncated_estimates_name_the_file(tmp_path):
+    write(tmp_path, "table4", {"(1)": fit({"digital": 0.7, "Constant": 0.5}, {"digital": 0.1, "Constant": 0.1})})
+    path = tmp_path / "table4_estimates.csv"
+    path.write_text(path.read_text()[:-5])
+    with pytest.raises(InputError, match=r"table4_estimates.csv, line \d+: \d fields where the header has \d+ "
+                                         r"\(the line is cut short.*Rerun the notebook that writes table4"):
+        scorecard.estimates(tmp_path, "table4")
+
+
+def test_printed_stars_are_read_at_the_chosen_level():
+    """*** guarantees p < 0.01, ** p < 0.05, * p < 0.1: significance at alpha needs that bound <= alpha."""
+    assert [scorecard.printed_significant(s, 0.05) for s in (0, 1, 2, 3)] == [False, False, True, True]
+    assert [scorecard.printed_significant(s, 0.10) for s in (0, 1, 2, 3)] == [False, True, True, True]
+    assert [scorecard.printed_significant(s, 0.01) for s in (0, 1, 2, 3)] == [False, False, False, True]
+    assert [scorecard.printed_significant(s, 0.03) for s in (0, 1, 2, 3)] == [False, False, False, True]
+
+
+def test_regional_claim_and_ours_use_the_same_level(tmp_path):
+    """The paper's Table 7 stars: East, West and Northeast *** (p < 0.01), Central none. At 1 % the
+    claim is still those three; ours (East 0.01, West 0.02) now holds for none of them."""
+    test_verdicts_follow_our_estimates(tmp_path)
+    table = scorecard.verdicts(tmp_path, alpha=0.01).set_index("claim")
+    assert table.loc["Regional pattern", "paper"] == "positive and significant at 1 %: East, West, Northeast (Table 7)"
+    assert table.loc["Regional pattern", "our_evidence"] == "significant (wild bootstrap, positive): none"
+
+
+def test_verdict_text():
+    strong = fit({"digital": 0.7, "Constant": 0.5}, {"digital": 0.1, "Constant": 0.1})
+    weak = fit({"digital": 0.7, "Constant": 0.5}, {"digital": 0.5, "Constant": 0.1})
+    assert scorecard.verdict(strong, "digital") == "supported"
+    assert scorecard.verdict(weak, "digital", alpha=0.1) == "not supported at 10 %"

@@ -1,45 +1,20 @@
 """Reading an extract refuses broken input with a message naming file, line and problem."""
-import hashlib
 import shutil
+import subprocess
 
 import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.sources import ExtractError, atomic_write, manifest, read_all, read_extract
+from helpers.files import InputError
+from helpers.sources import ExtractError, exempt, limits, manifest, read_all, read_extract
+
+from .damage import lines, resign, rewrite, set_value
+
+pytestmark = pytest.mark.usefixtures("repo_unchanged")
 
 NAME = "gdp_a"
-
-
-@pytest.fixture
-def raw(tmp_path):
-    """A copy of data/raw to break."""
-    shutil.copytree(paths.RAW, tmp_path / "raw")
-    return tmp_path / "raw"
-
-
-def rewrite(raw, name, edit):
-    """Apply `edit` to the CSV text of an extract and refresh its manifest checksum, so that only
-    the content check can object."""
-    path = raw / f"{name}.csv"
-    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
-    table = pd.read_csv(raw / "MANIFEST.csv", dtype=str, keep_default_na=False)
-    table.loc[table["name"] == name, "sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    table.to_csv(raw / "MANIFEST.csv", index=False, lineterminator="\n")
-
-
-def lines(text):
-    return text.splitlines(keepends=True)
-
-
-def set_value(row, value):
-    """An edit for `rewrite`: the value of data row `row` (0 = header) becomes value(old)."""
-    def edit(text):
-        rows = lines(text)
-        province, year, old = rows[row].rstrip("\n").split(",")
-        rows[row] = f"{province},{year},{value(old)}\n"
-        return "".join(rows)
-    return edit
+UNIT = "亿元"
 
 
 def test_every_shipped_extract_reads_clean():
@@ -52,62 +27,52 @@ def test_every_shipped_extract_reads_clean():
 def test_duplicated_province_year(raw):
     rewrite(raw, NAME, lambda t: t + lines(t)[1])
     with pytest.raises(ExtractError, match=rf"{NAME}.csv, line \d+: duplicated province-year \(Beijing, 1952\)"):
-        read_extract(NAME, folder=raw)
+        read_extract(NAME, UNIT, folder=raw)
 
 
 def test_unknown_province(raw):
     rewrite(raw, NAME, lambda t: t.replace("Beijing,1952", "Atlantis,1952", 1))
     with pytest.raises(ExtractError, match=rf"{NAME}.csv, line 2: unknown province 'Atlantis'"):
-        read_extract(NAME, folder=raw)
+        read_extract(NAME, UNIT, folder=raw)
 
 
 def test_text_in_numeric_column(raw):
     rewrite(raw, NAME, set_value(3, lambda old: "n/a"))
     with pytest.raises(ExtractError, match=rf"{NAME}.csv, line 4: value 'n/a' is not a number"):
-        read_extract(NAME, folder=raw)
+        read_extract(NAME, UNIT, folder=raw)
 
 
 def test_missing_column(raw):
     rewrite(raw, NAME, lambda t: "".join(r.rsplit(",", 1)[0] + "\n" for r in lines(t)))
     with pytest.raises(ExtractError, match=rf"{NAME}.csv: columns are \['province', 'year'\].*missing value"):
-        read_extract(NAME, folder=raw)
+        read_extract(NAME, UNIT, folder=raw)
 
 
 def test_negative_gdp(raw):
     rewrite(raw, NAME, set_value(5, lambda old: f"-{old}"))
     with pytest.raises(ExtractError, match=rf"{NAME}.csv, line 6: negative value -[\d.]+ for \(Beijing, 1956\)"):
-        read_extract(NAME, folder=raw)
+        read_extract(NAME, UNIT, folder=raw)
 
 
 def test_checksum_mismatch(raw):
     path = raw / f"{NAME}.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("16251.93", "16251.94"), encoding="utf-8")
     with pytest.raises(ExtractError, match=rf"{NAME}.csv: checksum .* does not match the manifest"):
-        read_extract(NAME, folder=raw)
+        read_extract(NAME, UNIT, folder=raw)
 
 
 def test_missing_extract_and_unknown_series(raw):
     (raw / f"{NAME}.csv").unlink()
     with pytest.raises(ExtractError, match=rf"{NAME}.csv: the extract is missing.*make extract"):
-        read_extract(NAME, folder=raw)
+        read_extract(NAME, UNIT, folder=raw)
     with pytest.raises(ExtractError, match="no series 'gdp_z'"):
-        read_extract("gdp_z", folder=raw)
+        read_extract("gdp_z", UNIT, folder=raw)
 
 
 def test_wrong_unit(raw):
     with pytest.raises(ExtractError, match=rf"{NAME}.csv: unit is '亿元' in the manifest, the caller expects '万元'"):
         read_extract(NAME, unit="万元", folder=raw)
-    assert len(read_extract(NAME, unit="亿元", folder=raw)) > 0
-
-
-def test_atomic_write_leaves_no_partial_file(tmp_path):
-    target = tmp_path / "x.csv"
-    target.write_bytes(b"old")
-
-    with pytest.raises(TypeError):
-        atomic_write(target, "not bytes")  # the write fails midway
-    assert target.read_bytes() == b"old"
-    assert list(tmp_path.iterdir()) == [target]
+    assert len(read_extract(NAME, unit=UNIT, folder=raw)) > 0
 
 
 def test_spot_check_rounds_at_printed_decimals():
@@ -116,3 +81,139 @@ def test_spot_check_rounds_at_printed_decimals():
     printed = pd.DataFrame({"series": ["s", "s", "s"], "province": ["Beijing"] * 3, "year": [2011] * 3,
                             "printed": ["923", "923.4", "923.5"]})
     assert spot_check(extracts, printed)["match"].tolist() == [True, True, False]
+
+
+# --- values that are wrong although the file is well formed and re-signed ----------------------------
+
+def test_non_finite_value(raw):
+    rewrite(raw, NAME, set_value(("Beijing", 2015), lambda old: "inf"))
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line \d+: value 'inf' is not a finite number"):
+        read_extract(NAME, UNIT, folder=raw)
+
+
+@pytest.mark.parametrize("name, unit", [("gdp_a", "亿元"), ("employment", "万人")])
+def test_value_times_1000_is_outside_the_range_of_the_series(raw, name, unit):
+    rewrite(raw, name, set_value(("Hebei", 2015), lambda old: float(old) * 1000))
+    with pytest.raises(ExtractError, match=rf"{name}.csv, line \d+: value [\d.e+]+ for \(Hebei, 2015\) outside "
+                                           r"the range [\d.]+ to [\d.]+ of data/checks/plausibility.csv"):
+        read_extract(name, unit, folder=raw)
+
+
+def test_value_times_10_is_a_jump_beyond_the_threshold(raw):
+    """Tibet's GDP x 10 stays inside the range of all provinces, but not inside Tibet's own path."""
+    rewrite(raw, NAME, set_value(("Tibet", 2015), lambda old: float(old) * 10))
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line \d+: value [\d.]+ for \(Tibet, 2015\) after [\d.]+ "
+                                           r"in 2014: a jump by a factor 1\d\.\d*, more than the 3 of"):
+        read_extract(NAME, UNIT, folder=raw)
+
+
+def test_listed_breaks_are_exempt_from_the_jump_check():
+    frame = pd.DataFrame({"province": ["Beijing", "Beijing", "Hebei"], "year": [2019, 2020, 2019]})
+    assert exempt(frame, "Beijing 2019").tolist() == [True, True, False]
+    assert exempt(frame, "all 2020; Tianjin 2019").tolist() == [False, True, False]
+
+
+def test_value_that_differs_from_the_printed_one(raw):
+    rewrite(raw, NAME, set_value(("Beijing", 2011), lambda old: "16261.93"))
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv: \(Beijing, 2011\) is 16261.93, but China Statistical "
+                                           r"Yearbook 2012, .* prints 16251.93 \(data/checks/printed_values.csv\)"):
+        read_extract(NAME, UNIT, folder=raw)
+
+
+def test_unit_changed_in_the_manifest_with_the_values(raw):
+    rewrite(raw, NAME, lambda t: "".join(
+        r if i == 0 else f"{r.rsplit(',', 1)[0]},{float(r.rsplit(',', 1)[1]) * 1e4}\n" for i, r in enumerate(lines(t))))
+    table = pd.read_csv(raw / "MANIFEST.csv", dtype=str, keep_default_na=False)
+    table.loc[table["name"] == NAME, "unit"] = "万元"
+    table.to_csv(raw / "MANIFEST.csv", index=False, lineterminator="\n")
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv: unit is '万元' in the manifest, the caller expects '亿元'"):
+        read_extract(NAME, UNIT, folder=raw)
+
+
+def test_every_series_has_limits_and_every_exemption_is_a_break_of_the_manifest():
+    table, known = limits(), manifest()
+    assert set(table.index) == set(known.index)
+    for name, row in table.iterrows():
+        assert (row["low"] < row["high"]) and row["max_jump"] > 1, name
+        for item in filter(None, (b.strip() for b in row["exempt"].split(";"))):
+            where, year = item.rsplit(" ", 1)
+            assert year in known.at[name, "breaks"] and (where == "all" or where in known.at[name, "breaks"]), (name, item)
+
+
+# --- files that cannot be read ---------------------------------------------------------------------
+
+def broken(raw, name, data: bytes):
+    (raw / f"{name}.csv").write_bytes(data)
+    resign(raw, name)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.encode("utf-8").replace(b"Beijing,2015,", b"Beijing,2015,1,"), r", line \d+: 4 fields where the header has 3"),
+    (lambda t: t.replace("Beijing", "北京", 1).encode("gbk"), r", line 2: bytes that are not UTF-8"),
+    (lambda t: b"", r": the file is empty"),
+    (lambda t: lines(t)[0].encode("utf-8"), r": the file has a header but no rows"),
+])
+def test_unreadable_extract_names_the_file(raw, edit, message):
+    broken(raw, NAME, edit((raw / f"{NAME}.csv").read_text(encoding="utf-8")))
+    with pytest.raises(InputError, match=rf"{NAME}.csv{message}.*make extract"):
+        read_extract(NAME, UNIT, folder=raw)
+
+
+@pytest.mark.parametrize("data, message", [
+    (lambda t: b"", r"MANIFEST.csv: the file is empty"),
+    (lambda t: t.encode("gbk"), r"MANIFEST.csv, line 2: bytes that are not UTF-8"),
+])
+def test_unreadable_manifest_names_the_file(raw, data, message):
+    path = raw / "MANIFEST.csv"
+    path.write_bytes(data(path.read_text(encoding="utf-8")))
+    with pytest.raises(InputError, match=message):
+        read_extract(NAME, UNIT, folder=raw)
+
+
+# --- line ends ---------------------------------------------------------------------------------------
+
+def test_a_crlf_copy_of_the_extracts_passes_every_check(raw):
+    """What a checkout with core.autocrlf=true would give without .gitattributes."""
+    for path in raw.glob("*.csv"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert b"\r\n" in (raw / f"{NAME}.csv").read_bytes()
+    extracts = read_all(raw)
+    assert len(extracts) == len(manifest(raw)) and extracts[NAME].equals(read_extract(NAME, UNIT))
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (paths.ROOT / ".git").exists(), reason="not a git checkout")
+def test_a_clone_with_autocrlf_passes_every_check(tmp_path):
+    """A clone as Git for Windows makes it (core.autocrlf=true) of the committed tree: .gitattributes
+    keeps the data LF, and every extract passes its checksum and checks."""
+    clone = tmp_path / "clone"
+    done = subprocess.run(["git", "-c", "core.autocrlf=true", "clone", "--quiet", "--no-hardlinks", str(paths.ROOT), str(clone)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        pytest.skip(f"cannot clone the repository here: {done.stderr.strip()}")
+    subprocess.run(["git", "config", "core.autocrlf", "true"], cwd=clone, check=True)
+    assert b"\r\n" not in (clone / "data" / "raw" / f"{NAME}.csv").read_bytes()
+    assert len(read_all(clone / "data" / "raw", clone / "data" / "checks")) == len(manifest())
+
+
+def test_printed_national_total_is_compared_with_the_sum_of_the_provinces():
+    from helpers.provinces import NAMES
+    from helpers.sources import spot_check
+    frame = pd.DataFrame({"province": NAMES, "year": 2011, "value": [1.0] * 30 + [2.04]})
+    printed = pd.DataFrame({"series": ["s", "s"], "province": ["China", "China"], "year": [2011, 2011],
+                            "printed": ["32.0", "32.1"]})
+    assert spot_check({"s": frame}, printed)["match"].tolist() == [True, False]
+    assert spot_check({"s": frame.iloc[1:]}, printed)["ours"].isna().all()
+
+
+@pytest.mark.parametrize("name, edit, message", [
+    ("plausibility.csv", lambda t: t.replace("gdp_a,0.814,", "gdp_a,O.814,").encode(), r"plausibility.csv, line 2: low 'O.814' is not a number"),
+    ("printed_values.csv", lambda t: t.replace("16251.93", "16 251.93").encode(), r"printed_values.csv, line 2: printed '16 251.93' is not a number"),
+    ("printed_values.csv", lambda t: t.encode("gbk"), r"printed_values.csv, line \d+: bytes that are not UTF-8"),
+    ("plausibility.csv", lambda t: b"", r"plausibility.csv: the file is empty"),
+])
+def test_damaged_checks_name_the_file(tmp_path, name, edit, message):
+    checks = tmp_path / "checks"
+    shutil.copytree(paths.CHECKS, checks)
+    (checks / name).write_bytes(edit((checks / name).read_text(encoding="utf-8")))
+    with pytest.raises(InputError, match=message + r".*git checkout data/checks"):
+        read_extract(NAME, UNIT, checks=checks)

@@ -9,8 +9,9 @@ from helpers.models import Fit
 
 def fit(coef, se, n=330, df=29):
     params = pd.Series(coef)
-    return Fit(params=params, std_errors=pd.Series(se), nobs=n, df_resid=df, r2_within=0.5, r2=0.9, adj_r2=0.88,
-               effects={"province": True, "year": True})
+    return Fit(params=params, std_errors=pd.Series(se), vcov=pd.DataFrame(np.diag(pd.Series(se) ** 2), params.index, params.index),
+               nobs=n, df_resid=df, r2_within=0.5, r2=0.9, adj_r2=0.88, effects={"province": True, "year": True},
+               cov_type="clustered by province")
 
 
 def test_stars_thresholds():
@@ -58,3 +59,14 @@ def test_published_table_keeps_printed_digits_and_fixed_effect_rows():
     assert table.loc["digital", "(2)"] == "0.708***" and table.iloc[1, 1] == "(3.60)"
     assert table.loc["Year FE", "(1)"] == "YES" and table.loc["N", "(2)"] == "330"
     assert tables.published_table("table5", ["L.digital"]).loc["Year FE", "(1)"] == ""
+
+
+def test_markdown_joins_header_levels_and_keeps_trailing_zeros():
+    table = pd.DataFrame({("ours", "(1)"): [0.2, 0.125, np.nan], ("ours", "N"): [330, 66, 33],
+                          ("printed", "(1)"): ["0.0350", "", "1.2709***"]}, index=["a", "b", "c"])
+    assert tables.markdown(table) == (
+        "|  | ours (1) | ours N | printed (1) |\n"
+        "|---|---|---|---|\n"
+        "| a | 0.200 | 330 | 0.0350 |\n"
+        "| b | 0.125 | 66 |  |\n"
+        "| c |  | 33 | 1.2709*** |\n")

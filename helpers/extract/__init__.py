@@ -1,6 +1,7 @@
 """The maintainer step `make extract`: read the source workbooks in ../shared/sources and write
 one tidy extract per series to data/raw/, with MANIFEST.csv giving unit, vintage, provenance,
-coverage, gaps, breaks and checksum. Everything is read and validated before anything is written."""
+coverage, gaps, breaks and checksum. Everything is read, validated and checked for plausibility
+(sources.plausible) before anything is written."""
 import hashlib
 from pathlib import Path
 
@@ -8,7 +9,8 @@ import pandas as pd
 
 from .. import paths
 from ..provinces import NAMES, NATIONAL
-from ..sources import MANIFEST_COLUMNS, atomic_write, validate
+from ..files import atomic_write, read_csv
+from ..sources import MANIFEST_COLUMNS, plausible, validate
 from . import capital, digital, gdp, labour, population, public
 from .common import Series
 
@@ -20,7 +22,7 @@ PANEL_YEARS = (2011, 2021)
 
 def compilations() -> pd.DataFrame:
     """data/sources.csv: for every source file, the public repository, commit and licence."""
-    return pd.read_csv(paths.DATA / "sources.csv", dtype=str, keep_default_na=False)
+    return read_csv(paths.DATA / "sources.csv", "Restore it with `git checkout data/sources.csv`.")
 
 
 def gaps(frame: pd.DataFrame, years=PANEL_YEARS) -> str:
@@ -73,7 +75,9 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
     built = []
     for series in chosen:
         frame = series.read()
-        validate(frame, f"{series.name} (from {', '.join(f for _, f in series.files)})", series.sign)
+        where = f"{series.name} (from {', '.join(f for _, f in series.files)})"
+        validate(frame, where, series.sign)
+        plausible(frame.astype({"year": int, "value": float}), series.name, where)
         built.append((series, frame, encode(frame)))
     manifest = pd.DataFrame([manifest_row(s, f, b, register) for s, f, b in built], columns=MANIFEST_COLUMNS)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,86 @@
+"""Reading and writing the compendium's files. Every input is read with an error that names the file,
+the line and what to do; every output is written atomically with the usual permissions."""
+import csv
+import hashlib
+import io
+import os
+import secrets
+from pathlib import Path
+
+import pandas as pd
+
+
+class InputError(ValueError):
+    """An input file that cannot be read as it should be; the message names it and says what to do."""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write bytes to a temporary file beside `path`, created like any new file (mode 0o666 less
+    the umask), flushed to disk, then renamed over `path`: never a half-written file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def normalised(data: bytes) -> bytes:
+    """Bytes with '\\r\\n' line ends turned into '\\n' (a checkout with core.autocrlf=true, or a copy
+    saved on Windows, reads as the file it was made from)."""
+    return data.replace(b"\r\n", b"\n")
+
+
+def digest(path: Path) -> str:
+    """sha256 of a file over normalised line ends."""
+    return hashlib.sha256(normalised(Path(path).read_bytes())).hexdigest()
+
+
+def read_text(path: Path, fix: str) -> str:
+    """The text of a UTF-8 file (a byte-order mark allowed) with '\\n' line ends. An empty file or
+    bytes that are not UTF-8 (e.g. GBK, as saved by a Chinese-locale spreadsheet) are an InputError
+    naming the file and line; `fix` says what to do."""
+    path = Path(path)
+    data = normalised(path.read_bytes())
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty. {fix}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise InputError(f"{path}, line {line}: bytes that are not UTF-8 (GBK or another legacy "
+                         f"encoding?); save the file as UTF-8. {fix}") from None
+
+
+def read_csv(path: Path, fix: str) -> pd.DataFrame:
+    """A CSV file as text cells ('' where empty), read strictly: besides the errors of read_text,
+    a file with a header but no rows, or a row with more or fewer fields than the header (an
+    unquoted thousands separator, a truncated line), is an InputError naming file and line."""
+    path = Path(path)
+    reader = csv.reader(io.StringIO(read_text(path, fix)))
+    header, rows = next(reader), []
+    for row in reader:
+        if not row:
+            continue
+        if len(row) != len(header):
+            problem = ("an unquoted comma, e.g. a thousands separator as in 1,234.5? Quote the value or "
+                       "drop the separator" if len(row) > len(header) else "the line is cut short: a truncated file?")
+            raise InputError(f"{path}, line {reader.line_num}: {len(row)} fields where the header has "
+                             f"{len(header)} ({problem}). {fix}")
+        rows.append(row)
+    if not rows:
+        raise InputError(f"{path}: the file has a header but no rows. {fix}")
+    return pd.DataFrame(rows, columns=header, dtype=str)
+
+
+def read_table(path: Path, fix: str, **options) -> pd.DataFrame:
+    """A CSV file that passes read_csv's checks, parsed by pandas with its type inference (`options`
+    go to pandas.read_csv)."""
+    read_csv(path, fix)
+    return pd.read_csv(path, **options)

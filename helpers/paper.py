@@ -1,0 +1,66 @@
+"""The paper's published numbers: data/paper/published.csv (Tables 2-7 as printed, one number per
+row; see data/paper/README.md), read and checked for completeness, so that a damaged or truncated
+transcription stops with the file, line and problem before any table is compared with it."""
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .files import InputError, read_csv
+
+VARIABLES = ["tfp", "digital", "virtual", "gov", "cs", "open", "ur", "ind"]
+COLUMNS = ["table", "column", "term", "statistic", "value", "stars"]
+# The columns of each published table (Table 3: lower triangle, `column` the first variable of a pair).
+TABLES = {"table2": ["all"], "table3": VARIABLES[:-1], "table4": ["(1)", "(2)"], "table5": ["(1)"],
+          "table6": ["(1)", "(2)"], "table7": ["East", "Central", "West", "Northeast"]}
+TABLE2 = ["n", "mean", "min", "median_as_printed", "max"]
+STARRED = ("coef", "r")  # the statistics printed with significance stars
+FIX = "Restore it with `git checkout data/paper/published.csv`."
+
+
+def _fail(path, problem, i=None):
+    at = f", line {i + 2}" if i is not None else ""
+    raise InputError(f"{path}{at}: {problem}. {FIX}")
+
+
+def _expected(table: str, column: str, part: pd.DataFrame) -> list[tuple[str, str]]:
+    """The (term, statistic) cells a complete column holds."""
+    if table == "table2":
+        return [(v, s) for v in VARIABLES for s in TABLE2]
+    if table == "table3":
+        return [(v, "r") for v in VARIABLES[VARIABLES.index(column) + 1:]]
+    terms = part.loc[part["statistic"].isin(["coef", "t"]), "term"].unique()
+    return [("N", "n"), ("Adj-R2", "adj_r2"), *[(t, s) for t in terms for s in ("coef", "t")]]
+
+
+def rows(folder=paths.PAPER) -> pd.DataFrame:
+    """Every published number, `value` as printed (text) and `stars` as a nullable integer (missing
+    where the statistic carries none). Refuses empty cells, unknown tables, values that are not
+    numbers, stars out of 0-3, duplicated cells and missing ones (a truncated file)."""
+    path = Path(folder) / "published.csv"
+    if not path.exists():
+        _fail(path, "the file is missing")
+    table = read_csv(path, FIX)
+    if list(table.columns) != COLUMNS:
+        _fail(path, f"columns are {list(table.columns)}, expected {COLUMNS}")
+    for i, row in table.iterrows():
+        if "" in (row["table"], row["column"], row["term"], row["statistic"], row["value"]):
+            _fail(path, "an empty cell", i)
+        if row["table"] not in TABLES or row["column"] not in TABLES[row["table"]]:
+            _fail(path, f"unknown table or column ({row['table']}, {row['column']})", i)
+        if row["statistic"] != "fe" and pd.isna(pd.to_numeric(row["value"], errors="coerce")):
+            _fail(path, f"value {row['value']!r} is not a number", i)
+        if row["stars"] not in (("0", "1", "2", "3") if row["statistic"] in STARRED else ("",)):
+            _fail(path, f"stars {row['stars']!r} for statistic {row['statistic']!r} (0-3 for "
+                        f"{' and '.join(STARRED)}, empty otherwise)", i)
+    cells = table[["table", "column", "term", "statistic"]].apply(tuple, axis=1)
+    if cells.duplicated().any():
+        _fail(path, f"{cells[cells.duplicated()].iloc[0]} appears twice", int(cells.duplicated().idxmax()))
+    have = set(cells)
+    for name, columns in TABLES.items():
+        for column in columns:
+            part = table[(table["table"] == name) & (table["column"] == column)]
+            for term, statistic in _expected(name, column, part):
+                if (name, column, term, statistic) not in have:
+                    _fail(path, f"{name} lacks {statistic} of {term} in column {column} (a truncated file?)")
+    return table.assign(stars=pd.to_numeric(table["stars"].replace("", None)).astype("Int64"))

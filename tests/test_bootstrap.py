@@ -1,0 +1,150 @@
+"""The wild cluster bootstrap against a brute force: for every weight vector, a dummy-variable
+regression of y* on X with province and year dummies and its own clustered sandwich."""
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import models
+
+
+def design(seed: int, n_groups: int, n_years: int, k: int, effect: float) -> pd.DataFrame:
+    """A balanced panel with province and year effects, k regressors x0..x{k-1} and y = effect x0 + e."""
+    rng = np.random.default_rng(seed)
+    index = pd.MultiIndex.from_product([[f"p{g}" for g in range(n_groups)], range(2011, 2011 + n_years)],
+                                       names=["province", "year"])
+    frame = pd.DataFrame(rng.normal(size=(len(index), k)), index=index, columns=[f"x{i}" for i in range(k)])
+    province_effect = np.repeat(rng.normal(size=n_groups), n_years)
+    year_effect = np.tile(rng.normal(size=n_years), n_groups)
+    noise = rng.normal(size=len(index)) * np.repeat(rng.uniform(0.5, 2.0, size=n_groups), n_years)
+    return frame.assign(y=effect * frame["x0"] + province_effect + year_effect + noise)
+
+
+def dummy_matrix(frame: pd.DataFrame, x: list[str]) -> np.ndarray:
+    """[x, constant, province dummies but the first, year dummies but the first]."""
+    province = frame.index.get_level_values("province")
+    year = frame.index.get_level_values("year")
+    return np.column_stack([frame[x].to_numpy(), np.ones(len(frame)),
+                            pd.get_dummies(province, drop_first=True, dtype=float).to_numpy(),
+                            pd.get_dummies(year, drop_first=True, dtype=float).to_numpy()])
+
+
+def brute_force(frame: pd.DataFrame, x: list[str], test: str, weight_vectors: np.ndarray) -> tuple[float, np.ndarray]:
+    """t and every t*, each from its own dummy-variable regression and clustered sandwich with
+    G/(G-1) (N-1)/(N-K), K = slopes + constant + year dummies (province dummies nested in clusters)."""
+    groups = pd.factorize(frame.index.get_level_values("province"))[0]
+    n, n_groups = len(frame), groups.max() + 1
+    n_years = frame.index.get_level_values("year").nunique()
+    full = dummy_matrix(frame, x)
+    restricted = np.delete(full, x.index(test), axis=1)
+    k = len(x) + 1 + n_years - 1
+
+    def t_of(y):
+        bread = np.linalg.pinv(full.T @ full)
+        beta = bread @ full.T @ y
+        scores = np.array([full[groups == g].T @ (y - full @ beta)[groups == g] for g in range(n_groups)])
+        v = bread @ scores.T @ scores @ bread * n_groups / (n_groups - 1) * (n - 1) / (n - k)
+        j = x.index(test)
+        return beta[j] / np.sqrt(v[j, j])
+
+    y = frame["y"].to_numpy()
+    fitted_r = restricted @ np.linalg.lstsq(restricted, y, rcond=None)[0]
+    t_star = np.array([t_of(fitted_r + (y - fitted_r) * w[groups]) for w in weight_vectors])
+    return t_of(y), t_star
+
+
+DESIGNS = [(seed, 3 + seed % 3, 4 + seed % 4, 1 + seed % 3, [0.0, 0.3, 1.0][seed % 3]) for seed in range(30)]
+
+
+@pytest.mark.parametrize("seed,n_groups,n_years,k,effect", DESIGNS)
+def test_every_t_star_equals_a_dummy_variable_regression(seed, n_groups, n_years, k, effect):
+    """Exact enumeration, Rademacher and Webb weights, 30 random designs with G = 3-5."""
+    frame = design(seed, n_groups, n_years, k, effect)
+    x = list(frame.columns[:-1])
+    test = x[seed % k]
+    for weights in ("rademacher", "webb"):
+        values = models.WEIGHTS[weights]
+        if len(values) ** n_groups > 1296:  # Webb with 5 clusters: 7,776 regressions; Rademacher covers G = 5
+            continue
+        boot = models.wild_cluster_bootstrap(frame, "y", x, test, reps=9999, weights=weights)
+        vectors = np.array(list(itertools.product(values, repeat=n_groups)))
+        t, t_star = brute_force(frame, x, test, vectors)
+        assert boot.exact and boot.reps == len(vectors)
+        assert boot.t == pytest.approx(t, rel=1e-9)
+        np.testing.assert_allclose(boot.t_star, t_star, rtol=1e-8, atol=1e-10)
+        assert boot.pvalue == pytest.approx(np.mean(np.abs(t_star) >= abs(t) * (1 - 1e-9)))
+
+
+def test_observed_t_is_the_clustered_t_of_estimate():
+    frame = design(7, 6, 8, 2, 0.5)
+    boot = models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0", reps=999)
+    assert boot.t == pytest.approx(models.estimate(frame, "y", ["x0", "x1"]).tstats["x0"], rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_monte_carlo_t_star_equal_brute_force_on_the_same_draws(seed):
+    """Webb weights, G = 6 (46,656 vectors > reps): the seeded draws, each t* by brute force."""
+    frame = design(100 + seed, 6, 5, 2, 0.2)
+    boot = models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0", reps=199, seed=seed)
+    vectors, exact = models._draws(models.WEIGHTS["webb"], 6, 199, seed)
+    assert not boot.exact and not exact
+    t, t_star = brute_force(frame, ["x0", "x1"], "x0", vectors)
+    np.testing.assert_allclose(boot.t_star, t_star, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_monte_carlo_p_value_is_within_simulation_error_of_the_exact_one(seed):
+    """Webb weights, G = 5: the exact p (all 7,776 vectors) against 2,000 seeded draws; the gap
+    stays within 4.5 Monte-Carlo standard errors sqrt(p (1 - p) / B)."""
+    frame = design(200 + seed, 5, 6, 2, 0.15 * seed)
+    exact = models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0", reps=9999)
+    sampled = models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0", reps=2000, seed=seed)
+    assert exact.exact and exact.reps == 6**5 and exact.mc_error == 0
+    assert not sampled.exact and sampled.reps == 2000
+    p = exact.pvalue
+    assert abs(sampled.pvalue - p) <= 4.5 * np.sqrt(p * (1 - p) / 2000) + 1e-12
+    assert sampled.mc_error == pytest.approx(np.sqrt(sampled.pvalue * (1 - sampled.pvalue) / 2000))
+
+
+def test_exact_p_value_does_not_depend_on_the_seed_and_monte_carlo_is_seeded():
+    frame = design(3, 4, 5, 2, 0.5)
+    assert models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0", seed=1).pvalue == \
+        models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0", seed=2).pvalue
+    wide = design(4, 8, 5, 2, 0.5)
+    first = models.wild_cluster_bootstrap(wide, "y", ["x0", "x1"], "x0", reps=499, seed=1)
+    again = models.wild_cluster_bootstrap(wide, "y", ["x0", "x1"], "x0", reps=499, seed=1)
+    np.testing.assert_array_equal(first.t_star, again.t_star)
+
+
+def test_ties_count_with_a_relative_tolerance():
+    """|t*| = |t| up to rounding counts as reaching it; a clearly smaller |t*| does not."""
+    boot = models.Bootstrap(t=2.0, t_star=np.array([2.0 * (1 - 1e-13), -2.0 * (1 + 1e-13), 1.999, 3.0]), exact=True)
+    assert boot.pvalue == 0.75
+
+
+def test_all_equal_weights_reproduce_the_observed_t_and_count_as_ties():
+    """With Webb weights and G = 3, the 6 vectors of equal weights give t* = sign(w) t exactly in
+    theory (6 of 216 draws); each counts towards the p-value."""
+    frame = design(11, 3, 6, 2, 0.4)
+    boot = models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0")
+    vectors, _ = models._draws(models.WEIGHTS["webb"], 3, 9999, 0)
+    equal = (vectors == vectors[:, :1]).all(axis=1)
+    assert equal.sum() == 6
+    np.testing.assert_allclose(np.abs(boot.t_star[equal]), abs(boot.t), rtol=1e-9)
+    rest = np.abs(boot.t_star[~equal]) >= abs(boot.t)
+    assert boot.pvalue == pytest.approx((rest.sum() + 6) / 216)
+
+
+def test_strong_effect_is_rejected_and_a_null_one_is_not():
+    frame = design(9, 8, 11, 2, 2.0)
+    assert models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0", reps=999, seed=1).pvalue < 0.01
+    assert models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x1", reps=999, seed=1).pvalue > 0.05
+
+
+def test_bad_options_are_refused():
+    frame = design(1, 4, 5, 2, 0.0)
+    with pytest.raises(ValueError, match="weights must be one of"):
+        models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0", weights="Webb")
+    with pytest.raises(ValueError, match="balanced panel"):
+        models.wild_cluster_bootstrap(frame.iloc[1:], "y", ["x0", "x1"], "x0")

@@ -1,0 +1,72 @@
+"""Reading and writing files: strict CSV reading with errors naming file and line, line ends that do
+not matter, atomic writes with the usual permissions."""
+import hashlib
+import os
+import stat
+
+import pandas as pd
+import pytest
+
+from helpers import tables
+from helpers.files import InputError, atomic_write, digest, read_csv
+
+pytestmark = pytest.mark.usefixtures("repo_unchanged")
+FIX = "Do this."
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "x.csv"
+    target.write_bytes(b"old")
+    with pytest.raises(TypeError):
+        atomic_write(target, "not bytes")  # the write fails midway
+    assert target.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_atomic_write_gives_the_umask_mode(tmp_path, umask_022):
+    atomic_write(tmp_path / "x.csv", b"a\n")
+    assert mode(tmp_path / "x.csv") == 0o644
+    os.umask(0o027)
+    atomic_write(tmp_path / "y.csv", b"a\n")
+    assert mode(tmp_path / "y.csv") == 0o640
+
+
+def test_exported_tables_are_readable_by_others(tmp_path, umask_022):
+    paths = tables.export(pd.DataFrame({"a": [1.5]}), "t", tmp_path)
+    assert [mode(p) for p in paths] == [0o644] * 3 and sorted(tmp_path.iterdir()) == sorted(paths)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", r"x.csv: the file is empty\. Do this\."),
+    (b"\r\n  \n", r"x.csv: the file is empty"),
+    (b"province,year,value\n", r"x.csv: the file has a header but no rows\. Do this\."),
+    (b"province,year,value\nBeijing,2011,1.5\nBeijing,2012,16,251.9\n",
+     r"x.csv, line 3: 4 fields where the header has 3 \(an unquoted comma, e.g. a thousands separator"),
+    (b"province,year,value\nBeijing,2011,1.5\nBeij", r"x.csv, line 3: 1 fields where the header has 3 \(the line is cut short"),
+    ("province,year,value\nBeijing,2011,1.5\n北京,2012,2\n".encode("gbk"),
+     r"x.csv, line 3: bytes that are not UTF-8 \(GBK or another legacy encoding\?\); save the file as UTF-8"),
+])
+def test_unreadable_csv_names_file_and_line(tmp_path, content, message):
+    (tmp_path / "x.csv").write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        read_csv(tmp_path / "x.csv", FIX)
+
+
+def test_crlf_reads_and_hashes_like_lf(tmp_path):
+    lf = b"province,year,value\nBeijing,2011,\"1,5\"\n"
+    (tmp_path / "lf.csv").write_bytes(lf)
+    (tmp_path / "crlf.csv").write_bytes(lf.replace(b"\n", b"\r\n"))
+    assert read_csv(tmp_path / "crlf.csv", FIX).equals(read_csv(tmp_path / "lf.csv", FIX))
+    assert digest(tmp_path / "crlf.csv") == digest(tmp_path / "lf.csv") == hashlib.sha256(lf).hexdigest()
+    assert read_csv(tmp_path / "lf.csv", FIX).at[0, "value"] == "1,5"
