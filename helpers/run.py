@@ -31,7 +31,6 @@ import nbformat
 import papermill
 
 from . import paths
-from .panel import MEASURES
 
 KERNEL = "python3"
 WORKERS = 2  # the machines this runs on have two cores
@@ -42,10 +41,10 @@ THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MK
 # and a KeyboardInterrupt when the client interrupts it before shutting it down. Errors in cells still
 # reach the runner through the notebook.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
-# Values a setting may take beyond its type: a list of choices or a (low, high) range; for a list
-# setting (years) the range applies to each element, in increasing order.
-CHOICES = {**MEASURES, "winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2),
-           "seed": (0, 2**32 - 1), "years": (1949, 2024)}  # years: the span the extracts cover
+# The (low, high) range of each numeric setting; for a list setting (years) the range applies to each
+# element, in increasing order. The measures (tfp, digital, virtual) choose from panel.MEASURES.
+RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2),
+          "seed": (0, 2**32 - 1), "years": (1949, 2024)}  # years: the span the extracts cover
 
 
 def notebooks(folder: Path = None) -> list[Path]:
@@ -86,7 +85,7 @@ def upstream(stem: str) -> set[str]:
 
 def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
     """'name=value' pairs checked against the parameters the chosen notebooks and the notebooks they
-    depend on declare, and against CHOICES."""
+    depend on declare, and against their choices or range (allowed)."""
     valid = {}
     for nb in chosen:
         for stem in sorted(upstream(nb.stem)):
@@ -112,11 +111,17 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
     return settings
 
 
+def allowed(name: str):
+    """The choices (a list) or the range (a tuple) of a setting, None if it has neither."""
+    from .panel import MEASURES  # pandas and statsmodels: loaded only when a setting is checked
+    return MEASURES.get(name) or RANGES.get(name)
+
+
 def check_value(name, value, default=None) -> None:
     """A setting must respect its declared choices or range; a list the length and type of its default."""
-    allowed = CHOICES.get(name)
-    if isinstance(allowed, list) and value not in allowed:
-        raise SystemExit(f"setting {name}={value!r}: choose one of {', '.join(allowed)}")
+    allowed_values = allowed(name)
+    if isinstance(allowed_values, list) and value not in allowed_values:
+        raise SystemExit(f"setting {name}={value!r}: choose one of {', '.join(allowed_values)}")
     if isinstance(value, list):
         if len(value) != len(default) or any(type(v) is not type(d) for v, d in zip(value, default)) \
                 or value != sorted(value):
@@ -124,8 +129,8 @@ def check_value(name, value, default=None) -> None:
         values = value
     else:
         values = [value]
-    if isinstance(allowed, tuple) and not all(allowed[0] <= v <= allowed[1] for v in values):
-        raise SystemExit(f"setting {name}={value!r}: must lie between {allowed[0]} and {allowed[1]}")
+    if isinstance(allowed_values, tuple) and not all(allowed_values[0] <= v <= allowed_values[1] for v in values):
+        raise SystemExit(f"setting {name}={value!r}: must lie between {allowed_values[0]} and {allowed_values[1]}")
 
 
 def check_out(out: Path) -> Path:

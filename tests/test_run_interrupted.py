@@ -5,8 +5,6 @@ import re
 import signal
 import time
 
-import pytest
-
 from tests.fake_project import FIGURES, PROCESSED, checkout, finish, start, state  # noqa: F401 (checkout: a fixture)
 
 
@@ -17,28 +15,41 @@ def wait_for(condition, timeout=60):
         time.sleep(0.005)
 
 
-MOMENTS = {  # when to stop the run, and how
-    "as the first figure is replaced": (signal.SIGKILL, lambda root: "new" in [v for k, v in state(root).items() if k.endswith((".png", ".pdf"))]),
-    "between notebooks": (signal.SIGKILL, lambda root: "new" in (state(root)["01_a.ipynb"], state(root)["02_b.ipynb"])),
-    "in the last notebook (Ctrl-C)": (signal.SIGINT, lambda root: (root / "build" / "partial" / "03_c.ipynb").exists()),
-}
+def since(start):
+    """Conditions on what a run started at `start` has done so far."""
+    def replaced(path):
+        return path.exists() and path.stat().st_mtime > start
+    return replaced
 
 
-@pytest.mark.parametrize("moment", MOMENTS)
-def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recovers(checkout, moment):
-    how, condition = MOMENTS[moment]
+def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recovers(checkout):
+    """Runs stopped at three moments, one after another (each the next one's starting point), then a
+    run left alone."""
+    figures = [checkout / FIGURES / f"{stem}.{ext}" for stem in ("01_a", "02_b") for ext in ("png", "pdf")]
+    notebooks = [checkout / "notebooks" / f"{stem}.ipynb" for stem in ("01_a", "02_b")]
+    moments = [  # when to stop the run, and how
+        ("as the first figure is replaced", signal.SIGKILL, lambda replaced: any(map(replaced, figures))),
+        ("between notebooks", signal.SIGKILL, lambda replaced: any(map(replaced, notebooks))),
+        ("in the last notebook (Ctrl-C)", signal.SIGINT,
+         lambda replaced: replaced(checkout / "build" / "partial" / "03_c.ipynb")),
+    ]
     original = {p.name: p.read_bytes() for p in (checkout / "notebooks").glob("*.ipynb")}
-    process = start(checkout)
-    wait_for(lambda: condition(checkout) or process.poll() is not None)
-    os.killpg(process.pid, how)
-    output = finish(process)
-    time.sleep(1.5)  # orphaned kernels notice their runner is gone within a second
-    found = state(checkout)
-    assert "broken" not in found.values() and "new" in found.values(), found
-    for name, data in original.items():  # a notebook is the original or a complete executed one
-        assert (checkout / "notebooks" / name).read_bytes() == data or found[name] == "new"
-    if how == signal.SIGINT:
-        assert re.search(r"interrupted: letting .*03_c.* finish", output), output  # no new notebook started
+    seen = set()
+    for moment, how, condition in moments:
+        start_time = time.time()
+        process = start(checkout)
+        wait_for(lambda: condition(since(start_time)) or process.poll() is not None)
+        os.killpg(process.pid, how)
+        output = finish(process)
+        time.sleep(1.5)  # orphaned kernels notice their runner is gone within a second
+        found = state(checkout)
+        assert "broken" not in found.values(), (moment, found)
+        for name, data in original.items():  # a notebook is the original or a complete executed one
+            assert (checkout / "notebooks" / name).read_bytes() == data or found[name] == "new", moment
+        if how == signal.SIGINT:  # no new notebook started; those running finished or failed
+            assert re.search(r"interrupted: letting .*03_c.* finish", output), output
+        seen |= set(found.values())
+    assert seen == {"old", "new"}  # the moments fell inside the runs
     output = finish(start(checkout))
     assert "3 of 3 notebooks ran" in output, output
     assert set(state(checkout).values()) == {"new"}
