@@ -47,9 +47,9 @@ RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2
           "seed": (0, 2**32 - 1), "years": (1949, 2024)}  # years: the span the extracts cover
 
 
-def notebooks(folder: Path = None) -> list[Path]:
+def notebooks() -> list[Path]:
     """The numbered notebooks, in the paper's order."""
-    return sorted((folder or paths.NOTEBOOKS).glob("[0-9][0-9]_*.ipynb"))
+    return sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
 def read(path: Path) -> nbformat.NotebookNode:
