@@ -30,7 +30,7 @@ PANEL = ("data/processed/panel.csv",)
 CHAIN = {
     "01_data": ((), ("figures/01_*",)),
     "02_variables": ((), ("data/processed/panel.csv", "data/processed/CODEBOOK.csv", "figures/02_*")),
-    "03_descriptives": (PANEL, ("figures/table2.*", "figures/03_*")),
+    "03_descriptives": (PANEL + ("data/processed/CODEBOOK.csv",), ("figures/table2.*", "figures/03_*")),
     "04_correlation": (PANEL, ("figures/table3*", "figures/04_*")),
     "05_baseline": (PANEL, ("figures/table4*", "figures/05_*")),
     "06_robustness": (PANEL, ("figures/table5*", "figures/06_*")),

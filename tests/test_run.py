@@ -2,6 +2,7 @@
 inputs or run their producers, run stamps are stripped, and failures are named and complete."""
 import json
 import os
+import re
 
 import nbformat
 import pytest
@@ -98,6 +99,14 @@ def test_every_notebook_is_declared_and_every_input_has_one_producer():
         for name in paths.CHAIN[stem][0]:
             makers = [s for s, (_, writes) in paths.CHAIN.items() if any(run.fnmatch(name, w) for w in writes)]
             assert len(makers) == 1, (stem, name, makers)
+
+
+def test_the_declared_reads_cover_the_files_the_notebooks_open():
+    """A notebook that loads the panel or opens a file of the processed folder declares it in CHAIN."""
+    for nb in run.notebooks():
+        source = "\n".join(c.source for c in run.read(nb).cells if c.cell_type == "code")
+        opened = set(re.findall(r'processed\(out\) / "([^"]+)"', source)) | ({"panel.csv"} if "panel.load(" in source else set())
+        assert opened <= {name.rsplit("/", 1)[-1] for name in paths.CHAIN[nb.stem][0]}, nb.stem
 
 
 def test_a_rerun_copies_inputs_no_setting_changes_and_runs_producers_a_setting_changes():
