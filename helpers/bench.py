@@ -12,7 +12,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from . import paths
-from .run import THREADS, execute, lock, notebooks, producers, schedule
+from .run import THREADS, chain, execute, lock, notebooks, schedule
 
 OUT = paths.ROOT / "build" / "bench"
 IMPORTS = ("import matplotlib.pyplot, pandas, seaborn, statsmodels.api, linearmodels, scipy.optimize\n"
@@ -49,12 +49,12 @@ def timed(items: dict, run) -> tuple[float, dict]:
 def main() -> None:
     os.environ.update(THREADS)
     os.environ[paths.OUT_VARIABLE] = str(OUT)
-    chain = {nb.stem: producers(nb.stem) for nb in notebooks()}
+    order = chain([nb.stem for nb in notebooks()])
     with lock():
-        total, per_notebook = timed(chain, lambda stem: execute(paths.NOTEBOOKS / f"{stem}.ipynb",
+        total, per_notebook = timed(order, lambda stem: execute(paths.NOTEBOOKS / f"{stem}.ipynb",
                                                                 OUT / "notebooks" / f"{stem}.ipynb", {"out": str(OUT)}))
         floor_nb = floor_notebook(OUT / "floor" / "00_floor.ipynb")
-        floor, _ = timed(chain, lambda stem: execute(floor_nb, OUT / "floor" / f"run_{stem}.ipynb", {}))
+        floor, _ = timed(order, lambda stem: execute(floor_nb, OUT / "floor" / f"run_{stem}.ipynb", {}))
     rows = [("notebook", stem, round(s, 2)) for stem, s in per_notebook.items()]
     rows += [("total", "make reproduce (all notebooks)", round(total, 2)), ("floor", "import-only notebooks", round(floor, 2)),
              ("ratio", "total / floor", round(total / floor, 2))]

@@ -83,6 +83,13 @@ def upstream(stem: str) -> set[str]:
     return found
 
 
+def chain(stems: list[str]) -> dict[str, set[str]]:
+    """The notebooks to run, each with those among them it waits for, the ones more notebooks wait
+    for first (so that the scorecard is not left to run alone at the end)."""
+    waiting = {stem: sum(stem in upstream(other) for other in stems) for stem in stems}
+    return {stem: producers(stem) & set(stems) for stem in sorted(stems, key=lambda s: -waiting[s])}
+
+
 def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
     """'name=value' pairs checked against the parameters the chosen notebooks and the notebooks they
     depend on declare, and against their choices or range (allowed)."""
@@ -366,7 +373,7 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
     at_a_time = f", {WORKERS} at a time" if len(stems) > 1 else ""
     print(f"running {len(stems)} notebook{'s' * (len(stems) > 1)} {where}{at_a_time}", file=sys.stderr)
     try:
-        failed, skipped = schedule({stem: producers(stem) & set(stems) for stem in stems}, one)
+        failed, skipped = schedule(chain(stems), one)
     except KeyboardInterrupt:
         raise SystemExit("interrupted: every file is either as before or completely rewritten; "
                          "run again to finish") from None

@@ -188,3 +188,9 @@ def test_a_second_run_in_the_same_checkout_is_refused(tmp_path):
                 pass
     with run.lock(tmp_path):  # released
         pass
+
+
+def test_the_notebooks_others_wait_for_start_first():
+    order = list(run.chain([nb.stem for nb in run.notebooks()]))
+    assert order[0] == "02_variables"  # seven notebooks read its panel
+    assert max(map(order.index, ["05_baseline", "08_heterogeneity"])) < order.index("03_descriptives")  # 09 waits for 05-08
