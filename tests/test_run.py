@@ -60,7 +60,7 @@ def test_every_setting_of_every_notebook_has_a_declared_range_or_choices():
             assert run.allowed(name) is not None, (nb.name, name)
 
 
-def test_settings_without_out_are_refused_with_the_command_that_works():
+def test_settings_without_out_are_refused_with_the_command_that_works(repo_unchanged):
     with pytest.raises(SystemExit, match=r"rerun into a folder of its own: python -m helpers.run "
                                          r"--only 08_heterogeneity --set reps=999 --out build/alt"):
         run.main(["--only", "08_heterogeneity", "--set", "reps=999"])
@@ -74,18 +74,19 @@ def test_settings_without_out_are_refused_with_the_command_that_works():
     (lambda tmp: tmp / "a_file" / "below", "cannot write there"),
     (lambda tmp: "/proc/compendium_out", "cannot write there"),
 ])
-def test_out_is_checked_before_anything_runs(tmp_path, monkeypatch, where, message):
+def test_out_is_checked_before_anything_runs(tmp_path, monkeypatch, repo_unchanged, where, message):
     (tmp_path / "a_file").write_text("x")
     monkeypatch.setattr(run, "run_all", lambda *a: pytest.fail("a notebook ran"))
     with pytest.raises(SystemExit, match=message):
         run.main(["--only", "01_data", "--out", str(where(tmp_path))])
 
 
-def test_only_given_twice_runs_the_notebook_once(tmp_path, monkeypatch):
+def test_only_given_twice_runs_the_notebook_once(tmp_path, monkeypatch, repo_unchanged):
     calls = []
     monkeypatch.setattr(os, "environ", dict(os.environ))
     monkeypatch.setattr(run, "run_all", lambda stems, out, settings: calls.append(stems) or {})
     monkeypatch.setattr(paths, "seed", lambda root, files: calls.append(files))
+    monkeypatch.setattr(run, "lock", lambda lock=run.lock: lock(tmp_path))  # not the checkout's: a run may hold it
     run.main(["--only", "08_heterogeneity", "--only", "08_heterogeneity", "--out", str(tmp_path)])
     assert calls == [list(paths.PANEL), ["08_heterogeneity"]]
     facts = json.loads((tmp_path / "run.json").read_text())
