@@ -89,7 +89,7 @@ def compare(exhibit: str, new: dict[str, bytes], old: dict[str, bytes]) -> tuple
         judge = {".png": figure_agree, ".csv": csv_agree}.get(suffix, text_agree)
         agree, size = judge(new[suffix], old[suffix])
         what = "pixel RMS" if suffix == ".png" else "largest relative difference"
-        notes.append(f"{suffix[1:]}: {what} {size:.2g}")
+        notes.append(f"{suffix[1:]}: " + ("text or size differs" if size == float("inf") else f"{what} {size:.2g}"))
         if not agree:
             verdict = "different"
     return verdict, "; ".join(notes)
