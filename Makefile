@@ -1,40 +1,62 @@
-# Two commands do everything on a fresh machine: `make reproduce` and `make test`.
+# Two commands do everything on a fresh machine: `make reproduce` and `make test`; `make help` lists all.
 # Each creates the virtual environment .venv from the pinned requirements if it is missing.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+# One BLAS thread per process: the last digits of a result then do not depend on the thread count a
+# machine picks, and two notebooks at a time do not oversubscribe two cores.
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+# Options for `make lab`, e.g. make lab LAB="--port 8890 --no-browser"
+LAB ?=
 
-.PHONY: reproduce test extract lab bench env clean-env book
+.PHONY: help reproduce verify test extract lab bench book env check-env clean clean-env
 
-reproduce: $(READY)  ## execute every notebook headless (papermill), rewriting data/processed and figures
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | awk -F'\t' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+reproduce: check-env  ## execute every notebook headless, rewriting data/processed, figures/ and the notebooks
 	$(BIN)/python -m helpers.run
 
-test: $(READY)  ## unit tests, data checks, and nbval over every stored notebook
-	$(BIN)/python -m pytest
+verify: check-env  ## rerun everything into build/verify/ and compare each exhibit with the committed one
+	$(BIN)/python -m helpers.verify
 
-extract: $(READY)  ## maintainers: rebuild data/raw from ../shared/sources
+test: check-env  ## unit tests, data checks and nbval over every notebook (two processes; outputs in build/test/)
+	rm -rf build/test
+	COMPENDIUM_OUT=$(CURDIR)/build/test $(BIN)/python -m pytest -n 2 --dist loadfile
+
+extract: check-env  ## maintainers: rebuild data/raw from ../shared/sources
 	$(BIN)/python -m helpers.extract
 
-bench: $(READY)  ## time the chain, per notebook, against an import-only floor (writes build/bench.csv)
+bench: check-env  ## time the chain per notebook against an import-only floor (writes build/bench.csv)
 	$(BIN)/python -m helpers.bench
 
-lab: $(READY)  ## open the notebooks in JupyterLab with the project's kernel
-	$(BIN)/jupyter lab notebooks/
+lab: check-env  ## JupyterLab on notebooks/ (its runs write to build/interactive/); options: make lab LAB="..."
+	@echo 'JupyterLab: runs here write to build/interactive/. Options: make lab LAB="--port 8890 --no-browser"'
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB)
 
 # The HTML book: the stored notebooks as they are (no re-execution), the findings, every exhibit.
-book: $(READY)  ## static HTML site in build/book/ (open build/book/index.html); tests/test_book.py checks it in Chromium
+book: check-env  ## static HTML site in build/book/ (open build/book/index.html); tests/test_book.py checks it in Chromium
 	$(BIN)/python -m helpers.book
 
-env: $(READY)
+env: check-env  ## build .venv from the pins (about two minutes)
+
+check-env: $(READY)
+	@$(BIN)/python -m helpers.environment || { echo "the environment in $(VENV) is damaged: run make clean-env, then make again" >&2; exit 1; }
 
 $(READY): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
+	@echo "building $(VENV) from the pinned requirements (about two minutes)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (compendium)" > /dev/null
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" > /dev/null
 	touch $@
 
-clean-env:
+clean:  ## remove build outputs (build/: reruns, verify, bench, test and interactive runs)
+	rm -rf build notebooks/build
+
+clean-env:  ## remove .venv (the next make rebuilds it)
 	rm -rf $(VENV)

@@ -1,5 +1,7 @@
-"""Every path the compendium uses, resolved from the package, never from the working directory."""
+"""Every path the compendium uses, resolved from the package, never from the working directory,
+and what each notebook reads and writes (the chain the runner schedules)."""
 import os
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -11,16 +13,75 @@ CHECKS = DATA / "checks"
 PROCESSED = DATA / "processed"
 FIGURES = ROOT / "figures"
 NOTEBOOKS = ROOT / "notebooks"
+BUILD = ROOT / "build"
+INTERACTIVE = BUILD / "interactive"
 
 # The third-party source workbooks sit beside the repository, never inside it.
 SOURCES = Path(os.environ.get("COMPENDIUM_SOURCES", ROOT.parent / "shared" / "sources")).resolve()
 
+# The folder a notebook writes under when its parameter `out` is empty. The runner sets it (to the
+# repository for `make reproduce`); unset, as in JupyterLab, it is INTERACTIVE.
+OUT_VARIABLE = "COMPENDIUM_OUT"
+
+# What each notebook reads and writes, relative to the folder a run writes under. The repository's own
+# inputs (data/raw, data/paper, data/checks) are read from the repository and not listed. Each file
+# has one producer; the runner orders the notebooks by these declarations.
+PANEL = ("data/processed/panel.csv",)
+CHAIN = {
+    "01_data": ((), ("figures/01_*",)),
+    "02_variables": ((), ("data/processed/panel.csv", "data/processed/CODEBOOK.csv", "figures/02_*")),
+    "03_descriptives": (PANEL + ("data/processed/CODEBOOK.csv",), ("figures/table2.*", "figures/03_*")),
+    "04_correlation": (PANEL, ("figures/table3*", "figures/04_*")),
+    "05_baseline": (PANEL, ("figures/table4*", "figures/05_*")),
+    "06_robustness": (PANEL, ("figures/table5*", "figures/06_*")),
+    "07_moderation": (PANEL, ("figures/table6*", "figures/07_*")),
+    "08_heterogeneity": (PANEL, ("figures/table7*", "figures/08_*")),
+    "09_replication_scorecard": (PANEL + ("figures/table4_estimates.csv", "figures/table5_estimates.csv",
+                                          "figures/table6_estimates.csv", "figures/table7_estimates.csv",
+                                          "figures/table7_wild_bootstrap.csv"), ("figures/09_*",)),
+    "10_forensics": (PANEL, ("figures/10_*",)),
+}
+
+
+def output(out: str = "") -> Path:
+    """The folder a notebook writes under: `out` if given (a rerun; the runner puts its inputs there),
+    else the one the runner names in $COMPENDIUM_OUT, else build/interactive/. A default folder other
+    than the repository starts with copies of the committed inputs the notebooks read (`seed`), so a
+    run in JupyterLab reads what make reproduce would and never rewrites a committed exhibit."""
+    if out:
+        return Path(out)
+    root = Path(os.environ.get(OUT_VARIABLE) or INTERACTIVE)
+    if root.resolve() != ROOT:
+        seed(root, overwrite=False)
+    return root
+
 
 def figures(out: str = "") -> Path:
-    """Where exhibits go: figures/ of the repository, or <out>/figures for a rerun elsewhere."""
-    return Path(out) / "figures" if out else FIGURES
+    """Where exhibits go: <output>/figures (the repository's figures/ when the runner says so)."""
+    return output(out) / "figures"
 
 
 def processed(out: str = "") -> Path:
-    """Where generated data go: data/processed/, or <out>/data/processed for a rerun elsewhere."""
-    return Path(out) / "data" / "processed" if out else PROCESSED
+    """Where generated data go: <output>/data/processed."""
+    return output(out) / "data" / "processed"
+
+
+def inputs(stems=CHAIN) -> list[str]:
+    """The files the given notebooks read, in declaration order, each once."""
+    return list(dict.fromkeys(f for stem in stems for f in CHAIN[stem][0]))
+
+
+def seed(root: Path, files=None, overwrite: bool = True) -> list[str]:
+    """Copy committed inputs (default: every file a notebook reads) from the repository into `root`,
+    each through a temporary file and a rename; returns the ones copied."""
+    copied = []
+    for name in inputs() if files is None else files:
+        target = Path(root) / name
+        if target.exists() and not overwrite:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        shutil.copyfile(ROOT / name, temporary)
+        os.replace(temporary, target)
+        copied.append(name)
+    return copied

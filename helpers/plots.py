@@ -1,9 +1,12 @@
 """One figure style for every exhibit, and saving that is byte-identical across reruns."""
+import io
 from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
+
+from .files import atomic_write
 
 # PNG and PDF writers stamp the software version and the creation date; drop both.
 PNG_METADATA = {"Software": None}
@@ -18,10 +21,14 @@ def style() -> None:
 
 
 def save(fig: plt.Figure, name: str, folder: Path) -> list[Path]:
-    """Save `fig` as folder/name.png and folder/name.pdf with fixed metadata; returns the paths."""
+    """Save `fig` as folder/name.png and folder/name.pdf with fixed metadata, each rendered in memory
+    and written atomically (an interrupted save leaves the old file); returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    png, pdf = folder / f"{name}.png", folder / f"{name}.pdf"
-    fig.savefig(png, metadata=PNG_METADATA)
-    fig.savefig(pdf, metadata=PDF_METADATA)
-    return [png, pdf]
+    written = []
+    for ext, metadata in (("png", PNG_METADATA), ("pdf", PDF_METADATA)):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=ext, metadata=metadata)
+        written.append(folder / f"{name}.{ext}")
+        atomic_write(written[-1], buffer.getvalue())
+    return written

@@ -1,30 +1,50 @@
-"""Execute the notebooks headless with papermill, in order, and store them without the run's
-timestamps, durations and random ids, so that a rerun changes no committed byte.
+"""Execute the notebooks headless with papermill and store them without the run's timestamps,
+durations and random ids, so that a rerun changes no committed byte.
 
     python -m helpers.run                       # every notebook, in place (what `make reproduce` does)
-    python -m helpers.run --only 01_data        # one notebook
+    python -m helpers.run --only 01_data        # one notebook, in place, with its default settings
     python -m helpers.run --set key=value --out build/alt   # other settings, into another folder
+
+A notebook starts as soon as the notebooks writing what it reads (paths.CHAIN) have finished, two at a
+time. A rerun into --out reads the committed inputs it needs when no setting changes them, and otherwise
+runs their producer into the same folder; it records its settings, the commit and the package versions
+in <out>/run.json. Settings are refused without --out: they would rewrite the committed exhibits.
+Every file is replaced only when complete (notebooks are executed into a temporary file under build/),
+and one run at a time may use a checkout.
 """
 import argparse
 import ast
+import fcntl
+import json
+import os
+import platform
+import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from fnmatch import fnmatch
+from importlib.metadata import distributions
 from pathlib import Path
 
 import nbformat
 import papermill
 
 from . import paths
-from .panel import MEASURES
 
 KERNEL = "python3"
 WORKERS = 2  # the machines this runs on have two cores
-# Values a setting may take beyond its type: a list of choices or a (low, high) range.
-CHOICES = {**MEASURES, "winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2)}
-# Notebooks of one stage depend only on earlier stages, so a stage runs in parallel.
-STAGES = [("01_data", "02_variables"),
-          ("03_descriptives", "04_correlation", "05_baseline", "06_robustness", "07_moderation", "08_heterogeneity"),
-          ("09_replication_scorecard",), ("10_forensics",)]
+# One BLAS thread per kernel: two kernels share two cores, and the last bits of a result then do not
+# depend on how many threads the BLAS library picked on the machine at hand.
+THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+# The kernel's own log says nothing a reader of the console can act on: that local TCP is unencrypted,
+# and a KeyboardInterrupt when the client interrupts it before shutting it down. Errors in cells still
+# reach the runner through the notebook.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+# The (low, high) range of each numeric setting; for a list setting (years) the range applies to each
+# element, in increasing order. The measures (tfp, digital, virtual) choose from panel.MEASURES.
+RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2),
+          "seed": (0, 2**32 - 1), "years": (1949, 2024)}  # years: the span the extracts cover
 
 
 def notebooks() -> list[Path]:
@@ -32,20 +52,58 @@ def notebooks() -> list[Path]:
     return sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
+def read(path: Path) -> nbformat.NotebookNode:
+    """A notebook, or a one-line error naming the file."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as error:  # nbformat raises several kinds for a damaged file
+        raise SystemExit(f"{path}: not a valid notebook ({type(error).__name__}: {str(error).splitlines()[0][:120]}); "
+                         f"restore it with: git checkout -- {path.name}") from None
+
+
 def defaults(notebook: Path) -> dict:
     """The parameters a notebook declares in its cell tagged 'parameters', with their defaults."""
+    read(notebook)
     found = papermill.inspect_notebook(str(notebook))
     return {name: ast.literal_eval(p["default"]) for name, p in found.items()}
 
 
+def producers(stem: str) -> set[str]:
+    """The notebooks that write a file `stem` reads."""
+    reads = paths.CHAIN.get(stem, ((), ()))[0]
+    return {other for other, (_, writes) in paths.CHAIN.items()
+            for name in reads if any(fnmatch(name, pattern) for pattern in writes)}
+
+
+def upstream(stem: str) -> set[str]:
+    """Every notebook `stem` depends on, directly or through another."""
+    found = set()
+    for producer in producers(stem):
+        found |= {producer} | upstream(producer)
+    return found
+
+
+def chain(stems: list[str]) -> dict[str, set[str]]:
+    """The notebooks to run, each with those among them it waits for, the ones more notebooks wait
+    for first (so that the scorecard is not left to run alone at the end)."""
+    waiting = {stem: sum(stem in upstream(other) for other in stems) for stem in stems}
+    return {stem: producers(stem) & set(stems) for stem in sorted(stems, key=lambda s: -waiting[s])}
+
+
 def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
-    """'name=value' pairs checked against the parameters the chosen notebooks declare."""
+    """'name=value' pairs checked against the parameters the chosen notebooks and the notebooks they
+    depend on declare, and against their choices or range (allowed)."""
     valid = {}
     for nb in chosen:
+        for stem in sorted(upstream(nb.stem)):
+            valid.update(defaults(nb.parent / f"{stem}.ipynb"))
         valid.update(defaults(nb))
+    valid.pop("out", None)
     settings = {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
+        if name == "out":
+            raise SystemExit("out is not a setting: give the folder with --out")
         if not sep or name not in valid:
             raise SystemExit(f"unknown setting {pair!r}; valid names: {', '.join(sorted(valid))}")
         try:
@@ -55,18 +113,77 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
         if type(value) is not type(valid[name]):
             raise SystemExit(f"setting {name}={text!r}: expected a {type(valid[name]).__name__} "
                              f"like the default {valid[name]!r}")
-        check_value(name, value)
+        check_value(name, value, valid[name])
         settings[name] = value
     return settings
 
 
-def check_value(name, value) -> None:
-    """A setting with declared choices or a range must respect them."""
-    allowed = CHOICES.get(name)
-    if isinstance(allowed, list) and value not in allowed:
-        raise SystemExit(f"setting {name}={value!r}: choose one of {', '.join(allowed)}")
-    if isinstance(allowed, tuple) and not allowed[0] <= value <= allowed[1]:
-        raise SystemExit(f"setting {name}={value!r}: must lie between {allowed[0]} and {allowed[1]}")
+def allowed(name: str):
+    """The choices (a list) or the range (a tuple) of a setting, None if it has neither."""
+    from .panel import MEASURES  # pandas and statsmodels: loaded only when a setting is checked
+    return MEASURES.get(name) or RANGES.get(name)
+
+
+def check_value(name, value, default=None) -> None:
+    """A setting must respect its declared choices or range; a list the length and type of its default."""
+    allowed_values = allowed(name)
+    if isinstance(allowed_values, list) and value not in allowed_values:
+        raise SystemExit(f"setting {name}={value!r}: choose one of {', '.join(allowed_values)}")
+    if isinstance(value, list):
+        if len(value) != len(default) or any(type(v) is not type(d) for v, d in zip(value, default)) \
+                or value != sorted(value):
+            raise SystemExit(f"setting {name}={value!r}: expected {len(default)} increasing values like {default!r}")
+        values = value
+    else:
+        values = [value]
+    if isinstance(allowed_values, tuple) and not all(allowed_values[0] <= v <= allowed_values[1] for v in values):
+        raise SystemExit(f"setting {name}={value!r}: must lie between {allowed_values[0]} and {allowed_values[1]}")
+
+
+def check_out(out: Path) -> Path:
+    """The --out folder, resolved once against the working directory and usable: not a file, not the
+    repository or one of its committed folders, and writable (created if missing)."""
+    out = out.expanduser().resolve()
+    committed = [paths.ROOT / name for name in ("data", "figures", "notebooks", "helpers", "tests", ".ci", ".git")]
+    if out == paths.ROOT or any(out == folder or folder in out.parents for folder in committed):
+        raise SystemExit(f"--out {out}: that is part of the repository's committed tree; "
+                         f"give a folder of its own, e.g. --out build/alt")
+    if out.exists() and not out.is_dir():
+        raise SystemExit(f"--out {out}: is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".probe.{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise SystemExit(f"--out {out}: cannot write there ({error.strerror})") from None
+    return out
+
+
+def plan(chosen: list[str], settings: dict) -> tuple[list[str], list[str]]:
+    """The notebooks to run and the committed files to copy for a rerun of `chosen` into another
+    folder: a notebook writing what a chosen one reads is run too when a setting changes its output
+    (a setting it or a notebook before it declares, at another value than its default); otherwise its
+    committed output is copied."""
+    changed = {stem for stem in paths.CHAIN
+               if any(other[name] != value for s in upstream(stem) | {stem} for other in [own_defaults(s)]
+                      for name, value in settings.items() if name in other)}
+    run, pending = set(chosen), list(chosen)
+    while pending:
+        for producer in producers(pending.pop()) & changed - run:
+            run.add(producer)
+            pending.append(producer)
+    ordered = [stem for stem in paths.CHAIN if stem in run]
+    copies = [name for name in paths.inputs(ordered)
+              if not any(fnmatch(name, pattern) for stem in ordered for pattern in paths.CHAIN[stem][1])]
+    return ordered, copies
+
+
+def own_defaults(stem: str) -> dict:
+    """The settings a notebook declares, with their defaults."""
+    found = defaults(paths.NOTEBOOKS / f"{stem}.ipynb")
+    found.pop("out", None)
+    return found
 
 
 def strip(path: Path) -> None:
@@ -80,58 +197,196 @@ def strip(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def execute(notebook: Path, target: Path, parameters: dict) -> None:
-    """Run one notebook with papermill into `target`; a failure names the notebook and cell and
-    leaves the partly executed notebook at `target` for inspection."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+def execute(notebook: Path, target: Path, parameters: dict, partial: Path = None) -> None:
+    """Run one notebook with papermill into a temporary file (`partial`, beside `target` by default),
+    strip the run stamps and move it to `target` only when complete. A failure names the notebook
+    and cell and leaves the partly executed notebook at `partial` for inspection."""
+    partial = partial or target.with_name(f".{target.stem}.partial.ipynb")
+    for folder in (target.parent, partial.parent):
+        folder.mkdir(parents=True, exist_ok=True)
     own = {k: v for k, v in parameters.items() if k in defaults(notebook)}
     try:
-        papermill.execute_notebook(str(notebook), str(target), parameters=own, kernel_name=KERNEL,
-                                   cwd=str(notebook.parent), progress_bar=False, log_output=False)
+        papermill.execute_notebook(str(notebook), str(partial), parameters=own, kernel_name=KERNEL,
+                                   cwd=str(notebook.parent), progress_bar=False, log_output=False,
+                                   extra_arguments=KERNEL_ARGUMENTS)
     except papermill.PapermillExecutionError as error:
+        kept = _strip_kept(partial)
         raise SystemExit(f"{notebook.name}: cell {error.exec_count} failed with {error.ename}: "
-                         f"{error.evalue}\nthe partly executed notebook is at {target}") from None
-    finally:
-        if target.exists():
-            strip(target)
+                         f"{error.evalue}\n  the partly executed notebook is at {kept}") from None
+    except BaseException as error:
+        kept = _strip_kept(partial)
+        raise SystemExit(f"{notebook.name}: {type(error).__name__}: {error}\n"
+                         f"  the partly executed notebook is at {kept}") from None
+    try:
+        strip(partial)
+        os.replace(partial, target)
+    except OSError as error:
+        raise SystemExit(f"{notebook.name}: ran, but could not be stored ({error}); {target} is unchanged") from None
+
+
+def _strip_kept(partial: Path) -> str:
+    """Strip a failed run's notebook if possible, without hiding the failure that matters."""
+    if not partial.exists():
+        return f"{partial} (not written)"
+    try:
+        strip(partial)
+    except Exception as error:
+        return f"{partial} (left as written: {type(error).__name__})"
+    return str(partial)
+
+
+def schedule(items: dict, run, workers: int = WORKERS) -> tuple[dict, list]:
+    """Call run(item) for each item of `items` (item -> the items it needs) once those it needs have
+    succeeded, `workers` at a time, in the order given; returns the failures (item -> error) and the
+    items not run because one they need failed. On Ctrl-C no new item starts, those running finish
+    (their files are then complete), and KeyboardInterrupt is raised; a second Ctrl-C stops at once."""
+    failed, skipped, done, running = {}, [], set(), {}
+    pending = list(items)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while pending or running:
+            for item in list(pending):
+                if items[item] & (set(failed) | set(skipped)):
+                    pending.remove(item)
+                    skipped.append(item)
+                elif len(running) < workers and items[item] <= done:
+                    pending.remove(item)
+                    running[pool.submit(run, item)] = item
+            if not running:
+                break
+            try:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                print(f"interrupted: letting {', '.join(map(str, running.values()))} finish "
+                      f"(Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+                try:
+                    wait(running)
+                except KeyboardInterrupt:
+                    os._exit(130)
+                raise
+            for future in finished:
+                item = running.pop(future)
+                if future.exception() is None:
+                    done.add(item)
+                else:
+                    failed[item] = future.exception()
+    return failed, skipped
+
+
+@contextmanager
+def lock(root: Path = None):
+    """Hold build/run.lock for the duration of a run: a second run in the same checkout stops with a
+    message instead of writing the same files at the same time."""
+    path = (root or paths.ROOT) / "build" / "run.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise SystemExit(f"another run is using this checkout ({handle.read().strip() or 'pid unknown'}); "
+                             f"wait for it to finish, then start again") from None
+        handle.truncate(0)
+        handle.write(f"pid {os.getpid()}, started {time.strftime('%H:%M:%S')}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+
+
+def record(out: Path, argv: list[str], settings: dict, ran: list[str], copied: list[str], failed: dict) -> Path:
+    """<out>/run.json: what was run with which settings, from which commit, with which packages."""
+    def git(*args):
+        done = subprocess.run(["git", *args], cwd=paths.ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else None
+    facts = {
+        "command": "python -m helpers.run " + " ".join(argv),
+        "settings": settings,
+        "notebooks_run": ran,
+        "failed": sorted(failed),
+        "inputs_copied_from_the_repository": copied,
+        "commit": git("rev-parse", "HEAD"),
+        "uncommitted_changes": git("status", "--porcelain", "--untracked-files=no") not in ("", None),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": dict(sorted((d.metadata["Name"], d.version) for d in distributions())),
+    }
+    path = out / "run.json"
+    path.write_text(json.dumps(facts, indent=1, ensure_ascii=False) + "\n")
+    return path
+
+
+def sweep(root: Path) -> None:
+    """Remove the temporary files an interrupted run can leave beside its outputs."""
+    for folder in (root / "figures", root / "data" / "processed", root / "notebooks"):
+        for leftover in folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
 
 
 def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", action="append", default=[], help="notebook stem, e.g. 01_data")
+    parser.add_argument("--only", action="append", default=[], help="notebook stem, e.g. 01_data (repeatable)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--out", type=Path, help="folder for notebooks and outputs of a rerun")
+    parser.add_argument("--out", type=Path, help="folder for the notebooks and outputs of a rerun")
     args = parser.parse_args(argv)
-    chosen = [nb for nb in notebooks() if not args.only or nb.stem in args.only]
-    if args.only and len(chosen) != len(args.only):
-        raise SystemExit(f"unknown notebook in {args.only}; have {[nb.stem for nb in notebooks()]}")
+    every = notebooks()
+    only = list(dict.fromkeys(args.only))
+    unknown = set(only) - {nb.stem for nb in every}
+    if unknown:
+        raise SystemExit(f"unknown notebook {', '.join(sorted(unknown))}; have {', '.join(nb.stem for nb in every)}")
+    undeclared = [nb.name for nb in every if nb.stem not in paths.CHAIN]
+    if undeclared:
+        raise SystemExit(f"{', '.join(undeclared)}: declare what it reads and writes in paths.CHAIN")
+    chosen = [nb for nb in every if not only or nb.stem in only]
     settings = parse_settings(args.set, chosen)
-    if args.out:
-        settings["out"] = str(args.out.resolve())
-    run_stages(stages(chosen), lambda nb: run_one(nb, args.out, settings))
+    if settings and not args.out:
+        raise SystemExit(f"settings change results, and without --out they would rewrite the committed exhibits; "
+                         f"rerun into a folder of its own: python -m helpers.run {' '.join(argv)} --out build/alt")
+    out = check_out(args.out) if args.out else paths.ROOT
+    stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
+    with lock():
+        sweep(out)
+        paths.seed(out, copied)
+        os.environ.update(THREADS)
+        os.environ[paths.OUT_VARIABLE] = str(out)
+        failed = run_all(stems, out, settings)
+        if args.out:
+            print(f"record of this run: {record(out, argv, settings, stems, copied, failed)}", file=sys.stderr)
+    if failed:
+        raise SystemExit(1)
 
 
-def run_stages(groups, run) -> None:
-    """Call run(item) for every item, a group after the other, WORKERS items of a group at a time;
-    the first failure is raised."""
-    for group in groups:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            list(pool.map(run, group))
+def run_all(stems: list[str], out: Path, settings: dict) -> dict:
+    """Run the notebooks into `out` (the repository: in place), one console line each; returns the failures."""
+    parameters = {**settings, "out": str(out)} if out != paths.ROOT else settings
+    partial = paths.BUILD / "partial" if out == paths.ROOT else out / "partial"
+    start = time.perf_counter()
 
+    def one(stem):
+        began = time.perf_counter()
+        notebook = paths.NOTEBOOKS / f"{stem}.ipynb"
+        execute(notebook, out / "notebooks" / notebook.name, parameters, partial / notebook.name)
+        print(f"  {stem:28s} {time.perf_counter() - began:6.1f} s", file=sys.stderr, flush=True)
 
-def stages(chosen: list[Path]) -> list[list[Path]]:
-    """The chosen notebooks grouped by STAGES, in order; a notebook not listed runs alone, last."""
-    order = {stem: i for i, stage in enumerate(STAGES) for stem in stage}
-    groups = {}
-    for nb in chosen:
-        groups.setdefault(order.get(nb.stem, len(STAGES) + len(groups)), []).append(nb)
-    return [groups[k] for k in sorted(groups)]
-
-
-def run_one(notebook: Path, out: Path | None, settings: dict) -> None:
-    target = out.resolve() / "notebooks" / notebook.name if out else notebook
-    print(f"running {notebook.name}", file=sys.stderr)
-    execute(notebook, target, settings)
+    where = "in place" if out == paths.ROOT else f"into {out}"
+    at_a_time = f", {WORKERS} at a time" if len(stems) > 1 else ""
+    print(f"running {len(stems)} notebook{'s' * (len(stems) > 1)} {where}{at_a_time}", file=sys.stderr)
+    try:
+        failed, skipped = schedule(chain(stems), one)
+    except KeyboardInterrupt:
+        raise SystemExit("interrupted: every file is either as before or completely rewritten; "
+                         "run again to finish") from None
+    if partial.is_dir() and not any(partial.iterdir()):
+        partial.rmdir()
+    for stem, error in failed.items():
+        print(f"FAILED {error}", file=sys.stderr)
+    for stem in skipped:
+        print(f"NOT RUN {stem}: it reads what a failed notebook writes", file=sys.stderr)
+    ok = len(stems) - len(failed) - len(skipped)
+    print(f"{ok} of {len(stems)} notebooks ran in {time.perf_counter() - start:.0f} s"
+          + (f"; {len(failed)} failed, {len(skipped)} not run" if failed or skipped else ""), file=sys.stderr)
+    return failed
 
 
 if __name__ == "__main__":

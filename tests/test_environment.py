@@ -1,11 +1,6 @@
 """The pip path and the conda path install the same pinned packages."""
-import re
-
 from helpers import paths
-
-
-def pins(text):
-    return dict(re.findall(r"^\s*(?:-\s*)?([A-Za-z0-9_.\-]+)==([^\s#]+)", text, flags=re.M))
+from helpers.environment import pins
 
 
 def test_environment_yml_and_requirements_carry_the_same_pins():
@@ -32,6 +27,23 @@ def test_constraints_hold_the_direct_pins_and_the_installed_environment():
     installed = {d.metadata["Name"].lower().replace("_", "-"): d.version for d in distributions()}
     for name, pinned in constraints.items():
         assert installed.get(name.replace("_", "-")) == pinned, name
+
+
+def test_a_package_removed_or_damaged_after_the_build_is_named(monkeypatch):
+    import importlib.metadata
+    from helpers import environment
+    every = list(importlib.metadata.distributions())
+    assert environment.problems() == []
+    monkeypatch.setattr(environment, "distributions", lambda: [d for d in every if d.metadata["Name"] != "seaborn"])
+    assert environment.problems() == ["seaborn is not installed"]
+
+    class Damaged:  # what a distribution looks like once one of its files was deleted
+        metadata = {"Name": "seaborn"}
+        version = importlib.metadata.version("seaborn")
+        files = [importlib.metadata.PackagePath("seaborn/no_such_module.py")]
+    Damaged.files[0].dist = importlib.metadata.distribution("seaborn")
+    monkeypatch.setattr(environment, "distributions", lambda: [d for d in every if d.metadata["Name"] != "seaborn"] + [Damaged])
+    assert environment.problems() == ["seaborn has files missing"]
 
 
 def test_environment_yml_is_a_conda_spec_binder_can_build():

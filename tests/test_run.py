@@ -1,10 +1,14 @@
-"""The papermill runner: settings are checked before anything runs, run stamps are stripped, and a
-failing notebook is named with its cell."""
+"""The papermill runner: settings and --out are checked before anything runs, reruns read committed
+inputs or run their producers, run stamps are stripped, and failures are named and complete."""
+import json
+import os
+import re
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers import run
+from helpers import paths, run
 
 
 def notebook(path, *sources, parameters="x = 1\nname = 'a'"):
@@ -29,6 +33,97 @@ def test_setting_of_the_wrong_type_is_refused(tmp_path):
         run.parse_settings(["x=three"], [nb])
 
 
+def test_out_is_given_with_the_option_not_as_a_setting(tmp_path):
+    nb = notebook(tmp_path / "01_x.ipynb", parameters="out = ''\nx = 1")
+    with pytest.raises(SystemExit, match=r"out is not a setting: give the folder with --out"):
+        run.parse_settings(["out=build/x"], [nb])
+
+
+def test_values_outside_the_choices_fail_before_running(tmp_path):
+    nb = notebook(tmp_path / "01_x.ipynb", parameters="tfp = 'tfp'\nreps = 9999\nseed = 20240101\nyears = [2011, 2021]")
+    assert run.parse_settings(["tfp=tfp_solow", "reps=999", "seed=7", "years=[2013, 2020]"], [nb]) == \
+        {"tfp": "tfp_solow", "reps": 999, "seed": 7, "years": [2013, 2020]}
+    for pair, message in [("tfp=solow", r"tfp='solow': choose one of tfp, tfp_solow, tfp_urban"),
+                          ("reps=5", r"reps=5: must lie between 99 and 99999"),
+                          ("seed=-1", r"seed=-1: must lie between 0 and 4294967295"),
+                          ("years=[2011, 2099]", r"years=\[2011, 2099\]: must lie between 1949 and 2024"),
+                          ("years=[2021, 2011]", r"expected 2 increasing values like \[2011, 2021\]"),
+                          ("years=[2011]", r"expected 2 increasing values"),
+                          ("years=[2011, 20.5]", r"expected 2 increasing values")]:
+        with pytest.raises(SystemExit, match=message):
+            run.parse_settings([pair], [nb])
+
+
+def test_every_setting_of_every_notebook_has_a_declared_range_or_choices():
+    for nb in run.notebooks():
+        for name in set(run.defaults(nb)) - {"out"}:
+            assert run.allowed(name) is not None, (nb.name, name)
+
+
+def test_settings_without_out_are_refused_with_the_command_that_works(repo_unchanged):
+    with pytest.raises(SystemExit, match=r"rerun into a folder of its own: python -m helpers.run "
+                                         r"--only 08_heterogeneity --set reps=999 --out build/alt"):
+        run.main(["--only", "08_heterogeneity", "--set", "reps=999"])
+
+
+@pytest.mark.parametrize("where, message", [
+    (lambda tmp: paths.FIGURES, "part of the repository's committed tree"),
+    (lambda tmp: paths.ROOT, "part of the repository's committed tree"),
+    (lambda tmp: paths.NOTEBOOKS / "alt", "part of the repository's committed tree"),
+    (lambda tmp: tmp / "a_file", "is a file, not a folder"),
+    (lambda tmp: tmp / "a_file" / "below", "cannot write there"),
+    (lambda tmp: "/proc/compendium_out", "cannot write there"),
+])
+def test_out_is_checked_before_anything_runs(tmp_path, monkeypatch, repo_unchanged, where, message):
+    (tmp_path / "a_file").write_text("x")
+    monkeypatch.setattr(run, "run_all", lambda *a: pytest.fail("a notebook ran"))
+    with pytest.raises(SystemExit, match=message):
+        run.main(["--only", "01_data", "--out", str(where(tmp_path))])
+
+
+def test_only_given_twice_runs_the_notebook_once(tmp_path, monkeypatch, repo_unchanged):
+    calls = []
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    monkeypatch.setattr(run, "run_all", lambda stems, out, settings: calls.append(stems) or {})
+    monkeypatch.setattr(paths, "seed", lambda root, files: calls.append(files))
+    monkeypatch.setattr(run, "lock", lambda lock=run.lock: lock(tmp_path))  # not the checkout's: a run may hold it
+    run.main(["--only", "08_heterogeneity", "--only", "08_heterogeneity", "--out", str(tmp_path)])
+    assert calls == [list(paths.PANEL), ["08_heterogeneity"]]
+    facts = json.loads((tmp_path / "run.json").read_text())
+    assert facts["notebooks_run"] == ["08_heterogeneity"] and facts["settings"] == {}
+    assert facts["packages"]["pandas"] and "commit" in facts
+
+
+def test_every_notebook_is_declared_and_every_input_has_one_producer():
+    assert set(paths.CHAIN) == {nb.stem for nb in run.notebooks()}
+    for stem in paths.CHAIN:
+        for name in paths.CHAIN[stem][0]:
+            makers = [s for s, (_, writes) in paths.CHAIN.items() if any(run.fnmatch(name, w) for w in writes)]
+            assert len(makers) == 1, (stem, name, makers)
+
+
+def test_the_declared_reads_cover_the_files_the_notebooks_open():
+    """A notebook that loads the panel or opens a file of the processed folder declares it in CHAIN."""
+    for nb in run.notebooks():
+        source = "\n".join(c.source for c in run.read(nb).cells if c.cell_type == "code")
+        opened = set(re.findall(r'processed\(out\) / "([^"]+)"', source)) | ({"panel.csv"} if "panel.load(" in source else set())
+        assert opened <= {name.rsplit("/", 1)[-1] for name in paths.CHAIN[nb.stem][0]}, nb.stem
+
+
+def test_a_rerun_copies_inputs_no_setting_changes_and_runs_producers_a_setting_changes():
+    panel = paths.PANEL[0]
+    # 08's bootstrap settings do not change the panel notebook 02 writes: the committed one is read.
+    assert run.plan(["08_heterogeneity"], {"reps": 999, "seed": 7}) == (["08_heterogeneity"], [panel])
+    # The scorecard reads the estimates of 05-08, which another TFP measure changes: they run too.
+    assert run.plan(["09_replication_scorecard"], {"tfp": "tfp_solow"}) == (
+        ["05_baseline", "06_robustness", "07_moderation", "08_heterogeneity", "09_replication_scorecard"], [panel])
+    # A significance level changes only the scorecard: the committed estimates are read.
+    ran, copied = run.plan(["09_replication_scorecard"], {"alpha": 0.01})
+    assert ran == ["09_replication_scorecard"] and len(copied) == 6
+    # Everything: nothing copied.
+    assert run.plan(list(paths.CHAIN), {})[1] == []
+
+
 def test_strip_removes_run_stamps(tmp_path):
     path = notebook(tmp_path / "01_x.ipynb", "print(1)")
     nb = nbformat.read(path, as_version=4)
@@ -41,26 +136,62 @@ def test_strip_removes_run_stamps(tmp_path):
     assert "2026-01-01" not in text and "duration" not in text and "papermill" not in text
 
 
-def test_failure_names_notebook_and_cell_and_keeps_the_partial_run(tmp_path):
+def test_a_failed_run_leaves_the_notebook_untouched_and_keeps_the_partial_one(tmp_path):
     source = notebook(tmp_path / "02_fails.ipynb", "print('before')", "1 / 0")
-    target = tmp_path / "out" / "02_fails.ipynb"
+    before = source.read_bytes()
+    partial = tmp_path / "build" / "partial" / "02_fails.ipynb"
     with pytest.raises(SystemExit, match=r"02_fails.ipynb: cell 3 failed with ZeroDivisionError"):
-        run.execute(source, target, {})
-    kept = nbformat.read(target, as_version=4)
+        run.execute(source, source, {}, partial)  # in place, as make reproduce runs it
+    assert source.read_bytes() == before
+    kept = nbformat.read(partial, as_version=4)
     ran = [c for c in kept.cells if c.cell_type == "code" and c.source == "print('before')"]
     assert ran[0].outputs[0]["text"] == "before\n"
 
 
-def test_values_outside_the_choices_fail_before_running(tmp_path):
-    nb = notebook(tmp_path / "01_x.ipynb", parameters="tfp = 'tfp'\nreps = 9999")
-    assert run.parse_settings(["tfp=tfp_solow", "reps=999"], [nb]) == {"tfp": "tfp_solow", "reps": 999}
-    with pytest.raises(SystemExit, match=r"tfp='solow': choose one of tfp, tfp_solow, tfp_urban"):
-        run.parse_settings(["tfp=solow"], [nb])
-    with pytest.raises(SystemExit, match=r"reps=5: must lie between 99 and 99999"):
-        run.parse_settings(["reps=5"], [nb])
+def test_the_real_error_is_kept_when_the_failed_notebook_cannot_be_stripped(tmp_path, monkeypatch):
+    source = notebook(tmp_path / "02_fails.ipynb", "1 / 0")
+
+    def full_disk(path):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(run, "strip", full_disk)
+    with pytest.raises(SystemExit, match=r"cell 2 failed with ZeroDivisionError.*\n.*left as written: OSError"):
+        run.execute(source, tmp_path / "out.ipynb", {}, tmp_path / "partial.ipynb")
+    assert not (tmp_path / "out.ipynb").exists()
 
 
-def test_stages_group_independent_notebooks():
-    names = [run.paths.NOTEBOOKS / f"{stem}.ipynb" for stem in ["09_replication_scorecard", "05_baseline", "01_data", "03_descriptives"]]
-    grouped = [[p.stem for p in stage] for stage in run.stages(names)]
-    assert grouped == [["01_data"], ["05_baseline", "03_descriptives"], ["09_replication_scorecard"]]
+def test_a_notebook_that_is_not_json_is_named_in_one_line(tmp_path):
+    path = tmp_path / "03_x.ipynb"
+    path.write_text('{"cells": [')
+    with pytest.raises(SystemExit) as stop:
+        run.defaults(path)
+    assert str(path) in str(stop.value) and "not a valid notebook" in str(stop.value)
+    assert "\n" not in str(stop.value)
+
+
+def test_schedule_waits_for_what_an_item_needs_and_reports_every_failure():
+    started, finished = [], []
+
+    def work(item):
+        started.append(item)
+        if item in ("a", "c"):
+            raise SystemExit(f"{item} failed")
+        finished.append(item)
+    items = {"a": set(), "c": set(), "b": {"a"}, "d": set(), "e": {"d"}}
+    failed, skipped = run.schedule(items, work)
+    assert sorted(failed) == ["a", "c"] and str(failed["c"]) == "c failed"
+    assert skipped == ["b"] and finished.index("d") < finished.index("e")
+
+
+def test_a_second_run_in_the_same_checkout_is_refused(tmp_path):
+    with run.lock(tmp_path):
+        with pytest.raises(SystemExit, match=r"another run is using this checkout \(pid \d+, started"):
+            with run.lock(tmp_path):
+                pass
+    with run.lock(tmp_path):  # released
+        pass
+
+
+def test_the_notebooks_others_wait_for_start_first():
+    order = list(run.chain([nb.stem for nb in run.notebooks()]))
+    assert order[0] == "02_variables"  # seven notebooks read its panel
+    assert max(map(order.index, ["05_baseline", "08_heterogeneity"])) < order.index("03_descriptives")  # 09 waits for 05-08

@@ -1,0 +1,38 @@
+"""Is .venv still the environment the pins describe? `make` asks before every target that runs code:
+a package removed, changed or damaged after the build is named, with the way out."""
+import re
+import sys
+from importlib.metadata import distributions
+
+from . import paths
+
+
+def pins(text: str) -> dict[str, str]:
+    """name -> version of every `name==version` line (requirements, constraints, environment.yml)."""
+    return dict(re.findall(r"^\s*(?:-\s*)?([A-Za-z0-9_.\-]+)==([^\s#]+)", text, flags=re.M))
+
+
+def normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def problems() -> list[str]:
+    """Every package of constraints.txt that is missing, at another version, or lacks a file it installed."""
+    installed = {normal(d.metadata["Name"]): d for d in distributions()}
+    found = []
+    for name, pinned in pins((paths.ROOT / "constraints.txt").read_text()).items():
+        dist = installed.get(normal(name))
+        if dist is None:
+            found.append(f"{name} is not installed")
+        elif dist.version != pinned:
+            found.append(f"{name} is {dist.version}, pinned {pinned}")
+        elif any(f.suffix != ".pyc" and not f.locate().exists() for f in dist.files or []):
+            found.append(f"{name} has files missing")
+    return found
+
+
+if __name__ == "__main__":
+    broken = problems()
+    for problem in broken:
+        print(f"environment: {problem}", file=sys.stderr)
+    sys.exit(1 if broken else 0)

@@ -1,0 +1,26 @@
+"""Where a notebook writes: the runner's folder, an explicit --out, or build/interactive/ seeded with
+the committed inputs (so JupyterLab never rewrites a committed exhibit)."""
+from helpers import paths
+
+
+def test_default_folders_start_with_copies_of_the_committed_inputs(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    for name in paths.inputs():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(f"committed {name}")
+    monkeypatch.setattr(paths, "ROOT", repo)
+    monkeypatch.setattr(paths, "INTERACTIVE", tmp_path / "interactive")
+    monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
+    # In JupyterLab (no runner): build/interactive, seeded; a file already there is kept.
+    first = paths.inputs()[0]
+    (tmp_path / "interactive" / first).parent.mkdir(parents=True)
+    (tmp_path / "interactive" / first).write_text("written by an earlier interactive run")
+    assert paths.figures("") == tmp_path / "interactive" / "figures"
+    assert (tmp_path / "interactive" / first).read_text() == "written by an earlier interactive run"
+    assert all((tmp_path / "interactive" / n).read_text() == f"committed {n}" for n in paths.inputs()[1:])
+    # The runner names the repository: nothing is copied, the committed folders are used.
+    monkeypatch.setenv(paths.OUT_VARIABLE, str(repo))
+    assert paths.output("") == repo and paths.figures("") == repo / "figures"
+    # An explicit out (a rerun; the runner put its inputs there) is used as it is.
+    assert paths.figures(str(tmp_path / "alt")) == tmp_path / "alt" / "figures"
+    assert not (tmp_path / "alt").exists()

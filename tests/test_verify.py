@@ -1,0 +1,62 @@
+"""make verify's judgement: numbers within a relative tolerance, figures by pixels, a verdict per exhibit."""
+import io
+
+import numpy as np
+import pytest
+from matplotlib import image
+
+from helpers import paths, verify
+
+
+def png(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    image.imsave(buffer, pixels, format="png", vmin=0, vmax=1)
+    return buffer.getvalue()
+
+
+def test_numbers_agree_within_the_relative_tolerance_and_text_must_match():
+    assert verify.numbers_agree("0.7351234567 (1.49)", "0.7351234568 (1.49)")[0]  # 1.4e-10 relative
+    agree, largest = verify.numbers_agree("0.7351", "0.7352")
+    assert not agree and largest == pytest.approx(1e-4 / 0.7352)
+    assert not verify.numbers_agree("digital 0.735", "virtual 0.735")[0]
+    assert verify.numbers_agree("0", "1e-13")[0]  # the absolute floor near zero
+
+
+def test_a_csv_with_a_row_more_differs():
+    assert verify.csv_agree(b"a,b\n1,2.0000000001\n", b"a,b\n1,2\n")[0]
+    assert not verify.csv_agree(b"a,b\n1,2\n3,4\n", b"a,b\n1,2\n")[0]
+
+
+def test_figures_are_judged_by_pixel_rms():
+    base = np.zeros((200, 200, 3))
+    speck = base.copy()
+    speck[5, 5] = 0.5  # one pixel at half intensity in R, G and B; alpha (the 4th channel) unchanged
+    agree, rms = verify.figure_agree(png(speck), png(base))
+    assert agree and rms == pytest.approx(np.sqrt(3 * 127.5**2 / (200 * 200 * 4)), rel=0.01)
+    block = base.copy()
+    block[:20] = 1.0
+    assert not verify.figure_agree(png(block), png(base))[0]
+    assert not verify.figure_agree(png(np.zeros((200, 201, 3))), png(base))[0]
+
+
+def test_a_verdict_per_exhibit(tmp_path, monkeypatch, capsys):
+    committed, rerun = tmp_path / "repo", tmp_path / "rerun"
+    base = png(np.zeros((10, 10, 3)))
+    exhibits = verify.FOLDERS[0]  # the copy's exhibit folder
+    files = {f"{exhibits}/{name}": pair for name, pair in {
+        "t.csv": (b"x\n1\n", b"x\n1\n"), "u.csv": (b"x\n1\n", b"x\n1.00000000001\n"), "f.png": (base, base),
+        "f.pdf": (b"%PDF a", b"%PDF b"), "v.md": (b"| 0.708 |", b"| 0.735 |"), "gone.csv": (b"x\n", None)}.items()}
+    for name, (old, new) in files.items():
+        for root, data in ((committed, old), (rerun, new)):
+            if data is not None:
+                (root / name).parent.mkdir(parents=True, exist_ok=True)
+                (root / name).write_bytes(data)
+    monkeypatch.setattr(paths, "ROOT", committed)
+    assert verify.report(rerun) == 2
+    lines = capsys.readouterr().out.splitlines()
+    verdicts = {line.split()[-1] if "(" not in line else line.split("(")[0].split()[-1]: line for line in lines[1:-1]}
+    verdict = {name: verdicts[f"{exhibits}/{name}"] for name in ("t", "u", "f", "v", "gone")}
+    assert verdict["t"].split()[0] == "identical"
+    assert "within tolerance" in verdict["u"] and "within tolerance" in verdict["f"]
+    assert "DIFFERENT" in verdict["v"] and "DIFFERENT" in verdict["gone"]
+    assert lines[-1] == "1 identical, 2 within tolerance, 2 different"
