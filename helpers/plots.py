@@ -3,6 +3,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import pandas as pd
 import seaborn as sns
 
 # PNG and PDF writers stamp the software version and the creation date; drop both.
@@ -25,3 +26,14 @@ def save(fig: plt.Figure, name: str, folder: Path) -> list[Path]:
     fig.savefig(png, metadata=PNG_METADATA)
     fig.savefig(pdf, metadata=PDF_METADATA)
     return [png, pdf]
+
+
+def coefficients(ax: plt.Axes, coefs: pd.DataFrame, label: str | None = None) -> None:
+    """One term across fits as points with interval bars (`coef`, `lower`, `upper` of each row, as
+    `tables.coefficients` gives them), row i at height i read from the top, a line at zero."""
+    y = range(len(coefs))
+    ax.errorbar(coefs["coef"], y, xerr=[coefs["coef"] - coefs["lower"], coefs["upper"] - coefs["coef"]],
+                fmt="o", capsize=3, label=label)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(list(y), coefs.index)
+    ax.invert_yaxis()
