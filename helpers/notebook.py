@@ -57,11 +57,12 @@ class Notebook:
 def start(out: str = "", **settings) -> Notebook:
     """Set up an analysis notebook: figure style, display width, the panel from <out> (or the
     repository) with the measures chosen in `settings` (tfp, digital, virtual) swapped in
-    (panel.select); every setting is recorded beside the tables the notebook exports."""
+    (panel.select); every setting, and the significance level (scorecard.ALPHA unless `alpha` is
+    given), is recorded beside the tables the notebook exports."""
     plots.style()
     pd.set_option("display.width", 200, "display.max_colwidth", 60)
     full = panel.load(paths.processed(out))
     measures = {k: v for k, v in settings.items() if k in panel.MEASURES}
     data = panel.select(full, **measures)
     return Notebook(data=data, panel=full, figures=paths.figures(out), out=out,
-                    settings={**settings, "alpha": scorecard.ALPHA})
+                    settings={**settings, "alpha": settings.get("alpha", scorecard.ALPHA)})

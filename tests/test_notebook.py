@@ -37,6 +37,11 @@ def test_export_of_fits_records_each_column(out):
                        "dk": {"N": 300, "covariance": "Driscoll-Kraay"}}
 
 
+def test_a_notebook_level_alpha_is_recorded(out):
+    nb = notebook.start(str(out), alpha=0.1)
+    assert nb.settings == {"alpha": 0.1} and nb.data.equals(nb.panel)
+
+
 def test_an_unknown_measure_is_refused(out):
     with pytest.raises(ValueError, match="tfp='tfp_x' is not a measure of tfp"):
         notebook.start(str(out), tfp="tfp_x", digital="digital", virtual="virtual")
