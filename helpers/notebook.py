@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import panel, paths, plots, scorecard, tables
-from .models import COV_LABELS, Fit
+from .models import Fit
 
 
 def sample(data: pd.DataFrame) -> str:
@@ -15,6 +15,11 @@ def sample(data: pd.DataFrame) -> str:
     years = data.index.get_level_values("year")
     return (f"{data.index.get_level_values('province').nunique()} provinces, "
             f"{years.min()}-{years.max()}, N = {len(data)}")
+
+
+def effects(fit: Fit) -> str:
+    """The fixed effects a fit absorbs, in words: 'province, year', or 'none'."""
+    return ", ".join(e for e, kept in fit.effects.items() if kept) or "none"
 
 
 def listing(saved: list[Path], out: str = "") -> list[str]:
@@ -36,13 +41,14 @@ class Notebook:
 
     def export(self, table: pd.DataFrame, name: str, fits: dict[str, Fit] | None = None,
                formats=("csv", "md", "tex")) -> None:
-        """Write `table` (tables.export) with the settings beside it: the run's settings, the sample
-        and covariance of the panel, or those of each column when the table comes from `fits`."""
+        """Write `table` (tables.export) with the settings beside it: the run's settings and the
+        sample of the panel, or, when the table comes from `fits`, each fit's N, fixed effects and
+        covariance."""
         if fits is None:
-            produced = {"sample": sample(self.data), "covariance": COV_LABELS["cluster"]}
+            produced = {"sample": sample(self.data)}
         else:
-            produced = {"columns": {column: {"N": fit.nobs, "covariance": fit.cov_type}
-                                    for column, fit in fits.items()}}
+            produced = {"fits": {label: {"N": fit.nobs, "effects": effects(fit),
+                                         "covariance": fit.cov_type} for label, fit in fits.items()}}
         self.saved += tables.export(table, name, self.figures, formats, settings={**self.settings, **produced})
 
     def save(self, fig: plt.Figure, name: str) -> None:

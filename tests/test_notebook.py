@@ -21,20 +21,22 @@ def test_start_selects_the_run_measures_and_exports_with_its_settings(out, analy
     nb.export(nb.data[["tfp"]].head(2), "t", formats=["csv"])
     settings = json.loads((out / "figures" / "t.settings.json").read_text())
     assert settings == {"tfp": "tfp_solow", "digital": "digital_pca", "virtual": "virtual", "reps": 99, "alpha": 0.05,
-                        "sample": "30 provinces, 2011-2021, N = 330", "covariance": "clustered by province"}
+                        "sample": "30 provinces, 2011-2021, N = 330"}
     nb.outputs()
     assert capsys.readouterr().out.split() == [str(out / "figures" / "t.csv"), str(out / "figures" / "t.settings.json")]
 
 
-def test_export_of_fits_records_each_column(out):
+def test_export_of_fits_records_each_fit(out):
     from helpers import models
     nb = notebook.start(str(out), tfp="tfp", digital="digital", virtual="virtual")
     fits = {"cl": models.estimate(nb.data, "tfp", ["digital"]),
-            "dk": models.estimate(nb.data.iloc[:300], "tfp", ["digital"], cov_type="driscoll_kraay")}
+            "dk": models.estimate(nb.data.iloc[:300], "tfp", ["digital"], cov_type="driscoll_kraay"),
+            "pooled": models.estimate(nb.data, "tfp", ["digital"], spec="pooled")}
     nb.export(nb.data[["tfp"]].head(1), "f", fits=fits, formats=["csv"])
-    columns = json.loads((out / "figures" / "f.settings.json").read_text())["columns"]
-    assert columns == {"cl": {"N": 330, "covariance": "clustered by province"},
-                       "dk": {"N": 300, "covariance": "Driscoll-Kraay"}}
+    recorded = json.loads((out / "figures" / "f.settings.json").read_text())["fits"]
+    assert recorded == {"cl": {"N": 330, "effects": "province, year", "covariance": "clustered by province"},
+                        "dk": {"N": 300, "effects": "province, year", "covariance": "Driscoll-Kraay"},
+                        "pooled": {"N": 330, "effects": "none", "covariance": "clustered by province"}}
 
 
 def test_a_notebook_level_alpha_is_recorded(out):
