@@ -7,6 +7,8 @@ entries of the grid under their panel names.
 from dataclasses import dataclass
 from itertools import product
 
+from . import config
+
 # Labour input (extract) and depreciation rate of the capital stock.
 LABOUR = {"total": "employment", "urban": "employment_urban_units"}
 DELTA = {"d96": 0.096,     # Zhang, Wu & Zhang (2004)
@@ -110,7 +112,8 @@ BY_NAME = {c.name: c for c in GRID}
 
 
 def names(variable: str) -> list[str]:
-    """The settings of `variable`: the panel's measures first (default first), then the grid's."""
+    """The settings of `variable`: the panel's measures first (the default, config.MEASURE_DEFAULTS,
+    first), then the grid's."""
     own = [c.name for c in GRID if c.variable == variable and c.name in PANEL_NAMES.values()]
-    own.sort(key=lambda name: (name != variable, list(PANEL_NAMES.values()).index(name)))
+    own.sort(key=lambda name: (name != config.MEASURE_DEFAULTS[variable], list(PANEL_NAMES.values()).index(name)))
     return own + [c.name for c in GRID if c.variable == variable and c.name not in own]

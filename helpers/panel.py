@@ -27,7 +27,13 @@ PAPER_VARIABLES = paper.VARIABLES
 # (tfp, tfp_solow, tfp_urban; digital, digital_pca, digital_dfiic; virtual, virtual_software), then
 # every other construction of the forensic grid (helpers.constructions).
 MEASURES = {variable: constructions.names(variable) for variable in config.MEASURE_DEFAULTS}
-CONTROLS = config.CONTROLS
+
+
+def __getattr__(name: str):
+    """panel.CONTROLS is config.CONTROLS, read when asked for (a change there reaches every caller)."""
+    if name == "CONTROLS":
+        return config.CONTROLS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -182,9 +188,10 @@ def write(built: Built, folder: Path = paths.PROCESSED) -> list[Path]:
 
 def select(data: pd.DataFrame, **choices: str) -> pd.DataFrame:
     """The panel with tfp, digital and virtual taken from the chosen measure columns, e.g.
-    select(data, tfp="tfp_solow"); an unknown choice is an error listing the valid ones. A
-    construction of the grid that the panel does not carry is read from the grid's cache
-    (helpers.forensics.columns, computed from data/raw)."""
+    select(data, tfp="tfp_solow"); a variable not chosen takes its default (config.MEASURE_DEFAULTS).
+    An unknown choice is an error listing the valid ones. A construction of the grid that the panel
+    does not carry is read from the grid's cache (helpers.forensics.columns, computed from data/raw)."""
+    choices = {**config.MEASURE_DEFAULTS, **choices}
     for variable, column in choices.items():
         if column not in MEASURES.get(variable, []):
             raise ValueError(f"{variable}={column!r} is not a measure of {variable}; "
