@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, constructions, paper, paths
-from .panel_io import MODEL_COLUMNS, REBUILD, check, load  # noqa: F401  (the panel's public names)
+from .panel_io import MODEL_COLUMNS, check, load  # noqa: F401  (the panel's public names)
 from .panel_io import write as write_files
 from .provinces import PROVINCES, regions
 from .table2 import (KEPT, MOMENTS, control_candidates, kept, moments, printed_moments,  # noqa: F401
                      reconstruct, trade_cny)
-from .variables import (ALL_YEARS, EXTRACTS, INDICATORS, LATE_YEARS, Extracts, backcast_sample,  # noqa: F401
+from .variables import (ALL_YEARS, EXTRACTS, INDICATORS, Extracts, backcast_sample,  # noqa: F401
                         broadband_2021, capital, digital_indices, internet_penetration, it_share,
-                        mobile_per_100, ratio, real_gdp, series, spliced, telecom_per_capita, tfp_malmquist,
+                        mobile_per_100, ratio, real_gdp, series, telecom_per_capita, tfp_malmquist,
                         tfp_solow, virtual_lq, virtual_software, window)
 
 PAPER_VARIABLES = paper.VARIABLES
