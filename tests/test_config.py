@@ -44,6 +44,10 @@ def test_the_modules_read_their_decisions_from_config():
     assert panel.CONTROLS is config.CONTROLS
     assert list(provinces.REGIONS) == list(config.REGIONS)
     assert config.RANGES["years"] == config.SOURCE_YEARS
+    # The forensic grid's panel-named TFP constructions use the panel's depreciation rate.
+    for name in ("tfp", "tfp_solow", "tfp_urban"):
+        assert constructions.DELTA[constructions.BY_NAME[name].settings["delta"]] == config.DEPRECIATION
+    assert constructions._delta_key(0.1096) == "d1096" and constructions._delta_key(0.05) == "d5"
     assert config.SOURCE_YEARS[0] <= 1952 and config.SOURCE_YEARS[1] >= config.PANEL_YEARS[1]
 
 
