@@ -108,7 +108,7 @@ def codebook(built: Built) -> pd.DataFrame:
     rows = [
         ("province", "Province (canonical English name)", "", "", "helpers.provinces", ""),
         ("name_zh", "Province, Chinese short name", "", "", "helpers.provinces", ""),
-        ("region", "NBS region: East, Central, West, Northeast", "", "", "helpers.provinces", "as the paper, Table 7"),
+        ("region", f"NBS region: {', '.join(config.REGIONS)}", "", "", "helpers.provinces", "as the paper, Table 7"),
         ("year", "Year", "", "", "", f"{first}-{last}"),
         ("tfp", "Total factor productivity, DEA-Malmquist level (main)",
          f"D_{first}({first}) x prod M; M = EC x TC, output-oriented CRS DEA, output real_gdp, inputs capital and labour, "
@@ -175,7 +175,7 @@ def codebook(built: Built) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=["column", "definition", "formula", "unit", "sources", "choice"])
     if list(table["column"]) != list(built.panel.columns):
         raise ValueError("codebook and panel columns differ: "
-                         f"{sorted(set(table['column']) ^ set(built['panel'].columns))}")
+                         f"{sorted(set(table['column']) ^ set(built.panel.columns))}")
     return table
 
 

@@ -132,6 +132,11 @@ def test_codebook_describes_every_column(built):
     assert book["definition"].ne("").all()
 
 
+def test_codebook_refuses_a_panel_whose_columns_it_does_not_describe(built):
+    with pytest.raises(ValueError, match=r"codebook and panel columns differ: \['dfiic'\]"):
+        panel.codebook(dataclasses.replace(built, panel=built.panel.drop(columns="dfiic")))
+
+
 def test_missing_province_in_one_extract_stops_the_build(tmp_path, raw):
     rewrite(raw, "population", lambda t: "".join(r for r in lines(t) if not r.startswith("Hebei,")))
     out = tmp_path / "processed"
