@@ -7,10 +7,20 @@ entries of the grid under their panel names.
 from dataclasses import dataclass
 from itertools import product
 
-# Labour input (extract) and depreciation rate of the capital stock.
+from . import config
+
+# Labour input (extract) and depreciation rate of the capital stock: the panel's (config.DEPRECIATION),
+# Zhang, Wu & Zhang's (2004) 9.6 % and Shan's (2008) 10.96 %, each named by its per cent without the
+# point (d96 = 9.6 %).
 LABOUR = {"total": "employment", "urban": "employment_urban_units"}
-DELTA = {"d96": 0.096,     # Zhang, Wu & Zhang (2004)
-         "d1096": 0.1096}  # Shan (2008)
+
+
+def _delta_key(rate: float) -> str:
+    return "d" + f"{rate * 100:g}".replace(".", "")
+
+
+DELTA = {_delta_key(rate): rate for rate in (config.DEPRECIATION, 0.096, 0.1096)}
+PANEL_DELTA = _delta_key(config.DEPRECIATION)
 MALMQUIST = [("adjacent", "crs", "output"), ("sequential", "crs", "output"),
              ("biennial", "crs", "output"), ("global", "crs", "output"),
              ("biennial", "vrs", "output"), ("biennial", "vrs", "input"),
@@ -90,10 +100,11 @@ def _virtual() -> list[Construction]:
             for (sector, total), reference in product(LQ, (30, 31))]
 
 
-# The panel's own measures are points of the grid; they keep their panel names.
-PANEL_NAMES = {"tfp_malm_adjacent_crs_out_anchored_total_d96": "tfp",
-               "tfp_growth_estimated_total_d96": "tfp_solow",
-               "tfp_malm_adjacent_crs_out_anchored_urban_d96": "tfp_urban",
+# The panel's own measures are points of the grid (at the panel's depreciation rate); they keep their
+# panel names.
+PANEL_NAMES = {f"tfp_malm_adjacent_crs_out_anchored_total_{PANEL_DELTA}": "tfp",
+               f"tfp_growth_estimated_total_{PANEL_DELTA}": "tfp_solow",
+               f"tfp_malm_adjacent_crs_out_anchored_urban_{PANEL_DELTA}": "tfp_urban",
                "digital_entropy_subs": "digital", "digital_pca_subs": "digital_pca",
                "digital_dfiic": "digital_dfiic",
                "virtual_lq_it_employment_employment_urban_units_30": "virtual",
@@ -110,7 +121,8 @@ BY_NAME = {c.name: c for c in GRID}
 
 
 def names(variable: str) -> list[str]:
-    """The settings of `variable`: the panel's measures first (default first), then the grid's."""
+    """The settings of `variable`: the panel's measures first (the default, config.MEASURE_DEFAULTS,
+    first), then the grid's."""
     own = [c.name for c in GRID if c.variable == variable and c.name in PANEL_NAMES.values()]
-    own.sort(key=lambda name: (name != variable, list(PANEL_NAMES.values()).index(name)))
+    own.sort(key=lambda name: (name != config.MEASURE_DEFAULTS[variable], list(PANEL_NAMES.values()).index(name)))
     return own + [c.name for c in GRID if c.variable == variable and c.name not in own]

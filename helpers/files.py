@@ -14,6 +14,13 @@ class InputError(ValueError):
     """An input file that cannot be read as it should be; the message names it and says what to do."""
 
 
+def csv_bytes(frame: pd.DataFrame, digits: int | None = None) -> bytes:
+    """UTF-8 CSV without the index, '\\n' line ends; floats with `digits` significant digits (so that
+    reruns on other machines give the same file), or the shortest round trip if None."""
+    fmt = None if digits is None else f"%.{digits}g"
+    return frame.to_csv(index=False, lineterminator="\n", float_format=fmt).encode("utf-8")
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write bytes to a temporary file beside `path`, created like any new file (mode 0o666 less
     the umask), flushed to disk, then renamed over `path`: never a half-written file."""

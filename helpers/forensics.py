@@ -14,19 +14,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import constructions, measures, panel, paths, tables
+from . import config, constructions, measures, panel, paths, table2, tables, variables
 from .constructions import BY_NAME, GRID
 from .provinces import NAMES, SAMPLE
 
 CACHE = paths.ROOT / "build" / "cache"
-CODE = [Path(__file__), Path(measures.__file__), Path(panel.__file__), Path(constructions.__file__)]
+CODE = [Path(__file__), Path(measures.__file__), Path(panel.__file__), Path(variables.__file__), Path(table2.__file__),
+        Path(config.__file__), Path(constructions.__file__)]
 EXTRA = ["gfcf", "investment_price_index", "employment", "employment_urban_units", "broadband_ports",
          "population", "it_employment", "urban_unit_employment_total", "software_revenue", "gdp_a"]
 REFERENCE = {30: SAMPLE, 31: NAMES}
 # The share of the IT sector is taken within one source: IT over all urban-unit employment of the
 # same compilation (as the panel's it_share); the LQ's total is then the named extract.
 SHARE_BASE = {"employment_urban_units": "urban_unit_employment_total"}
-CONTROLS = ["gov", "cs", "open", "ur", "ind"]
+CONTROLS = list(table2.KEPT)  # the paper's five controls, whose printed moments and correlations are compared
 EXACT = ["gov", "open", "ur"]  # the authors' own numbers: Table 2 to the third decimal (notebook 02)
 # The fingerprint's correlations: with the controls whose printed correlations we reproduce (not cs,
 # whose construction could not be found: its own correlations miss the print by up to 0.06).
@@ -41,7 +42,7 @@ class Builder:
 
     def __init__(self, folder=paths.RAW):
         self.folder = folder
-        self.built = panel.build(folder)["panel"].set_index(["province", "year"])
+        self.built = panel.build(folder).panel.set_index(["province", "year"])
         self.s = {name: panel.series(name, folder) for name in EXTRA}
         self.memo = {}
 
@@ -49,7 +50,7 @@ class Builder:
         """Real GDP, the capital stock with depreciation `delta` and the `labour` extract."""
         key = ("inputs", labour, delta)
         if key not in self.memo:
-            stock = panel.capital(self.s["gfcf"], self.s["investment_price_index"], delta=delta)
+            stock = panel.capital(self.s["gfcf"], self.s["investment_price_index"], delta, config.BASE_YEAR)
             self.memo[key] = pd.DataFrame({"real_gdp": self.built["real_gdp"], "capital": panel.window(stock),
                                            "labour": panel.window(self.s[labour])}).sort_index()
         return self.memo[key]

@@ -24,6 +24,8 @@ import statsmodels.api as sm
 from linearmodels import PanelOLS
 from scipy import stats
 
+from . import config
+
 Spec = Literal["twoway", "province_fe", "pooled_year", "pooled"]
 CovType = Literal["cluster", "driscoll_kraay"]
 Weights = Literal["webb", "rademacher"]
@@ -215,8 +217,9 @@ class Bootstrap:
         return 0.0 if self.exact else float(np.sqrt(self.pvalue * (1 - self.pvalue) / self.reps))
 
 
-def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str, reps: int = 9999,
-                           seed: int = 20240101, weights: Weights = "webb") -> Bootstrap:
+def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str,
+                           reps: int = config.BOOTSTRAP["reps"], seed: int = config.BOOTSTRAP["seed"],
+                           weights: Weights = config.BOOTSTRAP["weights"]) -> Bootstrap:
     """Restricted wild cluster bootstrap (WCR; Cameron, Gelbach & Miller 2008) of H0: beta_test = 0 in
     the two-way model of `estimate`, clusters = provinces, Webb (2014) six-point weights (or
     'rademacher').

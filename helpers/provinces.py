@@ -1,47 +1,64 @@
-"""The 31 mainland provinces: GB/T 2260 code, Chinese and English name, and the four regions
-(East 10, Central 6, West 12 with Tibet, Northeast 3) of the NBS division the paper uses."""
+"""The 31 mainland provinces: GB/T 2260 code, Chinese and English name, and their region (the four
+regions of the NBS division the paper uses, East 10, Central 6, West 12 with Tibet, Northeast 3,
+declared in helpers.config.REGIONS)."""
 import re
 
 import pandas as pd
 
-# code, Chinese short name, full Chinese name, English name, region
+from . import config
+
+# code, Chinese short name, full Chinese name, English name
 _TABLE = [
-    (11, "北京", "北京市", "Beijing", "East"),
-    (12, "天津", "天津市", "Tianjin", "East"),
-    (13, "河北", "河北省", "Hebei", "East"),
-    (14, "山西", "山西省", "Shanxi", "Central"),
-    (15, "内蒙古", "内蒙古自治区", "Inner Mongolia", "West"),
-    (21, "辽宁", "辽宁省", "Liaoning", "Northeast"),
-    (22, "吉林", "吉林省", "Jilin", "Northeast"),
-    (23, "黑龙江", "黑龙江省", "Heilongjiang", "Northeast"),
-    (31, "上海", "上海市", "Shanghai", "East"),
-    (32, "江苏", "江苏省", "Jiangsu", "East"),
-    (33, "浙江", "浙江省", "Zhejiang", "East"),
-    (34, "安徽", "安徽省", "Anhui", "Central"),
-    (35, "福建", "福建省", "Fujian", "East"),
-    (36, "江西", "江西省", "Jiangxi", "Central"),
-    (37, "山东", "山东省", "Shandong", "East"),
-    (41, "河南", "河南省", "Henan", "Central"),
-    (42, "湖北", "湖北省", "Hubei", "Central"),
-    (43, "湖南", "湖南省", "Hunan", "Central"),
-    (44, "广东", "广东省", "Guangdong", "East"),
-    (45, "广西", "广西壮族自治区", "Guangxi", "West"),
-    (46, "海南", "海南省", "Hainan", "East"),
-    (50, "重庆", "重庆市", "Chongqing", "West"),
-    (51, "四川", "四川省", "Sichuan", "West"),
-    (52, "贵州", "贵州省", "Guizhou", "West"),
-    (53, "云南", "云南省", "Yunnan", "West"),
-    (54, "西藏", "西藏自治区", "Tibet", "West"),
-    (61, "陕西", "陕西省", "Shaanxi", "West"),
-    (62, "甘肃", "甘肃省", "Gansu", "West"),
-    (63, "青海", "青海省", "Qinghai", "West"),
-    (64, "宁夏", "宁夏回族自治区", "Ningxia", "West"),
-    (65, "新疆", "新疆维吾尔自治区", "Xinjiang", "West"),
+    (11, "北京", "北京市", "Beijing"),
+    (12, "天津", "天津市", "Tianjin"),
+    (13, "河北", "河北省", "Hebei"),
+    (14, "山西", "山西省", "Shanxi"),
+    (15, "内蒙古", "内蒙古自治区", "Inner Mongolia"),
+    (21, "辽宁", "辽宁省", "Liaoning"),
+    (22, "吉林", "吉林省", "Jilin"),
+    (23, "黑龙江", "黑龙江省", "Heilongjiang"),
+    (31, "上海", "上海市", "Shanghai"),
+    (32, "江苏", "江苏省", "Jiangsu"),
+    (33, "浙江", "浙江省", "Zhejiang"),
+    (34, "安徽", "安徽省", "Anhui"),
+    (35, "福建", "福建省", "Fujian"),
+    (36, "江西", "江西省", "Jiangxi"),
+    (37, "山东", "山东省", "Shandong"),
+    (41, "河南", "河南省", "Henan"),
+    (42, "湖北", "湖北省", "Hubei"),
+    (43, "湖南", "湖南省", "Hunan"),
+    (44, "广东", "广东省", "Guangdong"),
+    (45, "广西", "广西壮族自治区", "Guangxi"),
+    (46, "海南", "海南省", "Hainan"),
+    (50, "重庆", "重庆市", "Chongqing"),
+    (51, "四川", "四川省", "Sichuan"),
+    (52, "贵州", "贵州省", "Guizhou"),
+    (53, "云南", "云南省", "Yunnan"),
+    (54, "西藏", "西藏自治区", "Tibet"),
+    (61, "陕西", "陕西省", "Shaanxi"),
+    (62, "甘肃", "甘肃省", "Gansu"),
+    (63, "青海", "青海省", "Qinghai"),
+    (64, "宁夏", "宁夏回族自治区", "Ningxia"),
+    (65, "新疆", "新疆维吾尔自治区", "Xinjiang"),
 ]
 
-PROVINCES = pd.DataFrame(_TABLE, columns=["code", "name_zh", "name_zh_full", "province", "region"])
-REGIONS = ["East", "Central", "West", "Northeast"]
-NAMES = list(PROVINCES["province"])
+NAMES = [row[3] for row in _TABLE]
+
+
+def regions() -> pd.Series:
+    """The region of each province as helpers.config.REGIONS declares it (read when called), indexed
+    by province; a province missing or listed twice is an error."""
+    pairs = [(province, region) for region, members in config.REGIONS.items() for province in members]
+    listed = [province for province, _ in pairs]
+    if sorted(listed) != sorted(NAMES):
+        odd = sorted({p for p in listed if listed.count(p) > 1} | (set(NAMES) ^ set(listed)))
+        raise ValueError(f"config.REGIONS must list each of the {len(NAMES)} provinces once; check {odd}")
+    return pd.Series(dict(pairs), name="region").rename_axis("province").reindex(NAMES)
+
+
+PROVINCES = pd.DataFrame(_TABLE, columns=["code", "name_zh", "name_zh_full", "province"]).join(
+    regions(), on="province")
+REGIONS = list(config.REGIONS)
 # The paper's sample: every province but Tibet (no Hong Kong, Macao or Taiwan in the data at all).
 SAMPLE = [p for p in NAMES if p != "Tibet"]
 # The four province-level municipalities (直辖市).

@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from . import paths
+from . import config, constructions, paths
 
 KERNEL = "python3"
 WORKERS = 2  # the machines this runs on have two cores
@@ -41,10 +41,9 @@ THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MK
 # and a KeyboardInterrupt when the client interrupts it before shutting it down. Errors in cells still
 # reach the runner through the notebook.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
-# The (low, high) range of each numeric setting; for a list setting (years) the range applies to each
-# element, in increasing order. The measures (tfp, digital, virtual) choose from panel.MEASURES.
-RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2), "top": (1, 50),
-          "seed": (0, 2**32 - 1), "years": (1949, 2024)}  # years: the span the extracts cover
+# The (low, high) range of each numeric setting (helpers.config); the measures (tfp, digital, virtual)
+# choose from the constructions of their variable.
+RANGES = config.RANGES
 
 
 def notebooks() -> list[Path]:
@@ -120,8 +119,9 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
 
 def allowed(name: str):
     """The choices (a list) or the range (a tuple) of a setting, None if it has neither."""
-    from .panel import MEASURES  # pandas and statsmodels: loaded only when a setting is checked
-    return MEASURES.get(name) or RANGES.get(name)
+    if name in config.MEASURE_DEFAULTS:
+        return constructions.names(name)
+    return RANGES.get(name)
 
 
 def check_value(name, value, default=None) -> None:

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paper, tables
+from . import config, paper, tables
 from .files import read_table
 
 # The published tables and their columns (our notebooks name their columns as the paper does).
 TABLES = {t: paper.TABLES[t] for t in ["table4", "table5", "table6", "table7"]}
-ALPHA = 0.05
+ALPHA = config.ALPHA  # re-exported: one significance level (helpers.config)
 # The paper's stars as the largest p-value each level allows: *** p < 0.01, ** p < 0.05, * p < 0.1.
 STAR_LEVELS = {3: 0.01, 2: 0.05, 1: 0.10}
 

@@ -10,12 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
+from . import config, paths
 from .files import InputError, digest, read_csv
 from .provinces import NAMES, NATIONAL
 
 COLUMNS = ["province", "year", "value"]
-YEARS = (1949, 2024)  # the span the sources cover (the capital stock needs 1952 on)
 MANIFEST_COLUMNS = [
     "name", "file", "description", "unit", "vintage", "primary_source", "compilation", "licence",
     "years", "provinces", "cells_2011_2021", "gaps_2011_2021", "breaks", "sign", "sha256",
@@ -33,9 +32,6 @@ class ExtractError(InputError):
 def _fail(where: str, problem: str, line=None, fix=FIX):
     at = f", line {line}" if line is not None else ""
     raise ExtractError(f"{where}{at}: {problem}." + (f" {fix}" if fix else ""))
-
-
-SIGNS = ("non-negative", "any")
 
 
 def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.DataFrame:
@@ -62,10 +58,10 @@ def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.
     if (years != years.round()).any():
         i = frame.index[years != years.round()][0]
         _fail(where, f"year {frame.at[i, 'year']!r} is not a whole number", i + 2)
-    outside = frame.index[~years.between(*YEARS)]
+    outside = frame.index[~years.between(*config.SOURCE_YEARS)]
     if len(outside):
         i = outside[0]
-        _fail(where, f"year {frame.at[i, 'year']} outside {YEARS[0]}-{YEARS[1]}", i + 2)
+        _fail(where, f"year {frame.at[i, 'year']} outside {config.SOURCE_YEARS[0]}-{config.SOURCE_YEARS[1]}", i + 2)
     dup = frame.index[frame.duplicated(["province", "year"], keep="first")]
     if len(dup):
         i = dup[0]

@@ -38,4 +38,4 @@ def analysis_panel():
     """The analysis panel built from the shipped extracts (data/raw), as notebook 02 builds it, but
     independent of what the last run wrote; indexed (province, year)."""
     from helpers import panel
-    return panel.build()["panel"].set_index(["province", "year"])
+    return panel.build().panel.set_index(["province", "year"])

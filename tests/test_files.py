@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import tables
-from helpers.files import InputError, atomic_write, digest, read_csv
+from helpers.files import InputError, atomic_write, csv_bytes, digest, read_csv
 
 pytestmark = pytest.mark.usefixtures("repo_unchanged")
 FIX = "Do this."
@@ -70,3 +70,9 @@ def test_crlf_reads_and_hashes_like_lf(tmp_path):
     assert read_csv(tmp_path / "crlf.csv", FIX).equals(read_csv(tmp_path / "lf.csv", FIX))
     assert digest(tmp_path / "crlf.csv") == digest(tmp_path / "lf.csv") == hashlib.sha256(lf).hexdigest()
     assert read_csv(tmp_path / "lf.csv", FIX).at[0, "value"] == "1,5"
+
+
+def test_csv_bytes_rounds_to_the_digits_asked_or_round_trips():
+    frame = pd.DataFrame({"x": [1 / 3, 2.0], "name": ["a", "b"]})
+    assert csv_bytes(frame, digits=10) == b"x,name\n0.3333333333,a\n2,b\n"
+    assert csv_bytes(frame) == b"x,name\n0.3333333333333333,a\n2.0,b\n"

@@ -1,4 +1,5 @@
 """The analysis panel: each construction checked on a hand example, the whole panel on real data."""
+import dataclasses
 import os
 import stat
 
@@ -6,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import panel
+from helpers import config, panel
 from helpers.files import InputError
 from helpers.provinces import NAMES, SAMPLE
 from helpers.sources import ExtractError
@@ -30,7 +31,7 @@ def built():
 def test_real_gdp_chains_the_index_from_the_base_year():
     gdp = s({("A", 2010): 100.0, ("A", 2011): 999.0, ("B", 2010): 50.0, ("B", 2011): 999.0})
     index = s({("A", 2011): 110.0, ("A", 2012): 105.0, ("B", 2011): 90.0, ("B", 2012): 100.0})
-    y = panel.real_gdp(gdp, index)
+    y = panel.real_gdp(gdp, index, 2010)
     assert y[("A", 2010)] == 100 and y[("A", 2011)] == pytest.approx(110) and y[("A", 2012)] == pytest.approx(115.5)
     assert y[("B", 2012)] == pytest.approx(45)
 
@@ -45,9 +46,9 @@ def test_broadband_2021_follows_port_growth_and_sums_to_the_national_total():
     subscribers = s({(p, 2020): 100.0 + i for i, p in enumerate(NAMES)})
     ports = s({**{(p, 2020): 10.0 for p in NAMES}, **{(p, 2021): 10.0 + (i % 3) for i, p in enumerate(NAMES)}})
     filled = panel.broadband_2021(subscribers, ports)
-    assert filled.sum() == pytest.approx(panel.BROADBAND_2021_NATIONAL)
+    assert filled.sum() == pytest.approx(config.BROADBAND_2021_NATIONAL)
     raw = [(100.0 + i) * (10.0 + (i % 3)) / 10 for i in range(len(NAMES))]
-    assert filled[(NAMES[4], 2021)] == pytest.approx(raw[4] * panel.BROADBAND_2021_NATIONAL / sum(raw))
+    assert filled[(NAMES[4], 2021)] == pytest.approx(raw[4] * config.BROADBAND_2021_NATIONAL / sum(raw))
 
 
 def test_relative_telecom_by_hand():
@@ -78,14 +79,14 @@ def test_reconstruct_keeps_the_candidate_that_matches():
 
 
 def test_panel_shape_and_sample(built):
-    data = built["panel"]
+    data = built.panel
     assert len(data) == 330 and sorted(data["province"].unique()) == sorted(SAMPLE)
     assert not data[panel.PAPER_VARIABLES].isna().any().any()
     assert data.groupby("region")["province"].nunique().to_dict() == {"Central": 6, "East": 10, "Northeast": 3, "West": 11}
 
 
 def test_fill_flags_mark_exactly_the_filled_years(built):
-    data = built["panel"]
+    data = built.panel
     assert set(data.loc[data["internet_filled"], "year"]) == {2021}
     assert set(data.loc[data["it_share_filled"], "year"]) == {2011, 2012}
     assert set(data.loc[data["mobile_filled"], "year"]) == {2011, 2012}
@@ -95,7 +96,7 @@ def test_fill_flags_mark_exactly_the_filled_years(built):
 
 def test_virtual_is_the_it_employment_location_quotient_from_2013(built):
     """From 2013 the LQ equals the one computed directly from the two employment extracts."""
-    data = built["panel"].set_index(["province", "year"])
+    data = built.panel.set_index(["province", "year"])
     it = panel.series("it_employment")
     total = panel.series("urban_unit_employment_total")
     grid = data.index[data.index.get_level_values("year") >= 2013]
@@ -107,7 +108,7 @@ def test_virtual_is_the_it_employment_location_quotient_from_2013(built):
 def test_controls_that_the_paper_prints_are_reproduced(built):
     """gov, open and ur reproduce the printed Table 2 moments to three decimals."""
     printed = panel.printed_moments()
-    data = built["panel"]
+    data = built.panel
     for var in ["gov", "open", "ur"]:
         ours = panel.moments(data[var]).round(3)
         assert (ours == printed.loc[var]).all(), var
@@ -115,20 +116,25 @@ def test_controls_that_the_paper_prints_are_reproduced(built):
 
 def test_entropy_index_follows_the_formula(built):
     """w_j = (1 - e_j) / sum(1 - e), e_j = -1/ln(n) sum p ln p on the shifted min-max values."""
-    data = built["panel"].set_index(["province", "year"])
+    data = built.panel.set_index(["province", "year"])
     x = data[panel.INDICATORS]
     normalised = (x - x.min()) / (x.max() - x.min()) + 0.0001
     p = normalised / normalised.sum()
     entropy = -(p * np.log(p)).sum() / np.log(len(x))
     weights = (1 - entropy) / (1 - entropy).sum()
-    assert np.allclose(weights, built["weights"])
+    assert np.allclose(weights, built.weights)
     assert np.allclose((normalised * weights).sum(axis=1), data["digital"])
 
 
 def test_codebook_describes_every_column(built):
     book = panel.codebook(built)
-    assert list(book["column"]) == list(built["panel"].columns)
+    assert list(book["column"]) == list(built.panel.columns)
     assert book["definition"].ne("").all()
+
+
+def test_codebook_refuses_a_panel_whose_columns_it_does_not_describe(built):
+    with pytest.raises(ValueError, match=r"codebook and panel columns differ: \['dfiic'\]"):
+        panel.codebook(dataclasses.replace(built, panel=built.panel.drop(columns="dfiic")))
 
 
 def test_missing_province_in_one_extract_stops_the_build(tmp_path, raw):
@@ -140,7 +146,7 @@ def test_missing_province_in_one_extract_stops_the_build(tmp_path, raw):
 
 
 def test_select_swaps_measures_and_refuses_unknown_ones(built):
-    data = built["panel"]
+    data = built.panel
     chosen = panel.select(data, tfp="tfp_solow", digital="digital_pca")
     assert (chosen["tfp"] == data["tfp_solow"]).all() and (chosen["digital"] == data["digital_pca"]).all()
     with pytest.raises(ValueError, match=r"tfp='gdp' is not a measure of tfp; choose one of \['tfp', 'tfp_solow', 'tfp_urban', "):
@@ -219,12 +225,12 @@ def written(tmp_path, built):
 
 def test_written_panel_loads_and_has_the_usual_permissions(written, built):
     assert [stat.S_IMODE((written / f).stat().st_mode) for f in ["panel.csv", "CODEBOOK.csv"]] == [0o644, 0o644]
-    loaded, data = panel.load(written), built["panel"].set_index(["province", "year"])
+    loaded, data = panel.load(written), built.panel.set_index(["province", "year"])
     assert loaded.index.equals(data.index) and np.allclose(loaded[panel.MODEL_COLUMNS], data[panel.MODEL_COLUMNS], rtol=1e-9)
 
 
 def test_panel_with_a_missing_cell_is_not_written(tmp_path, built):
-    damaged = dict(built, panel=built["panel"].assign(gov=built["panel"]["gov"].where(built["panel"]["year"] != 2015)))
+    damaged = dataclasses.replace(built, panel=built.panel.assign(gov=built.panel["gov"].where(built.panel["year"] != 2015)))
     with pytest.raises(InputError, match="the panel to write: gov is nan for Anhui in 2015, not a finite number"):
         panel.write(damaged, tmp_path / "out")
     assert not (tmp_path / "out").exists()

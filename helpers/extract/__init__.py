@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import paths
+from .. import config, paths
 from ..provinces import NAMES, NATIONAL
-from ..files import atomic_write, read_csv
+from ..files import atomic_write, csv_bytes, read_csv
 from ..sources import MANIFEST_COLUMNS, plausible, validate
 from . import capital, digital, gdp, labour, population, public
 from .common import Series
@@ -17,7 +17,6 @@ from .common import Series
 SERIES: list[Series] = [
     *gdp.SERIES, *capital.SERIES, *labour.SERIES, *public.SERIES, *population.SERIES, *digital.SERIES,
 ]
-PANEL_YEARS = (2011, 2021)
 
 
 def compilations() -> pd.DataFrame:
@@ -25,7 +24,7 @@ def compilations() -> pd.DataFrame:
     return read_csv(paths.DATA / "sources.csv", "Restore it with `git checkout data/sources.csv`.")
 
 
-def gaps(frame: pd.DataFrame, years=PANEL_YEARS) -> str:
+def gaps(frame: pd.DataFrame, years=config.PANEL_YEARS) -> str:
     """The province-years of 2011-2021 missing from an extract, in words ('' when complete)."""
     have = set(zip(frame["province"], frame["year"]))
     units = [NATIONAL] if set(frame["province"]) == {NATIONAL} else NAMES
@@ -40,7 +39,7 @@ def gaps(frame: pd.DataFrame, years=PANEL_YEARS) -> str:
 
 
 def manifest_row(series: Series, frame: pd.DataFrame, data: bytes, register: pd.DataFrame) -> dict:
-    inside = frame[frame["year"].between(*PANEL_YEARS)]
+    inside = frame[frame["year"].between(*config.PANEL_YEARS)]
     rows = [register[(register.folder == d) & (register.file == f)] for d, f in series.files]
     found = pd.concat(rows)
     return {
@@ -63,11 +62,6 @@ def manifest_row(series: Series, frame: pd.DataFrame, data: bytes, register: pd.
     }
 
 
-def encode(frame: pd.DataFrame) -> bytes:
-    """The bytes of an extract: UTF-8 CSV, '\\n' line ends, shortest round-trip floats."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-
-
 def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
     """Rebuild the extracts (all, or the names in `only`) into `out`; returns the manifest."""
     register = compilations()
@@ -78,11 +72,11 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
         where = f"{series.name} (from {', '.join(f for _, f in series.files)})"
         validate(frame, where, series.sign)
         plausible(frame.astype({"year": int, "value": float}), series.name, where)
-        built.append((series, frame, encode(frame)))
+        built.append((series, frame, csv_bytes(frame)))
     manifest = pd.DataFrame([manifest_row(s, f, b, register) for s, f, b in built], columns=MANIFEST_COLUMNS)
     out.mkdir(parents=True, exist_ok=True)
     for series, _, data in built:
         atomic_write(out / f"{series.name}.csv", data)
-    atomic_write(out / "MANIFEST.csv", encode(manifest))
+    atomic_write(out / "MANIFEST.csv", csv_bytes(manifest))
     return manifest
 

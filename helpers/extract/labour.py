@@ -3,7 +3,7 @@ from functools import cache
 
 import pandas as pd
 
-from ..sources import YEARS
+from .. import config
 from .common import Series, read_nbs_csv, source, tidy, wide
 
 EMPLOYMENT = ("muweiabc__govfund", "分省份按三次产业分从业人员数（就业人员数）1985-2023年数据.xlsx")
@@ -29,13 +29,13 @@ def _employment_panel() -> pd.DataFrame:
 
 def _employment(column: str) -> pd.DataFrame:
     """One column of the panel, from 1952 (the extracts' first year)."""
-    return tidy(_employment_panel(), "省份名称", "年度标识", column, keep=YEARS)
+    return tidy(_employment_panel(), "省份名称", "年度标识", column, keep=config.SOURCE_YEARS)
 
 
 def _urban_units() -> pd.DataFrame:
     """NBS provincial-database export '城镇单位就业人员(万人)', 2008-2024 (2024 is beyond the
     extracts' span and left out)."""
-    return wide(read_nbs_csv(source(*URBAN_UNITS)), "地区", keep=YEARS)
+    return wide(read_nbs_csv(source(*URBAN_UNITS)), "地区", keep=config.SOURCE_YEARS)
 
 
 def _sector(name: str, column: str, label: str) -> Series:

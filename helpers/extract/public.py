@@ -6,8 +6,8 @@ from functools import cache
 import pandas as pd
 import xlrd
 
+from .. import config
 from ..provinces import NATIONAL
-from ..sources import YEARS
 from .common import Series, source, tidy, wide
 
 BUDGET = ("RenJiyi163__panel_data_analysis_for_thesis", "一般公共预算等.xls")
@@ -36,7 +36,7 @@ def _budget() -> pd.DataFrame:
     sheet = xlrd.open_workbook(source(*BUDGET)).sheet_by_index(0)
     years = [int(y) for y in sheet.row_values(0)[4:]]
     table = pd.DataFrame([sheet.row_values(i)[3:] for i in range(1, 32)], columns=["地区", *years])
-    return wide(table, "地区", keep=YEARS)
+    return wide(table, "地区", keep=config.SOURCE_YEARS)
 
 
 @cache
@@ -61,7 +61,7 @@ def _retail_later() -> pd.DataFrame:
     table = pd.read_csv(source(*RETAIL_LATER), encoding="utf-8-sig", skiprows=2, sep=r"\t?,", engine="python")
     years = [c for c in table.columns if c.endswith("年")]
     table = table.dropna(subset=years, how="all")[["地区", *years]]
-    return wide(table, "地区", keep=YEARS)
+    return wide(table, "地区", keep=config.SOURCE_YEARS)
 
 
 def _trade_usd() -> pd.DataFrame:

@@ -1,0 +1,61 @@
+"""Every analysis decision of the compendium, in one place. The panel's construction, its codebook,
+the runner's checks of settings, the scorecard and the tests read these names; a notebook's
+parameters cell repeats its defaults as literals (papermill needs literals) and a test holds them
+equal to the values here. Changing a decision is a change of this file (plus data where new data
+are needed).
+
+The order in which notebooks run is not declared here: it follows from what each notebook reads and
+writes (helpers.paths.CHAIN), so a second list of stages could only disagree with it.
+"""
+
+# --- sample -------------------------------------------------------------------------------------
+
+# The panel's years (the paper's sample period) and the span the source extracts may cover (the
+# capital stock's perpetual inventory starts in 1952, so extracts reach back further than the panel).
+PANEL_YEARS = (2011, 2021)
+SOURCE_YEARS = (1949, 2024)
+# The years of the indicators that start in 2013 (IT employment, mobile subscribers, software
+# revenue); 2011-2012 are backcast.
+LATE_START = 2013
+# The regions of Table 7 (the NBS division), each with its provinces; the panel's `region` column
+# and the checks of it are read from here. Tibet is listed (the 31-province indicators use it) but
+# is not in the sample (helpers.provinces.SAMPLE).
+REGIONS = {
+    "East": ("Beijing", "Tianjin", "Hebei", "Shanghai", "Jiangsu", "Zhejiang", "Fujian", "Shandong",
+             "Guangdong", "Hainan"),
+    "Central": ("Shanxi", "Anhui", "Jiangxi", "Henan", "Hubei", "Hunan"),
+    "West": ("Inner Mongolia", "Guangxi", "Chongqing", "Sichuan", "Guizhou", "Yunnan", "Tibet",
+             "Shaanxi", "Gansu", "Qinghai", "Ningxia", "Xinjiang"),
+    "Northeast": ("Liaoning", "Jilin", "Heilongjiang"),
+}
+
+# --- construction ---------------------------------------------------------------------------------
+
+BASE_YEAR = 2010  # constant prices of real GDP and the capital stock
+DEPRECIATION = 0.096  # capital stock, perpetual inventory (Zhang, Wu & Zhang 2004)
+# National total of internet broadband subscribers in 2021, 万户 (NBS, China Statistical Yearbook
+# 2022, as quoted in ../shared/sources/SOURCES.md); the sources hold no 2021 provincial values.
+BROADBAND_2021_NATIONAL = 53578.7
+
+# --- analysis settings ------------------------------------------------------------------------------
+
+# The measure each of the paper's constructed variables takes unless a run chooses another (the
+# choices are helpers.constructions.names(variable)).
+MEASURE_DEFAULTS = {"tfp": "tfp", "digital": "digital", "virtual": "virtual"}
+CONTROLS = ["gov", "cs", "open", "ur", "ind"]  # the paper's five controls, Table 4
+ALPHA = 0.05  # significance level of every verdict
+WINSOR_SHARE = 0.01  # share clipped at each tail in the winsorised robustness check
+# Wild cluster bootstrap (Table 7): replications, seed and the weights' distribution.
+BOOTSTRAP = {"reps": 9999, "seed": 20240101, "weights": "webb"}
+
+# --- the runner ---------------------------------------------------------------------------------
+
+# The (low, high) range of each numeric setting a rerun may pass; for a list setting (years) the range
+# applies to each element. The measures choose from helpers.constructions.names.
+RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2),
+          "seed": (0, 2**32 - 1), "years": SOURCE_YEARS,
+          "top": (1, 100)}  # top: the nearest constructions notebook 10 shows per variable (display only)
+# The default of each notebook parameter that is a decision above (tests/test_config.py holds the
+# notebooks' literals equal to these).
+PARAMETERS = {"years": list(PANEL_YEARS), **MEASURE_DEFAULTS, "winsor_share": WINSOR_SHARE,
+              "reps": BOOTSTRAP["reps"], "seed": BOOTSTRAP["seed"], "alpha": ALPHA}

@@ -1,0 +1,73 @@
+"""The analysis panel on disk: data/processed/panel.csv and its CODEBOOK.csv, checked complete before
+anything is written and when read back."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config, constructions, paper, paths
+from .files import InputError, atomic_write, csv_bytes, read_table
+from .provinces import SAMPLE
+from .variables import ALL_YEARS, INDICATORS
+
+# The columns a model may use (the paper's variables, the measures the panel carries and the
+# indicators notebook 06 re-weights): each needs a finite value in every one of the 330 cells.
+MODEL_COLUMNS = list(dict.fromkeys([*paper.VARIABLES, *constructions.PANEL_NAMES.values(), *INDICATORS]))
+REBUILD = "Rebuild it with notebooks/02_variables.ipynb (make reproduce)."
+
+
+def write(data: pd.DataFrame, codebook: pd.DataFrame, folder: Path = paths.PROCESSED) -> list[Path]:
+    """Write panel.csv and CODEBOOK.csv to `folder` (floats with ten significant digits), both checked
+    and rendered before either is written."""
+    check(data, "the panel to write")
+    files = {"panel.csv": csv_bytes(data, digits=10), "CODEBOOK.csv": csv_bytes(codebook, digits=10)}
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        atomic_write(folder / name, content)
+    return [folder / name for name in files]
+
+
+def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
+    """The panel is complete: one row for each sample province and year (30 x 11 = 330), a finite
+    value in every cell of MODEL_COLUMNS and the controls (config.CONTROLS), a region of config.REGIONS
+    and a True/False `filled` in every row. `lines`:
+    errors give the CSV line (header = line 1)."""
+    columns = list(dict.fromkeys([*MODEL_COLUMNS, *config.CONTROLS]))
+    missing = [c for c in ["province", "year", "region", "filled", *columns] if c not in data.columns]
+    if missing:
+        raise InputError(f"{where}: no column {', '.join(missing)}. {REBUILD}")
+    grid = {(p, y) for p in SAMPLE for y in ALL_YEARS}
+    cells = list(zip(data["province"], data["year"]))
+    absent, extra = sorted(grid.difference(cells)), [c for c in cells if c not in grid]
+    if absent or extra or len(cells) != len(grid):
+        problem = (f"no row for {absent[0][0]} in {absent[0][1]}" if absent else
+                   f"unexpected row {extra[0]}" if extra else "a province-year appears twice")
+        raise InputError(f"{where}: {len(cells)} rows, expected {len(grid)} (30 provinces x 11 years); "
+                         f"{problem}. {REBUILD}")
+    for column in [*columns, "region", "filled"]:
+        values = data[column]
+        if column == "region":
+            bad = ~values.isin(list(config.REGIONS))
+        elif column == "filled":
+            bad = ~values.map(lambda v: isinstance(v, (bool, np.bool_)))
+        else:
+            bad = ~np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
+        if np.any(bad):
+            i = int(np.flatnonzero(np.asarray(bad))[0])
+            at = f", line {i + 2}" if lines else ""
+            raise InputError(f"{where}{at}: {column} is {values.iloc[i]} for {cells[i][0]} in {cells[i][1]}, "
+                             f"not {'a region' if column == 'region' else 'True or False' if column == 'filled' else 'a finite number'}. "
+                             f"{REBUILD}")
+
+
+
+def load(folder: Path = paths.PROCESSED) -> pd.DataFrame:
+    """The analysis panel as written by notebook 02, indexed (province, year), after checking that
+    it reads as a CSV and is complete (check)."""
+    path = Path(folder) / "panel.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run notebooks/02_variables.ipynb (make reproduce)")
+    data = read_table(path, REBUILD)
+    check(data, str(path), lines=True)
+    return data.set_index(["province", "year"])

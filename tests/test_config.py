@@ -1,0 +1,117 @@
+"""Each analysis decision lives in helpers.config: a change there (and nowhere else in the code) reaches
+the panel, its codebook, the settings of a run and the models. The notebooks' parameter defaults,
+literals that papermill needs, equal the values there."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import config, constructions, models, panel, panel_io, provinces, run, scorecard
+
+pytestmark = pytest.mark.usefixtures("repo_unchanged")
+
+
+@pytest.fixture(scope="module")
+def built_with():
+    """A panel built from the shipped extracts after changing config as `changes` says."""
+    def build(**changes):
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in changes.items():
+                patch.setattr(config, name, value)
+            built = panel.build()
+            return built, panel.codebook(built).set_index("column")
+    return build
+
+
+def test_every_notebook_parameter_default_is_the_config_value():
+    found = 0
+    for nb in run.notebooks():
+        for name, default in run.defaults(nb).items():
+            if name in config.PARAMETERS:
+                assert default == config.PARAMETERS[name], (nb.name, name, default)
+                found += 1
+    # years (01), tfp/digital/virtual (03-08), winsor_share (06), reps and seed (08), alpha (09)
+    assert found == 1 + 3 * 6 + 1 + 2 + 1
+
+
+def test_every_numeric_setting_of_a_run_has_its_range_in_config():
+    for nb in run.notebooks():
+        for name in set(run.defaults(nb)) - {"out"} - set(config.MEASURE_DEFAULTS):
+            assert run.allowed(name) == config.RANGES[name], (nb.name, name)
+
+
+def test_the_modules_read_their_decisions_from_config():
+    assert scorecard.ALPHA == config.ALPHA
+    assert panel.CONTROLS is config.CONTROLS
+    assert list(provinces.REGIONS) == list(config.REGIONS)
+    assert config.RANGES["years"] == config.SOURCE_YEARS
+    # The forensic grid's panel-named TFP constructions use the panel's depreciation rate.
+    for name in ("tfp", "tfp_solow", "tfp_urban"):
+        assert constructions.DELTA[constructions.BY_NAME[name].settings["delta"]] == config.DEPRECIATION
+    assert constructions._delta_key(0.1096) == "d1096" and constructions._delta_key(0.05) == "d5"
+    assert config.SOURCE_YEARS[0] <= 1952 and config.SOURCE_YEARS[1] >= config.PANEL_YEARS[1]
+
+
+def test_depreciation_rate_changes_capital_tfp_and_the_codebook(built_with, analysis_panel):
+    built, book = built_with(DEPRECIATION=0.1096)
+    changed = built.panel.set_index(["province", "year"])
+    # Perpetual inventory: K_t - (1 - delta) K_t-1 is the same real investment I_t P_b / P_t whatever delta.
+    def investment(data, delta):
+        k = data["capital"].unstack("year")
+        return (k.loc[:, 2012:] - (1 - delta) * k.loc[:, 2011:2020].to_numpy()).stack()
+    assert np.allclose(investment(changed, 0.1096), investment(analysis_panel, 0.096), rtol=1e-9)
+    assert (changed["capital"] < analysis_panel["capital"]).all()
+    assert not np.allclose(changed["tfp"], analysis_panel["tfp"])
+    assert book.at["capital", "formula"].startswith("K_t = 0.8904 K_t-1 + I_t P_2010 / P_t")
+
+
+def test_shipped_codebook_formula_comes_from_the_depreciation_rate(built_with):
+    _, book = built_with()
+    assert book.at["capital", "formula"].startswith(f"K_t = {1 - config.DEPRECIATION:g} K_t-1")
+    assert book.at["capital", "formula"].startswith("K_t = 0.904 K_t-1")
+
+
+def test_region_definition_changes_the_panel_regions(built_with, analysis_panel):
+    east = (*config.REGIONS["East"], *config.REGIONS["Northeast"])
+    three = {"East": east, **{r: p for r, p in config.REGIONS.items() if r not in ("East", "Northeast")}}
+    built, _ = built_with(REGIONS=three)
+    counts = built.panel.groupby("region")["province"].nunique().to_dict()
+    assert counts == {"East": 13, "Central": 6, "West": 11}
+    assert (built.panel.set_index(["province", "year"])["tfp"] == analysis_panel["tfp"]).all()
+
+
+def test_region_definition_must_list_every_province_once(monkeypatch):
+    shipped = config.REGIONS
+    monkeypatch.setattr(config, "REGIONS", {**shipped, "Central": (*shipped["Central"], "Hainan")})
+    with pytest.raises(ValueError, match=r"each of the 31 provinces once; check \['Hainan'\]"):
+        provinces.regions()
+    monkeypatch.setattr(config, "REGIONS", {r: p for r, p in shipped.items() if r != "Northeast"})
+    with pytest.raises(ValueError, match=r"check \['Heilongjiang', 'Jilin', 'Liaoning'\]"):
+        provinces.regions()
+
+
+def test_a_new_control_enters_the_models_and_the_panel_check(monkeypatch, analysis_panel):
+    monkeypatch.setattr(config, "CONTROLS", [*config.CONTROLS, "dfiic"])
+    from helpers.panel import CONTROLS
+    assert CONTROLS == ["gov", "cs", "open", "ur", "ind", "dfiic"]
+    fit = models.estimate(analysis_panel, "tfp", ["digital", *panel.CONTROLS])
+    assert "dfiic" in fit.params.index
+    data = analysis_panel.reset_index().drop(columns="dfiic")
+    with pytest.raises(panel_io.InputError, match="no column dfiic"):
+        panel_io.check(data, "a panel without the new control")
+
+
+def test_default_tfp_measure_is_what_select_takes(monkeypatch, analysis_panel):
+    assert (panel.select(analysis_panel)["tfp"] == analysis_panel["tfp"]).all()
+    monkeypatch.setitem(config.MEASURE_DEFAULTS, "tfp", "tfp_solow")
+    chosen = panel.select(analysis_panel)
+    assert (chosen["tfp"] == analysis_panel["tfp_solow"]).all()
+    assert (chosen["digital"] == analysis_panel["digital"]).all()
+    assert constructions.names("tfp")[0] == "tfp_solow"
+    assert (panel.select(analysis_panel, tfp="tfp_urban")["tfp"] == analysis_panel["tfp_urban"]).all()
+
+
+def test_winsorise_default_share_is_the_config_value():
+    data = pd.DataFrame({"x": np.arange(101.0)})
+    clipped = panel.winsorise(data, ["x"])["x"]
+    assert clipped.min() == pytest.approx(100 * config.WINSOR_SHARE)
+    assert clipped.max() == pytest.approx(100 * (1 - config.WINSOR_SHARE))
