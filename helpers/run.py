@@ -379,8 +379,8 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
                          "run again to finish") from None
     if partial.is_dir() and not any(partial.iterdir()):
         partial.rmdir()
-    for stem, error in failed.items():
-        print(f"FAILED {error}", file=sys.stderr)
+    for stem, error in failed.items():  # the runner's own messages name the notebook; others are named here
+        print(f"FAILED {error}" if stem in str(error) else f"FAILED {stem}: {type(error).__name__}: {error}", file=sys.stderr)
     for stem in skipped:
         print(f"NOT RUN {stem}: it reads what a failed notebook writes", file=sys.stderr)
     ok = len(stems) - len(failed) - len(skipped)
