@@ -130,16 +130,37 @@ def capital_stock(investment, price_index, delta=0.096, base_year=2010, initial=
 
 # --- 2. DEA and the Malmquist index -------------------------------------------------------------
 
-def dea_efficiency(inputs, output, frontier_inputs, frontier_output):
-    """Output distance function D(x, y) = 1 / phi under constant returns to scale (Färe, Grosskopf,
-    Norris & Zhang 1994): phi = max phi s.t. sum_j lambda_j y_j >= phi y, sum_j lambda_j x_j <= x,
-    lambda >= 0, the frontier spanned by the units (x_j, y_j) of `frontier_inputs`/`frontier_output`.
+RTS = ("crs", "vrs")
+ORIENTATIONS = ("output", "input")
 
-    `inputs` (DataFrame, one column per input) and `output` (Series) are the evaluated units. D <= 1
-    when the unit belongs to the frontier's sample, 1 on the frontier; a unit evaluated against
-    another period's frontier can score above 1 (always feasible under CRS). One LP per unit,
-    solved by scipy's HiGHS (`linprog(method="highs")`). Returns D indexed like `inputs`.
-    """
+
+def _stacked(blocks, labels, what):
+    """Solve independent LPs, each a dict c, A_ub, b_ub, A_eq, b_eq (dense; A_eq may be absent),
+    as one block-diagonal HiGHS programme; returns each block's solution. If the stack fails, the
+    blocks are solved one by one and the first failing one is named by its label (province, year)."""
+    def solve(chosen):
+        eq = [b for b in chosen if b.get("A_eq") is not None]
+        if eq and len(eq) != len(chosen):
+            raise ValueError("blocks must all or none have equality constraints")
+        rows = sum(len(b["b_ub"]) for b in chosen)
+        return linprog(np.concatenate([b["c"] for b in chosen]),
+                       A_ub=block_diag([b["A_ub"] for b in chosen], format="csr") if rows else None,
+                       b_ub=np.concatenate([b["b_ub"] for b in chosen]) if rows else None,
+                       A_eq=block_diag([b["A_eq"] for b in chosen], format="csr") if eq else None,
+                       b_eq=np.concatenate([b["b_eq"] for b in chosen]) if eq else None,
+                       method="highs")
+    solution = solve(blocks)
+    if not solution.success:
+        for block, (province, year) in zip(blocks, labels):
+            single = solve([block])
+            if not single.success:
+                raise ValueError(f"{what} has no solution for {province} in {year}: {single.message}")
+        raise RuntimeError(f"{what} failed: {solution.message}")
+    ends = np.cumsum([len(b["c"]) for b in blocks])
+    return np.split(solution.x, ends[:-1])
+
+
+def _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference):
     for obj, name in [(inputs, "inputs"), (output, "output"),
                       (frontier_inputs, "frontier_inputs"), (frontier_output, "frontier_output")]:
         _check_values(obj, name, positive=True)
@@ -147,33 +168,159 @@ def dea_efficiency(inputs, output, frontier_inputs, frontier_output):
     _require(frontier_output, "frontier_output", frontier_inputs.index)
     x = inputs.to_numpy(float)
     y = output.reindex(inputs.index).to_numpy(float)
-    frontier_x = frontier_inputs[inputs.columns].to_numpy(float)
-    frontier_y = frontier_output.reindex(frontier_inputs.index).to_numpy(float)
-    # Unit o's LP: variables (phi_o, lambda_o1..lambda_on) >= 0, minimise -phi_o, subject to
-    # phi_o y_o - sum_j lambda_oj y_j <= 0 and sum_j lambda_oj x_ij <= x_io for each input i.
-    # The units' LPs are independent, so they are stacked block-diagonally into one HiGHS call.
-    block = np.vstack([np.r_[0.0, -frontier_y], np.c_[np.zeros(x.shape[1]), frontier_x.T]])
+    fx = frontier_inputs[inputs.columns].to_numpy(float)
+    fy = frontier_output.reindex(frontier_inputs.index).to_numpy(float)
+    reference = (np.ones((len(x), len(fx)), bool) if reference is None
+                 else np.asarray(reference, bool))
+    if reference.shape != (len(x), len(fx)):
+        raise ValueError(f"reference must be units x frontier units {(len(x), len(fx))}, "
+                         f"got {reference.shape}")
+    if not reference.any(axis=1).all():
+        province, year = inputs.index[~reference.any(axis=1)][0]
+        raise ValueError(f"the reference set is empty for {province} in {year}")
+    return x, y, fx, fy, reference
+
+
+def dea_efficiency(inputs, output, frontier_inputs, frontier_output, rts="crs",
+                   orientation="output", reference=None):
+    """Farrell efficiency of each unit against a DEA frontier (Charnes, Cooper & Rhodes 1978 under
+    constant returns, `rts="crs"`; Banker, Charnes & Cooper 1984 under variable returns, "vrs").
+
+    Output orientation: phi = max phi s.t. sum_j lambda_j y_j >= phi y, sum_j lambda_j x_j <= x,
+    lambda >= 0 (and sum_j lambda_j = 1 under VRS); returns the output distance D = 1 / phi (Färe,
+    Grosskopf, Norris & Zhang 1994). Input orientation: theta = min theta s.t. sum_j lambda_j x_j <=
+    theta x, sum_j lambda_j y_j >= y; returns theta. Under CRS the two coincide.
+
+    `inputs` (DataFrame, one column per input) and `output` (Series) are the evaluated units; the
+    frontier is spanned by the units of `frontier_inputs`/`frontier_output`, for unit o only those
+    with reference[o, j] True (a boolean units x frontier-units array; default all), e.g. without o
+    itself for super-efficiency (Andersen & Petersen 1993). A unit outside its frontier scores
+    above 1. The units' LPs are stacked block-diagonally into one HiGHS call (`linprog`); an
+    infeasible one (possible under VRS outside the frontier's sample) is an error naming the unit.
+    Returns the scores indexed like `inputs`.
+    """
+    if rts not in RTS or orientation not in ORIENTATIONS:
+        raise ValueError(f"rts must be one of {RTS} and orientation one of {ORIENTATIONS}, "
+                         f"got {rts!r}, {orientation!r}")
+    x, y, fx, fy, reference = _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference)
     blocks = []
-    for y_o in y:
-        block[0, 0] = y_o
-        blocks.append(block.copy())
-    cost = np.tile(np.r_[-1.0, np.zeros(len(frontier_y))], len(y))
-    limits = np.c_[np.zeros(len(y)), x].ravel()
-    solution = linprog(cost, A_ub=block_diag(blocks, format="csr"), b_ub=limits, method="highs")
-    if not solution.success:
-        raise RuntimeError(f"DEA failed: {solution.message}")
-    distance = 1 / solution.x[::len(frontier_y) + 1]
-    return pd.Series(distance, index=inputs.index, name="distance")
+    for x_o, y_o, members in zip(x, y, reference):
+        # Variables (phi or theta, lambda_j for the unit's reference set), all >= 0.
+        ref_x, ref_y = fx[members], fy[members]
+        if orientation == "output":  # phi y_o - sum lambda y_j <= 0; sum lambda x_ij <= x_io
+            a_ub = np.vstack([np.r_[y_o, -ref_y], np.c_[np.zeros(x.shape[1]), ref_x.T]])
+            block = {"c": np.r_[-1.0, np.zeros(len(ref_y))], "A_ub": a_ub, "b_ub": np.r_[0.0, x_o]}
+        else:  # sum lambda x_ij - theta x_io <= 0; -sum lambda y_j <= -y_o
+            a_ub = np.vstack([np.c_[-x_o, ref_x.T], np.r_[0.0, -ref_y]])
+            block = {"c": np.r_[1.0, np.zeros(len(ref_y))], "A_ub": a_ub,
+                     "b_ub": np.r_[np.zeros(x.shape[1]), -y_o]}
+        if rts == "vrs":
+            block.update(A_eq=np.r_[0.0, np.ones(len(ref_y))][None, :], b_eq=np.ones(1))
+        blocks.append(block)
+    solutions = _stacked(blocks, inputs.index, f"DEA ({rts}, {orientation})")
+    score = np.array([s[0] for s in solutions])
+    return pd.Series(1 / score if orientation == "output" else score, index=inputs.index,
+                     name="distance")
 
 
-def malmquist(panel, output, inputs):
-    """Output-oriented Malmquist productivity index under CRS (Färe et al. 1994), adjacent periods.
+def sbm_super_efficiency(inputs, output):
+    """Slacks-based efficiency under CRS (Tone 2001) of each unit against the frontier of all the
+    units given, and for the units on it (rho = 1) their super-efficiency (Tone 2002), >= 1.
 
-    With D_s(t) the distance of a province's period-t data to the frontier built from all provinces
-    in period s (`dea_efficiency`), for each province and year t+1:
-    EC = D_t+1(t+1) / D_t(t)  (efficiency change),
-    TC = sqrt[(D_t(t+1) / D_t+1(t+1)) * (D_t(t) / D_t+1(t))]  (technical change),
-    M = EC * TC; M > 1 is productivity growth from t to t+1.
+    SBM: rho = min (1 - (1/m) sum_i s_i^- / x_io) / (1 + s^+ / y_o) s.t. x_o = X lambda + s^-,
+    y_o = Y lambda - s^+, lambda, s >= 0; by Charnes-Cooper: min t - (1/m) sum S_i^- / x_io s.t.
+    t + S^+ / y_o = 1, X Lambda + S^- - t x_o = 0, Y Lambda - S^+ - t y_o = 0.
+    Super-SBM: delta = min ((1/m) sum_i xbar_i / x_io) / (ybar / y_o) s.t. xbar >= sum_{j != o}
+    lambda_j x_j, ybar <= sum_{j != o} lambda_j y_j, xbar >= x_o, 0 <= ybar <= y_o; linear after
+    the same transformation. One output (Series), inputs a DataFrame. Returns rho, or delta where
+    rho = 1 (to 1e-9), indexed like `inputs`.
+    """
+    x, y, _, _, reference = _dea_inputs(inputs, output, inputs, output, None)
+    m = x.shape[1]
+    sbm = []
+    for x_o, y_o in zip(x, y):  # variables t, Lambda (n), S^- (m), S^+
+        a_eq = np.vstack([np.r_[1.0, np.zeros(len(y) + m), 1 / y_o],
+                          np.c_[-x_o, x.T, np.eye(m), np.zeros(m)],
+                          np.r_[-y_o, y, np.zeros(m), -1.0]])
+        sbm.append({"c": np.r_[1.0, np.zeros(len(y)), -1 / (m * x_o), 0.0],
+                    "A_ub": np.zeros((0, len(y) + m + 2)), "b_ub": np.zeros(0),
+                    "A_eq": a_eq, "b_eq": np.r_[1.0, np.zeros(m + 1)]})
+    rho = np.array([b["c"] @ s for b, s in zip(sbm, _stacked(sbm, inputs.index, "SBM"))])
+    efficient = np.flatnonzero(rho > 1 - 1e-9)
+    blocks = []
+    for o in efficient:  # variables t, Lambda (n - 1, without o), xbar (m), ybar
+        others = np.arange(len(y)) != o
+        x_o, y_o, ref_x, ref_y = x[o], y[o], x[others], y[others]
+        k = len(ref_y)
+        a_ub = np.vstack([np.c_[np.zeros(m), ref_x.T, -np.eye(m), np.zeros(m)],   # X L <= xbar
+                          np.r_[0.0, -ref_y, np.zeros(m), 1.0],                   # ybar <= Y L
+                          np.c_[x_o, np.zeros((m, k)), -np.eye(m), np.zeros(m)],  # t x_o <= xbar
+                          np.r_[-y_o, np.zeros(k + m), 1.0]])                     # ybar <= t y_o
+        blocks.append({"c": np.r_[0.0, np.zeros(k), 1 / (m * x_o), 0.0], "A_ub": a_ub,
+                       "b_ub": np.zeros(m + 1 + m + 1),
+                       "A_eq": np.r_[0.0, np.zeros(k + m), 1 / y_o][None, :], "b_eq": np.ones(1)})
+    if blocks:
+        solutions = _stacked(blocks, inputs.index[efficient], "super-SBM")
+        rho[efficient] = [b["c"] @ s for b, s in zip(blocks, solutions)]
+    return pd.Series(rho, index=inputs.index, name="sbm")
+
+
+FRONTIERS = ("adjacent", "sequential", "biennial", "global")
+
+
+def _pair_frontiers(frontier, year, years):
+    """The two frontiers (a, b) of the Malmquist index from `year` to the next, as sets of years:
+    adjacent (Färe et al. 1994) {t}, {t+1}; sequential (Shestalova 2003) {s <= t}, {s <= t+1};
+    biennial (Pastor, Asmild & Lovell 2011) both {t, t+1}; global (Pastor & Lovell 2005) both all."""
+    if frontier == "adjacent":
+        return {year}, {year + 1}
+    if frontier == "sequential":
+        return {s for s in years if s <= year}, {s for s in years if s <= year + 1}
+    if frontier == "biennial":
+        return {year, year + 1}, {year, year + 1}
+    if frontier == "global":
+        return set(years), set(years)
+    raise ValueError(f"frontier must be one of {FRONTIERS}, got {frontier!r}")
+
+
+def _against(panel, output, inputs, units, frontier_years, rts, orientation):
+    """DEA score of the rows `units` of `panel`, each against the frontier of the panel's rows in
+    frontier_years(year of the unit), in one stacked call."""
+    frontier_year = panel.index.get_level_values("year").to_numpy()
+    unit_year = units.get_level_values("year")
+    reference = np.array([np.isin(frontier_year, list(frontier_years(year))) for year in unit_year])
+    rows = panel.loc[units]
+    return dea_efficiency(rows[inputs], rows[output], panel[inputs], panel[output], rts=rts,
+                          orientation=orientation, reference=reference).droplevel("year").to_numpy()
+
+
+def efficiency(panel, output, inputs, frontier="contemporaneous", rts="crs", orientation="output"):
+    """DEA score of each province-year against the frontier of its own year ("contemporaneous"),
+    of its own and every earlier year ("sequential", Tulkens & Vanden Eeckaut 1995) or of all years
+    ("global", Pastor & Lovell 2005); `dea_efficiency` with a reference set per unit, one HiGHS
+    call. Returns the scores indexed (province, year)."""
+    inputs = list(inputs)
+    _check_values(panel[[output, *inputs]], "panel", positive=True)
+    years = sorted(panel.index.get_level_values("year").unique())
+    sets = {"contemporaneous": lambda year: {year},
+            "sequential": lambda year: {s for s in years if s <= year},
+            "global": lambda year: set(years)}
+    if frontier not in sets:
+        raise ValueError(f"frontier must be one of {list(sets)}, got {frontier!r}")
+    panel = panel.sort_index()
+    score = _against(panel, output, inputs, panel.index, sets[frontier], rts, orientation)
+    return pd.Series(score, index=panel.index, name="efficiency")
+
+
+def malmquist(panel, output, inputs, frontier="adjacent", rts="crs", orientation="output"):
+    """Malmquist productivity index (Caves, Christensen & Diewert 1982; Färe et al. 1994) from t to
+    t+1 with two frontiers a and b (`_pair_frontiers`: adjacent, sequential, biennial or global):
+    M = sqrt[(E_a(t+1) / E_a(t)) (E_b(t+1) / E_b(t))], E_s(t) the DEA score (`dea_efficiency`:
+    output distance, or input efficiency under orientation="input") of the province's period-t
+    data against frontier s. With adjacent frontiers and CRS this is Färe et al.'s index;
+    EC = E_t+1(t+1) / E_t(t) against the contemporaneous frontiers (efficiency change) and
+    TC = M / EC (technical change; with adjacent frontiers the geometric mean
+    sqrt[(E_t(t+1) / E_t+1(t+1)) (E_t(t) / E_t+1(t))]). M > 1 is productivity growth.
     `panel` is a DataFrame with the `output` column and the `inputs` columns; it must be balanced
     (every province in every year of a contiguous span). Returns EC, TC, M indexed (province, t+1).
     """
@@ -181,20 +328,29 @@ def malmquist(panel, output, inputs):
     _check_values(panel[[output, *inputs]], "panel", positive=True)
     years = sorted(panel.index.get_level_values("year").unique())
     _check_years(panel, "panel", range(years[0], years[-1] + 1))
-    by_year = {year: panel.xs(year, level="year", drop_level=False) for year in years}
+    panel = panel.sort_index()
+    before = panel.index[panel.index.get_level_values("year") < years[-1]]
+    after = panel.index[panel.index.get_level_values("year") > years[0]]
 
-    def distance(frontier_year, year):
-        units, frontier = by_year[year], by_year[frontier_year]
-        return dea_efficiency(units[inputs], units[output], frontier[inputs],
-                              frontier[output]).droplevel("year")
+    def score(units, which, shift):  # E against frontier `which` (0: a, 1: b) of the pair (t, t+1)
+        return _against(panel, output, inputs, units,
+                        lambda year: _pair_frontiers(frontier, year - shift, years)[which],
+                        rts, orientation)
 
-    own = {year: distance(year, year) for year in years}
-    changes = []
-    for before, after in zip(years, years[1:]):
-        ec = own[after] / own[before]
-        tc = np.sqrt(distance(before, after) / own[after] * own[before] / distance(after, before))
-        changes.append(pd.DataFrame({"EC": ec, "TC": tc, "M": ec * tc}).assign(year=after))
-    return pd.concat(changes).set_index("year", append=True).sort_index()
+    own = efficiency(panel, output, inputs, "contemporaneous", rts, orientation)
+    if frontier == "biennial":  # a = b = {t, t+1}
+        a_before, a_after = score(before, 0, 0), score(after, 0, 1)
+        b_before, b_after = a_before, a_after
+    else:  # E_a(t) and E_b(t+1) are each period's score against its own frontier
+        period = own if frontier == "adjacent" else efficiency(panel, output, inputs, frontier, rts, orientation)
+        a_before, b_after = period.loc[before].to_numpy(), period.loc[after].to_numpy()
+        if frontier == "global":  # a = b
+            a_after, b_before = b_after, a_before
+        else:
+            a_after, b_before = score(after, 0, 1), score(before, 1, 0)
+    m = np.sqrt(a_after / a_before * b_after / b_before)
+    ec = own.loc[after].to_numpy() / own.loc[before].to_numpy()
+    return pd.DataFrame({"EC": ec, "TC": m / ec, "M": m}, index=after)
 
 
 def tfp_level(malmquist_frame, efficiency_first_year):
@@ -252,10 +408,7 @@ def capital_share(output, capital, labour):
 
 def _entropy_normalised(indicators):
     """x' = (x - min) / (max - min) + 0.0001 over the pooled panel (constant indicator: 0 + 0.0001)."""
-    _check_values(indicators, "indicators")
-    low, high = indicators.min(), indicators.max()
-    span = (high - low).replace(0, np.inf)  # constant: no information, (x - min) / inf = 0
-    return (indicators - low) / span + ENTROPY_SHIFT
+    return minmax(indicators) + ENTROPY_SHIFT
 
 
 def entropy_weights(indicators):
@@ -279,6 +432,27 @@ def entropy_index(indicators):
     including the 0.0001 shift (so every index value carries the same constant +0.0001, as sum w = 1).
     """
     return (_entropy_normalised(indicators) * entropy_weights(indicators)).sum(axis=1).rename("index")
+
+
+def minmax(indicators, by_year=False):
+    """x' = (x - min) / (max - min) of each indicator over the pooled panel, or within each year
+    (`by_year=True`); a constant indicator gives 0."""
+    _check_values(indicators, "indicators")
+    if by_year:
+        group = indicators.groupby(level="year")
+        low, high = group.transform("min"), group.transform("max")
+    else:
+        low, high = indicators.min(), indicators.max()
+    return (indicators - low) / (high - low).replace(0, np.inf)
+
+
+def critic_weights(normalised):
+    """CRITIC weights (Diakoulaki, Mavrotas & Papayannakis 1995) of normalised indicators:
+    C_j = s_j sum_k (1 - r_jk), w_j = C_j / sum_k C_k, with s_j the standard deviation (n - 1) and
+    r the Pearson correlations: contrast times conflict with the other indicators."""
+    _check_values(normalised, "normalised")
+    information = normalised.std() * (1 - normalised.corr()).sum()
+    return (information / information.sum()).rename("weight")
 
 
 class PCAIndex(NamedTuple):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import measures, paper, paths
+from . import constructions, measures, paper, paths
 from .files import InputError, atomic_write, read_table
 from .provinces import NAMES, PROVINCES, SAMPLE
 from .sources import read_extract
@@ -78,11 +78,11 @@ def real_gdp(gdp: pd.Series, index: pd.Series, base_year=BASE_YEAR) -> pd.Series
     return pd.concat([start, levels]).sort_index().rename("real_gdp")
 
 
-def capital(gfcf: pd.Series, price: pd.Series, base_year=BASE_YEAR) -> pd.Series:
+def capital(gfcf: pd.Series, price: pd.Series, base_year=BASE_YEAR, delta=0.096) -> pd.Series:
     """Capital stock at `base_year` prices by perpetual inventory, delta = 9.6 % (Zhang, Wu & Zhang
     2004; measures.capital_stock, with Chongqing's 1996 stock as in CHNCapitalStock)."""
     initial = pd.Series({"Chongqing": measures.CHONGQING_K1996})
-    return measures.capital_stock(gfcf, price, base_year=base_year, initial=initial)
+    return measures.capital_stock(gfcf, price, delta=delta, base_year=base_year, initial=initial)
 
 
 def tfp_malmquist(inputs: pd.DataFrame) -> pd.DataFrame:
@@ -127,12 +127,13 @@ def internet_penetration(subscribers, ports, population) -> tuple[pd.Series, pd.
     return value, flag
 
 
-def backcast_sample(values: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
-    """A ratio that starts in 2013, on the panel grid: 2011-2012 backcast log-linearly from each
-    province's first three years of growth (measures.backcast). Returns it named `name` and its
-    flag `<name>_filled`."""
-    value, flag = measures.backcast(values.rename(name), ALL_YEARS)
-    return window(value), window(flag.rename(f"{name}_filled"))
+def backcast_sample(values: pd.Series, name: str, provinces=SAMPLE) -> tuple[pd.Series, pd.Series]:
+    """A ratio that starts in 2013, on the panel grid of `provinces`: 2011-2012 backcast log-linearly
+    from each province's first three years of growth (measures.backcast). Returns it named `name`
+    and its flag `<name>_filled`; a gap after the first year stays an error (window)."""
+    values = values.dropna().rename(name)
+    value, flag = measures.backcast(values[values.index.get_level_values("province").isin(provinces)], ALL_YEARS)
+    return window(value, provinces), window(flag.rename(f"{name}_filled"), provinces)
 
 
 def it_share(it_employment, urban_total) -> tuple[pd.Series, pd.Series]:
@@ -430,14 +431,14 @@ def write(built: dict, folder=paths.PROCESSED) -> list:
     return [folder / name for name in files]
 
 
-# The measures a rerun may choose for the paper's three constructed variables.
-MEASURES = {"tfp": ["tfp", "tfp_solow", "tfp_urban"],
-            "digital": ["digital", "digital_pca", "digital_dfiic"],
-            "virtual": ["virtual", "virtual_software"]}
+# The measures a rerun may choose for the paper's three constructed variables: the panel's columns
+# (tfp, tfp_solow, tfp_urban; digital, digital_pca, digital_dfiic; virtual, virtual_software), then
+# every other construction of the forensic grid (helpers.constructions).
+MEASURES = {variable: constructions.names(variable) for variable in ("tfp", "digital", "virtual")}
 CONTROLS = ["gov", "cs", "open", "ur", "ind"]
-# The columns a model may use (the measures, and the indicators notebook 06 re-weights): each needs a
-# finite value in every one of the 330 cells.
-MODEL_COLUMNS = list(dict.fromkeys([*PAPER_VARIABLES, *(m for ms in MEASURES.values() for m in ms), *INDICATORS]))
+# The columns a model may use (the measures the panel carries, and the indicators notebook 06
+# re-weights): each needs a finite value in every one of the 330 cells.
+MODEL_COLUMNS = list(dict.fromkeys([*PAPER_VARIABLES, *constructions.PANEL_NAMES.values(), *INDICATORS]))
 REBUILD = "Rebuild it with notebooks/02_variables.ipynb (make reproduce)."
 
 
@@ -474,11 +475,17 @@ def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
 
 def select(data: pd.DataFrame, **choices: str) -> pd.DataFrame:
     """The panel with tfp, digital and virtual taken from the chosen measure columns, e.g.
-    select(data, tfp="tfp_solow"); an unknown choice is an error listing the valid ones."""
+    select(data, tfp="tfp_solow"); an unknown choice is an error listing the valid ones. A
+    construction of the grid that the panel does not carry is read from the grid's cache
+    (helpers.forensics.columns, computed from data/raw)."""
     for variable, column in choices.items():
         if column not in MEASURES.get(variable, []):
             raise ValueError(f"{variable}={column!r} is not a measure of {variable}; "
                              f"choose one of {MEASURES.get(variable, list(MEASURES))}")
+    missing = [column for column in choices.values() if column not in data]
+    if missing:
+        from .forensics import columns  # the grid builds on this module
+        data = data.join(columns(missing))
     return data.assign(**{variable: data[column] for variable, column in choices.items()})
 
 

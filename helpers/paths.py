@@ -39,6 +39,7 @@ CHAIN = {
     "09_replication_scorecard": (PANEL + ("figures/table4_estimates.csv", "figures/table5_estimates.csv",
                                           "figures/table6_estimates.csv", "figures/table7_estimates.csv",
                                           "figures/table7_wild_bootstrap.csv"), ("figures/09_*",)),
+    "10_forensics": (PANEL, ("figures/10_*",)),
 }
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import pandas as pd
 import seaborn as sns
 
 from .files import atomic_write
@@ -32,3 +33,14 @@ def save(fig: plt.Figure, name: str, folder: Path) -> list[Path]:
         written.append(folder / f"{name}.{ext}")
         atomic_write(written[-1], buffer.getvalue())
     return written
+
+
+def coefficients(ax: plt.Axes, coefs: pd.DataFrame, label: str | None = None) -> None:
+    """One term across fits as points with interval bars (`coef`, `lower`, `upper` of each row, as
+    `tables.coefficients` gives them), row i at height i read from the top, a line at zero."""
+    y = range(len(coefs))
+    ax.errorbar(coefs["coef"], y, xerr=[coefs["coef"] - coefs["lower"], coefs["upper"] - coefs["coef"]],
+                fmt="o", capsize=3, label=label)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(list(y), coefs.index)
+    ax.invert_yaxis()

@@ -43,7 +43,7 @@ THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MK
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 # The (low, high) range of each numeric setting; for a list setting (years) the range applies to each
 # element, in increasing order. The measures (tfp, digital, virtual) choose from panel.MEASURES.
-RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2),
+RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2), "top": (1, 50),
           "seed": (0, 2**32 - 1), "years": (1949, 2024)}  # years: the span the extracts cover
 
 

@@ -1,5 +1,6 @@
 """Tables in the paper's style, the published numbers beside ours, and exports to CSV, Markdown
 and LaTeX. Significance stars: *** p < 0.01, ** p < 0.05, * p < 0.1."""
+import json
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +89,17 @@ def regression_table(fits: dict[str, Fit], terms: list[str], decimals=3) -> pd.D
     return pd.DataFrame(rows, index=index, columns=list(fits))
 
 
+def coefficients(fits: dict[str, Fit], term: str, level=0.95) -> pd.DataFrame:
+    """One term across fits, a row per fit: coefficient, t, p, the `level` interval (t distribution
+    with each fit's df_resid) and N."""
+    rows = {}
+    for column, fit in fits.items():
+        ci = fit.interval(level).loc[term]
+        rows[column] = {"coef": fit.params[term], "t": fit.tstats[term], "p": fit.pvalues[term],
+                        "lower": ci["lower"], "upper": ci["upper"], "N": fit.nobs}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("column")
+
+
 # --- the published numbers ---------------------------------------------------------------------------
 
 def published(table: str, folder=paths.PAPER) -> pd.DataFrame:
@@ -163,6 +175,22 @@ def closeness(comparison: pd.DataFrame) -> pd.Series:
                       "in_our_95ci": comparison["in_our_95ci"].mean()})
 
 
+def adj_r2_gap(ours: pd.DataFrame, table: str, columns: dict[str, str]) -> float:
+    """Mean over the published columns of |published adjusted R-squared - ours|; `ours` in the form
+    of `long`, `columns` maps the published column to ours."""
+    pub = published(table)
+    pub = pub[pub["statistic"] == "adj_r2"].set_index("column")["value"]
+    mine = ours[ours["statistic"] == "adj_r2"].set_index("column")["value"]
+    return float(np.mean([abs(pub[column] - mine[mapped]) for column, mapped in columns.items()]))
+
+
+def closeness_to(table: str, ours: pd.DataFrame, columns: dict[str, str]) -> pd.Series:
+    """How close one set of our columns (`long` form) comes to a published table: `closeness` of the
+    coefficients and the mean absolute gap of the adjusted R-squared (`adj_r2_gap`)."""
+    return pd.concat([closeness(compare(ours, table, columns)),
+                      pd.Series({"mean_adj_r2_gap": adj_r2_gap(ours, table, columns)})])
+
+
 # --- export ------------------------------------------------------------------------------------------
 
 def label(key) -> str:
@@ -194,15 +222,20 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export(table: pd.DataFrame, name: str, folder: Path, formats=("csv", "md", "tex")) -> list[Path]:
-    """Write folder/name.csv, .md and .tex (or the `formats` given), each atomically; returns the paths."""
+def export(table: pd.DataFrame, name: str, folder: Path, formats=("csv", "md", "tex"),
+           settings: dict | None = None) -> list[Path]:
+    """Write folder/name.csv, .md and .tex (or the `formats` given), each atomically, and with
+    `settings` (what produced the table) folder/name.settings.json beside them; returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     texts = {
         "csv": lambda: table.to_csv(lineterminator="\n", float_format="%.10g"),
         "md": lambda: markdown(table),
         "tex": lambda: table.to_latex(escape=True, float_format="%.10g"),
+        "settings.json": lambda: json.dumps(settings, indent=1, ensure_ascii=False) + "\n",
     }
+    if settings is not None:
+        formats = [*formats, "settings.json"]
     written = []
     for ext in formats:
         text = texts[ext]()

@@ -126,6 +126,9 @@ def test_chinese_text_is_drawn_with_a_cjk_font(site, browser):
     page, _ = visit(browser, base + "index.html")
     page.evaluate("""() => { const s = document.createElement('span'); s.id = 'cjk-probe';
                      s.style.fontSize = '40px'; s.textContent = '数字经济'; document.querySelector('main').prepend(s); }""")
+    # the probe is laid out and its fonts loaded before asking which fonts drew it (a busy machine
+    # may otherwise answer before the first layout, with no font at all)
+    page.evaluate("() => document.fonts.ready.then(() => document.getElementById('cjk-probe').getBoundingClientRect().width)")
     cdp = page.context.new_cdp_session(page)
     cdp.send("DOM.enable")
     cdp.send("CSS.enable")

@@ -378,3 +378,146 @@ def test_backcast_refuses_gaps_short_and_non_positive_series():
     zero = panel_series({("A", year): float(year - 2013) for year in range(2013, 2022)}, "x")
     with pytest.raises(ValueError, match="x must be positive.*A in 2013"):
         measures.backcast(zero, YEARS)
+
+
+# --- DEA: returns to scale, orientation, super-efficiency, frontiers -------------------------------
+# One input, one output: A (2, 1), B (4, 3), C (6, 4), D (5, 2) in 2011. Under CRS the efficiency is
+# productivity over the best productivity (B, 0.75): A 0.5 / 0.75, C (4/6) / 0.75, D 0.4 / 0.75.
+# Under VRS the frontier runs A-B-C (slopes 1, then 0.5): D reaches y = 2 on A-B at x = 3 (input
+# efficiency 3/5) and at x = 5 the frontier on B-C gives y = 3.5 (output distance 2 / 3.5).
+
+FOUR = panel_series({("A", 2011): 1, ("B", 2011): 3, ("C", 2011): 4, ("D", 2011): 2}, "y").to_frame()
+FOUR["x"] = [2, 4, 6, 5]
+
+
+def four(**options):
+    return measures.dea_efficiency(FOUR[["x"]], FOUR["y"], FOUR[["x"]], FOUR["y"], **options)
+
+
+def test_dea_returns_to_scale_and_orientation_by_hand():
+    crs = [0.5 / 0.75, 1, (4 / 6) / 0.75, 0.4 / 0.75]
+    np.testing.assert_allclose(four(), crs, rtol=1e-9)
+    np.testing.assert_allclose(four(orientation="input"), crs, rtol=1e-9)
+    np.testing.assert_allclose(four(rts="vrs", orientation="input"), [1, 1, 1, 3 / 5], rtol=1e-9)
+    np.testing.assert_allclose(four(rts="vrs", orientation="output"), [1, 1, 1, 2 / 3.5], rtol=1e-9)
+    with pytest.raises(ValueError, match="rts must be one of"):
+        four(rts="drs")
+
+
+def test_super_efficiency_by_hand():
+    # Without itself B faces C's productivity 4/6: 0.75 / (4/6) = 1.125; the others are unchanged.
+    reference = ~np.eye(4, dtype=bool)
+    np.testing.assert_allclose(four(reference=reference),
+                               [0.5 / 0.75, 1.125, (4 / 6) / 0.75, 0.4 / 0.75], rtol=1e-9)
+    # SBM equals CCR with one input and one output; super-SBM of B is the same ratio 1.125.
+    np.testing.assert_allclose(measures.sbm_super_efficiency(FOUR[["x"]], FOUR["y"]),
+                               [0.5 / 0.75, 1.125, (4 / 6) / 0.75, 0.4 / 0.75], rtol=1e-8)
+
+
+def test_sbm_and_super_efficiency_with_two_inputs_by_hand():
+    # A = (2, 4; 1), B = (4, 2; 1), C = (4, 4; 1). C: any lambda_A, lambda_B with lambda_A + lambda_B
+    # >= 1 gives rho = (1 - (s1 + s2) / 8) / (lambda_A + lambda_B) = 0.75. A without itself: the
+    # cheapest bound xbar >= (4, 2) lambda_B + (4, 4) lambda_C, xbar >= (2, 4), ybar = 1 is
+    # xbar = (4, 4), delta = (4/2 + 4/4) / 2 = 1.5, and B alike. Radial super-efficiency of A
+    # (Andersen & Petersen): (4, 4) lambda <= theta (2, 4) with lambda >= 1 gives theta = 2.
+    data = panel_series({("A", 2011): 1, ("B", 2011): 1, ("C", 2011): 1}, "y").to_frame()
+    data["x1"], data["x2"] = [2, 4, 4], [4, 2, 4]
+    np.testing.assert_allclose(measures.sbm_super_efficiency(data[["x1", "x2"]], data["y"]),
+                               [1.5, 1.5, 0.75], rtol=1e-8)
+    radial = measures.dea_efficiency(data[["x1", "x2"]], data["y"], data[["x1", "x2"]], data["y"],
+                                     reference=~np.eye(3, dtype=bool))
+    np.testing.assert_allclose(radial, [2, 2, 0.75], rtol=1e-8)
+
+
+def test_infeasible_vrs_programme_names_province_and_year():
+    unit = panel_series({("E", 2012): 1}, "y").to_frame().assign(x=1.0)  # less input than any
+    with pytest.raises(ValueError, match=r"DEA \(vrs, output\) has no solution for E in 2012"):
+        measures.dea_efficiency(unit[["x"]], unit["y"], FOUR[["x"]], FOUR["y"], rts="vrs")
+    with pytest.raises(ValueError, match="the reference set is empty for E in 2012"):
+        measures.dea_efficiency(unit[["x"]], unit["y"], FOUR[["x"]], FOUR["y"], reference=np.zeros((1, 4)))
+
+
+def test_efficiency_frontiers_with_one_input():
+    data = random_panel(list("ABCD"), range(2011, 2015), ["y", "x"], seed=11)
+    p = data["y"] / data["x"]
+    best = p.groupby(level="year").max()
+    year = p.index.get_level_values("year")
+    expected = {"contemporaneous": p / best.reindex(year).to_numpy(),
+                "sequential": p / best.cummax().reindex(year).to_numpy(),
+                "global": p / p.max()}
+    for frontier, values in expected.items():
+        np.testing.assert_allclose(measures.efficiency(data, "y", ["x"], frontier), values, rtol=1e-8)
+
+
+@pytest.mark.parametrize("frontier", measures.FRONTIERS)
+def test_malmquist_frontiers_with_one_input_give_the_productivity_ratio(frontier):
+    data = random_panel(list("ABCDE"), range(2011, 2015), ["y", "x"], seed=12)
+    result = measures.malmquist(data, "y", ["x"], frontier=frontier)
+    productivity = data["y"] / data["x"]
+    growth = productivity / productivity.groupby(level="province").shift(1)
+    np.testing.assert_allclose(result["M"], growth.dropna().sort_index(), rtol=1e-8)
+    adjacent = measures.malmquist(data, "y", ["x"])
+    np.testing.assert_allclose(result["EC"], adjacent["EC"], rtol=1e-8)
+
+
+def test_sequential_biennial_and_global_malmquist_against_vertex_enumeration():
+    data = random_panel(list("ABCDE"), [2011, 2012, 2013], ["y", "x1", "x2"], seed=13)
+    inputs = ["x1", "x2"]
+
+    def d(frontier_years, year):
+        frontier = data[data.index.get_level_values("year").isin(frontier_years)]
+        units = one_year(data, year)
+        return np.array([brute_force_distance(x, y, frontier[inputs].to_numpy(), frontier["y"].to_numpy())
+                         for x, y in zip(units[inputs].to_numpy(), units["y"])])
+
+    sequential = np.concatenate([np.sqrt(d(range(2011, t), t) / d(range(2011, t), t - 1)
+                                         * d(range(2011, t + 1), t) / d(range(2011, t + 1), t - 1))
+                                 for t in (2012, 2013)])
+    biennial = np.concatenate([d([t - 1, t], t) / d([t - 1, t], t - 1) for t in (2012, 2013)])
+    every = [2011, 2012, 2013]
+    global_ = np.concatenate([d(every, t) / d(every, t - 1) for t in (2012, 2013)])
+    index = pd.MultiIndex.from_tuples([(p, t) for t in (2012, 2013) for p in "ABCDE"], names=INDEX)
+    for frontier, expected in [("sequential", sequential), ("biennial", biennial), ("global", global_)]:
+        result = measures.malmquist(data, "y", inputs, frontier=frontier)
+        np.testing.assert_allclose(result["M"], pd.Series(expected, index=index).sort_index(), rtol=1e-7)
+
+
+def test_vrs_biennial_and_global_malmquist_are_ratios_of_pooled_scores():
+    data = random_panel(list("ABCDE"), [2011, 2012, 2013], ["y", "x1", "x2"], seed=14)
+    inputs = ["x1", "x2"]
+
+    def scores(years, orientation):
+        pooled = data[data.index.get_level_values("year").isin(years)]
+        return measures.dea_efficiency(pooled[inputs], pooled["y"], pooled[inputs], pooled["y"],
+                                       rts="vrs", orientation=orientation)
+
+    def ratio(score, t):
+        return one_year(score, t) / one_year(score, t - 1).droplevel("year").to_numpy()
+
+    for orientation in measures.ORIENTATIONS:
+        biennial = pd.concat([ratio(scores([t - 1, t], orientation), t) for t in (2012, 2013)])
+        whole = scores([2011, 2012, 2013], orientation)
+        global_ = pd.concat([ratio(whole, t) for t in (2012, 2013)])
+        for frontier, expected in [("biennial", biennial), ("global", global_)]:
+            result = measures.malmquist(data, "y", inputs, frontier, "vrs", orientation)
+            np.testing.assert_allclose(result["M"], expected.sort_index(), rtol=1e-8)
+
+
+# --- normalisation and CRITIC ---------------------------------------------------------------------
+
+def test_minmax_pooled_and_by_year():
+    x = panel_series({("A", 2011): 1, ("B", 2011): 3, ("A", 2012): 2, ("B", 2012): 10}, "v").to_frame()
+    np.testing.assert_allclose(measures.minmax(x)["v"], [0, 2 / 9, 1 / 9, 1])
+    np.testing.assert_allclose(measures.minmax(x, by_year=True)["v"], [0, 1, 0, 1])
+
+
+def test_critic_weights_by_hand():
+    # x1 = (0, .5, 1), x2 = (1, 0, .5), x3 = (0, .2, 1): s = .5, .5, sqrt(.28); r12 = -.5,
+    # r13 = .5 / sqrt(.28) = .94491, r23 = -.1 / sqrt(.28) = -.18898. C1 = .5 (1.5 + .05509),
+    # C2 = .5 (1.5 + 1.18898), C3 = sqrt(.28) (.05509 + 1.18898); w = C / sum C.
+    x = pd.DataFrame({"x1": [0, .5, 1], "x2": [1, 0, .5], "x3": [0, .2, 1]},
+                     index=pd.MultiIndex.from_tuples([("A", 1), ("B", 1), ("C", 1)], names=INDEX))
+    r13, r23 = .5 / math.sqrt(.28), -.1 / math.sqrt(.28)
+    c = np.array([.5 * (1.5 + 1 - r13), .5 * (1.5 + 1 - r23), math.sqrt(.28) * (2 - r13 - r23)])
+    np.testing.assert_allclose(measures.critic_weights(x), c / c.sum(), rtol=1e-12)
+    assert measures.critic_weights(x).round(4).tolist() == [0.2797, 0.4836, 0.2368]

@@ -70,3 +70,35 @@ def test_markdown_joins_header_levels_and_keeps_trailing_zeros():
         "| a | 0.200 | 330 | 0.0350 |\n"
         "| b | 0.125 | 66 |  |\n"
         "| c |  | 33 | 1.2709*** |\n")
+
+
+def test_coefficients_of_one_term_across_fits():
+    fits = {"a": fit({"digital": 0.5, "Constant": 1.0}, {"digital": 0.1, "Constant": 1.0}),
+            "b": fit({"digital": -0.2, "Constant": 1.0}, {"digital": 0.4, "Constant": 1.0}, n=300)}
+    coefs = tables.coefficients(fits, "digital")
+    assert list(coefs.index) == ["a", "b"] and list(coefs.columns) == ["coef", "t", "p", "lower", "upper", "N"]
+    # t(29) 97.5 % quantile 2.0452 (printed tables): interval 0.5 -/+ 0.20452, -0.2 -/+ 0.81808
+    assert coefs.loc["a", "t"] == pytest.approx(5.0) and coefs.loc["b", "t"] == pytest.approx(-0.5)
+    assert coefs.loc["a", "lower"] == pytest.approx(0.29548, abs=1e-4) and coefs.loc["b", "upper"] == pytest.approx(0.61808, abs=1e-4)
+    assert coefs.loc["b", "p"] == pytest.approx(0.6208, abs=1e-3) and coefs.loc["b", "N"] == 300  # t = -0.5, 29 df
+
+
+def test_closeness_to_the_published_table_by_hand():
+    from dataclasses import replace
+    fits = {"x (1)": replace(fit({"digital": 1.5, "Constant": 0.0}, {"digital": 0.1, "Constant": 1.0}), adj_r2=0.40),
+            "x (2)": replace(fit({"digital": 0.9, "Constant": 0.0}, {"digital": 0.5, "Constant": 1.0}), adj_r2=0.50)}
+    close = tables.closeness_to("table4", tables.long(fits), {"(1)": "x (1)", "(2)": "x (2)"})
+    # published digital 1.661*** (1) and 0.708*** (2), adjusted R-squared 0.387 and 0.484
+    assert close["mean_abs_gap"] == pytest.approx((0.161 + 0.192) / 2)
+    assert close["same_sign"] == 1 and close["same_level"] == 0.5 and close["in_our_95ci"] == 1  # t = 1.8: one star
+    assert close["mean_adj_r2_gap"] == pytest.approx((0.013 + 0.016) / 2)
+
+
+def test_export_records_its_settings_beside_the_table(tmp_path):
+    import json
+    table = pd.DataFrame({"x": [1.5, 2.0]}, index=pd.Index(["a", "b"], name="term"))
+    plain = tables.export(table, "plain", tmp_path, formats=["csv"])
+    written = tables.export(table, "t", tmp_path, formats=["csv"], settings={"tfp": "tfp_solow", "alpha": 0.05})
+    assert [p.name for p in written] == ["t.csv", "t.settings.json"] and plain == [tmp_path / "plain.csv"]
+    assert (tmp_path / "t.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+    assert json.loads((tmp_path / "t.settings.json").read_text()) == {"tfp": "tfp_solow", "alpha": 0.05}

@@ -1,0 +1,270 @@
+"""Which construction of tfp, digital and virtual reproduces the paper's descriptive tables?
+
+`grid()` computes every construction declared in helpers.constructions from the extracts (cached on
+disk, keyed by the extracts' and the code's checksums); `fingerprint()` measures each one's distance
+to the printed Table 2 moments and Table 3 correlations with the controls; `tolerance()` is the
+distance the controls that are the authors' own data reach on the same metric.
+"""
+import hashlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import constructions, measures, panel, paths, tables
+from .constructions import BY_NAME, GRID
+from .provinces import NAMES, SAMPLE
+
+CACHE = paths.ROOT / "build" / "cache"
+CODE = [Path(__file__), Path(measures.__file__), Path(panel.__file__), Path(constructions.__file__)]
+EXTRA = ["gfcf", "investment_price_index", "employment", "employment_urban_units", "broadband_ports",
+         "population", "it_employment", "urban_unit_employment_total", "software_revenue", "gdp_a"]
+REFERENCE = {30: SAMPLE, 31: NAMES}
+# The share of the IT sector is taken within one source: IT over all urban-unit employment of the
+# same compilation (as the panel's it_share); the LQ's total is then the named extract.
+SHARE_BASE = {"employment_urban_units": "urban_unit_employment_total"}
+CONTROLS = ["gov", "cs", "open", "ur", "ind"]
+EXACT = ["gov", "open", "ur"]  # the authors' own numbers: Table 2 to the third decimal (notebook 02)
+# The fingerprint's correlations: with the controls whose printed correlations we reproduce (not cs,
+# whose construction could not be found: its own correlations miss the print by up to 0.06).
+MATCHED = ["gov", "open", "ur", "ind"]
+
+
+# --- the constructions ----------------------------------------------------------------------------
+
+class Builder:
+    """The grid's columns from the extracts in `folder`, with the DEA scores shared between
+    constructions computed once."""
+
+    def __init__(self, folder=paths.RAW):
+        self.folder = folder
+        self.built = panel.build(folder)["panel"].set_index(["province", "year"])
+        self.s = {name: panel.series(name, folder) for name in EXTRA}
+        self.memo = {}
+
+    def inputs(self, labour, delta):
+        """Real GDP, the capital stock with depreciation `delta` and the `labour` extract."""
+        key = ("inputs", labour, delta)
+        if key not in self.memo:
+            stock = panel.capital(self.s["gfcf"], self.s["investment_price_index"], delta=delta)
+            self.memo[key] = pd.DataFrame({"real_gdp": self.built["real_gdp"], "capital": panel.window(stock),
+                                           "labour": panel.window(self.s[labour])}).sort_index()
+        return self.memo[key]
+
+    def once(self, function, data, *args):
+        """function(data, *args), computed once per input data and arguments."""
+        key = (function.__name__, id(data), repr(args))
+        if key not in self.memo:
+            self.memo[key] = function(data, *args)
+        return self.memo[key]
+
+    def tfp(self, o):
+        """A TFP construction (families malmquist, efficiency, super_ccr, super_sbm, growth)."""
+        data = self.inputs(constructions.LABOUR[o["labour"]], constructions.DELTA[o["delta"]])
+        args = (data, "real_gdp", ["capital", "labour"])
+        if o["family"] == "growth":
+            if o["alpha"] == "estimated":
+                return panel.tfp_solow(data)[0]
+            return measures.growth_accounting_tfp(data["real_gdp"], data["capital"], data["labour"],
+                                                  constructions.ALPHA[o["alpha"]])
+        if o["family"] == "super_ccr":
+            year = data.index.get_level_values("year").to_numpy()
+            reference = (year[:, None] == year[None, :]) & ~np.eye(len(year), dtype=bool)
+            return measures.dea_efficiency(data[["capital", "labour"]], data["real_gdp"],
+                                           data[["capital", "labour"]], data["real_gdp"],
+                                           reference=reference)
+        if o["family"] == "super_sbm":
+            return pd.concat(measures.sbm_super_efficiency(group[["capital", "labour"]], group["real_gdp"])
+                             for _, group in data.groupby(level="year")).sort_index()
+        if o["family"] == "efficiency":
+            return self.once(measures.efficiency, *args, o["frontier"], o["rts"], o["orientation"])
+        changes = self.once(measures.malmquist, *args, o["frontier"], o["rts"], o["orientation"])
+        first = data.index.get_level_values("year").min()
+        start = self.once(measures.efficiency, *args, "contemporaneous", o["rts"], o["orientation"])
+        start = start[start.index.get_level_values("year") == first]
+        if o["level"] == "cumulative":
+            start = pd.Series(1.0, index=start.index)
+        return measures.tfp_level(changes, start)
+
+    def indicators(self, names):
+        """The panel's digital-economy indicators, and broadband ports per 100 people as "ports"."""
+        frame = self.built[[n for n in names if n != "ports"]]
+        if "ports" in names:
+            ports, _ = panel.backcast_sample(self.s["broadband_ports"] / self.s["population"] * 100, "ports")
+            frame = frame.assign(ports=ports)[list(names)]
+        return frame
+
+    def digital(self, o):
+        """A digital-economy index (family index: indicator set x method) or the PKU index / 100."""
+        if o["family"] == "single":
+            return self.built[o["indicator"]] / 100
+        x, method = self.indicators(constructions.INDICATOR_SETS[o["indicators"]]), o["method"]
+        if method == "entropy":
+            return measures.entropy_index(x)
+        if method == "entropy_by_year":
+            return x.groupby(level="year", group_keys=False).apply(measures.entropy_index).sort_index()
+        if method in ("equal", "equal_by_year"):
+            return measures.minmax(x, by_year=method == "equal_by_year").mean(axis=1)
+        if method == "critic":
+            normalised = measures.minmax(x)
+            return normalised @ measures.critic_weights(normalised)
+        if method in ("pca", "pca_minmax"):
+            scores = measures.pca_index(x).scores
+            return scores if method == "pca" else measures.minmax(scores.to_frame())["index"]
+        if method == "zscore":
+            return ((x - x.mean()) / x.std()).mean(axis=1)
+        raise ValueError(f"unknown index method {method!r}")
+
+    def virtual(self, o):
+        """Location quotient of `sector` in `total` against the `reference` provinces (30 or 31),
+        its 2011-2012 shares backcast as the panel's it_share."""
+        provinces = REFERENCE[o["reference"]]
+        sector, total = self.s[o["sector"]], self.s[o["total"]]
+        share, _ = panel.backcast_sample(sector / self.s[SHARE_BASE.get(o["total"], o["total"])],
+                                         "share", provinces)
+        total = panel.window(total, provinces)
+        return measures.location_quotient(share * total, total).loc[SAMPLE]
+
+    def column(self, construction):
+        """One construction on the panel grid; a failure names the construction."""
+        options = {**construction.settings, "family": construction.family}
+        try:
+            values = getattr(self, construction.variable)(options)
+        except ValueError as error:
+            raise ValueError(f"construction {construction.name}: {error}") from None
+        return panel.window(values.rename(construction.name))
+
+
+def _compute(folder) -> pd.DataFrame:
+    builder = Builder(folder)
+    return pd.DataFrame({c.name: builder.column(c) for c in GRID})
+
+
+def key(folder=paths.RAW) -> str:
+    """sha256 of the extracts the grid reads, the grid's declaration and the code computing it."""
+    digest = hashlib.sha256()
+    for name in sorted({*panel.EXTRACTS, *EXTRA}):
+        digest.update((Path(folder) / f"{name}.csv").read_bytes())
+    digest.update(repr(GRID).encode())
+    for path in CODE:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def grid(folder=paths.RAW, cache=None) -> pd.DataFrame:
+    """Every construction of the grid, one column each, indexed (province, year); read from
+    `cache` when the extracts, the declaration and the code are unchanged, else computed and
+    written there atomically (nothing is written if any construction fails). `cache` defaults to
+    build/cache/ (CACHE)."""
+    path = Path(cache or CACHE) / f"forensics-{key(folder)}.pkl"
+    if path.exists():
+        return pd.read_pickle(path)
+    data = _compute(Path(folder))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(handle)
+    try:
+        data.to_pickle(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return data
+
+
+def columns(names, folder=paths.RAW, cache=None) -> pd.DataFrame:
+    """The named constructions (settings of a rerun) as columns indexed (province, year)."""
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a construction of the grid (helpers.constructions)")
+    return grid(folder, cache)[list(names)]
+
+
+# --- the fingerprint ------------------------------------------------------------------------------
+
+def printed_correlations() -> pd.Series:
+    """Table 3's correlations as printed, indexed by both orders of each pair (a, b)."""
+    rows = tables.published("table3")
+    rows = rows[rows["statistic"] == "r"]
+    forward = rows.set_index(["column", "term"])["value"]
+    backward = rows.set_index(["term", "column"])["value"].rename_axis(["column", "term"])
+    return pd.concat([forward, backward])
+
+
+def fingerprint(values: pd.DataFrame, controls: pd.DataFrame, variable: str) -> pd.DataFrame:
+    """For each column of `values` (constructions of `variable`, or a control): its four moments
+    (Table 2) and its correlations with the controls (Table 3), and the distance to the print
+    d = max( max_k |m_k - p_k| / sd_p , max_c |r_c - p_c| ), k over mean, sd, min, max and c over
+    the MATCHED controls: the largest gap of a printed moment in units of the printed standard
+    deviation or of a printed correlation, whichever is larger. Sorted, closest first."""
+    printed = panel.printed_moments().loc[variable]
+    r_printed = printed_correlations().loc[variable]
+    others = [c for c in CONTROLS if c != variable]
+    matched = [c for c in MATCHED if c != variable]
+    rows = {}
+    for name, x in values.items():
+        m = panel.moments(x)
+        r = pd.Series({c: x.corr(controls[c]) for c in others})
+        moment_gap = ((m - printed) / printed["sd"]).abs().max()
+        r_gap = (r[matched] - r_printed[matched]).abs().max()
+        rows[name] = {**m, **{f"r_{c}": r[c] for c in others}, "moment_gap": moment_gap,
+                      "correlation_gap": r_gap, "distance": max(moment_gap, r_gap)}
+    return pd.DataFrame(rows).T.sort_values("distance", kind="stable")
+
+
+def controls_fingerprint(controls: pd.DataFrame) -> pd.DataFrame:
+    """Each control's own distance to the print on the `fingerprint` metric."""
+    table = pd.concat([fingerprint(controls[[c]], controls, c) for c in CONTROLS])
+    return table[[*panel.MOMENTS, *[f"r_{c}" for c in CONTROLS], "moment_gap", "correlation_gap", "distance"]]
+
+
+def tolerance(controls: pd.DataFrame) -> float:
+    """The distance that counts as "reproduces the print": the largest distance among the controls
+    that are the authors' own data (EXACT), which differ from the print only by its rounding."""
+    return float(controls_fingerprint(controls).loc[EXACT, "distance"].max())
+
+
+def distances(data: pd.DataFrame, controls: pd.DataFrame) -> pd.DataFrame:
+    """`fingerprint` of every construction of the grid (columns of `data`), with its variable,
+    family and options, sorted by variable and distance."""
+    frames = []
+    for variable in ("tfp", "digital", "virtual"):
+        names = [c.name for c in GRID if c.variable == variable]
+        frames.append(fingerprint(data[names], controls, variable).assign(variable=variable))
+    table = pd.concat(frames)
+    table["family"] = [BY_NAME[n].family for n in table.index]
+    table["options"] = [", ".join(f"{k}={v}" for k, v in BY_NAME[n].options) for n in table.index]
+    return table
+
+
+def joint(data: pd.DataFrame, chosen: dict[str, list[str]]) -> pd.DataFrame:
+    """Correlations among the three constructed variables (Table 3: tfp ~ digital, tfp ~ virtual,
+    digital ~ virtual) for each combination of the chosen constructions, beside the print, with
+    the largest gap."""
+    r_printed = printed_correlations()
+    pairs = [("tfp", "digital"), ("tfp", "virtual"), ("digital", "virtual")]
+    rows = []
+    for t in chosen["tfp"]:
+        for d in chosen["digital"]:
+            for v in chosen["virtual"]:
+                pick = {"tfp": data[t], "digital": data[d], "virtual": data[v]}
+                r = {f"{a} ~ {b}": pick[a].corr(pick[b]) for a, b in pairs}
+                gap = max(abs(r[f"{a} ~ {b}"] - r_printed[(a, b)]) for a, b in pairs)
+                rows.append({"tfp": t, "digital": d, "virtual": v, **r, "gap": gap})
+    printed = {"tfp": "printed", "digital": "", "virtual": "", "gap": 0.0,
+               **{f"{a} ~ {b}": r_printed[(a, b)] for a, b in pairs}}
+    return pd.DataFrame([printed, *sorted(rows, key=lambda row: row["gap"])])
+
+
+def bench(folder=paths.RAW) -> dict:
+    """Seconds to compute the grid cold (empty cache) and to read it warm (cache present)."""
+    with tempfile.TemporaryDirectory() as cache:
+        start = time.perf_counter()
+        grid(folder, cache)
+        cold = time.perf_counter() - start
+        start = time.perf_counter()
+        grid(folder, cache)
+        return {"constructions": len(GRID), "cold_seconds": cold, "warm_seconds": time.perf_counter() - start}

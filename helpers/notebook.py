@@ -1,0 +1,74 @@
+"""What every analysis notebook (03-08) starts and ends with: the figure style, the panel with the
+run's measures, and the exhibits it writes, each table with the settings that produced it."""
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from . import panel, paths, plots, scorecard, tables
+from .models import Fit
+
+
+def sample(data: pd.DataFrame) -> str:
+    """The sample of a panel in words: '30 provinces, 2011-2021, N = 330'."""
+    years = data.index.get_level_values("year")
+    return (f"{data.index.get_level_values('province').nunique()} provinces, "
+            f"{years.min()}-{years.max()}, N = {len(data)}")
+
+
+def effects(fit: Fit) -> str:
+    """The fixed effects a fit absorbs, in words: 'province, year', or 'none'."""
+    return ", ".join(e for e, kept in fit.effects.items() if kept) or "none"
+
+
+def listing(saved: list[Path], out: str = "") -> list[str]:
+    """The files a notebook wrote, relative to the repository, or as written for a rerun elsewhere."""
+    return [str(path if out else Path(path).relative_to(paths.ROOT)) for path in saved]
+
+
+@dataclass
+class Notebook:
+    """The panel a notebook analyses (`data`, with the run's measures; `panel`, every column as
+    loaded), where its exhibits go and what it has written so far."""
+
+    data: pd.DataFrame
+    panel: pd.DataFrame
+    figures: Path
+    out: str
+    settings: dict  # the run's settings: measures, significance level and the notebook's own
+    saved: list[Path] = field(default_factory=list)
+
+    def export(self, table: pd.DataFrame, name: str, fits: dict[str, Fit] | None = None,
+               formats=("csv", "md", "tex")) -> None:
+        """Write `table` (tables.export) with the settings beside it: the run's settings and the
+        sample of the panel, or, when the table comes from `fits`, each fit's N, fixed effects and
+        covariance."""
+        if fits is None:
+            produced = {"sample": sample(self.data)}
+        else:
+            produced = {"fits": {label: {"N": fit.nobs, "effects": effects(fit),
+                                         "covariance": fit.cov_type} for label, fit in fits.items()}}
+        self.saved += tables.export(table, name, self.figures, formats, settings={**self.settings, **produced})
+
+    def save(self, fig: plt.Figure, name: str) -> None:
+        """Save a figure (plots.save) among the notebook's exhibits."""
+        self.saved += plots.save(fig, name, self.figures)
+
+    def outputs(self) -> None:
+        """Print the files written so far."""
+        print("\n".join(listing(self.saved, self.out)))
+
+
+def start(out: str = "", **settings) -> Notebook:
+    """Set up an analysis notebook: figure style, display width, the panel from <out> (or the
+    repository) with the measures chosen in `settings` (tfp, digital, virtual) swapped in
+    (panel.select); every setting, and the significance level (scorecard.ALPHA unless `alpha` is
+    given), is recorded beside the tables the notebook exports."""
+    plots.style()
+    pd.set_option("display.width", 200, "display.max_colwidth", 60)
+    full = panel.load(paths.processed(out))
+    measures = {k: v for k, v in settings.items() if k in panel.MEASURES}
+    data = panel.select(full, **measures)
+    return Notebook(data=data, panel=full, figures=paths.figures(out), out=out,
+                    settings={**settings, "alpha": settings.get("alpha", scorecard.ALPHA)})

@@ -1,0 +1,49 @@
+import json
+
+import pytest
+
+from helpers import notebook
+
+
+@pytest.fixture
+def out(tmp_path, analysis_panel):
+    """A rerun folder holding the panel as notebook 02 writes it."""
+    folder = tmp_path / "data" / "processed"
+    folder.mkdir(parents=True)
+    analysis_panel.reset_index().to_csv(folder / "panel.csv", index=False)
+    return tmp_path
+
+
+def test_start_selects_the_run_measures_and_exports_with_its_settings(out, analysis_panel, capsys):
+    nb = notebook.start(str(out), tfp="tfp_solow", digital="digital_pca", virtual="virtual", reps=99)
+    assert nb.data["tfp"].equals(analysis_panel["tfp_solow"]) and nb.data["digital"].equals(analysis_panel["digital_pca"])
+    assert nb.panel["tfp"].equals(analysis_panel["tfp"]) and nb.figures == out / "figures"
+    nb.export(nb.data[["tfp"]].head(2), "t", formats=["csv"])
+    settings = json.loads((out / "figures" / "t.settings.json").read_text())
+    assert settings == {"tfp": "tfp_solow", "digital": "digital_pca", "virtual": "virtual", "reps": 99, "alpha": 0.05,
+                        "sample": "30 provinces, 2011-2021, N = 330"}
+    nb.outputs()
+    assert capsys.readouterr().out.split() == [str(out / "figures" / "t.csv"), str(out / "figures" / "t.settings.json")]
+
+
+def test_export_of_fits_records_each_fit(out):
+    from helpers import models
+    nb = notebook.start(str(out), tfp="tfp", digital="digital", virtual="virtual")
+    fits = {"cl": models.estimate(nb.data, "tfp", ["digital"]),
+            "dk": models.estimate(nb.data.iloc[:300], "tfp", ["digital"], cov_type="driscoll_kraay"),
+            "pooled": models.estimate(nb.data, "tfp", ["digital"], spec="pooled")}
+    nb.export(nb.data[["tfp"]].head(1), "f", fits=fits, formats=["csv"])
+    recorded = json.loads((out / "figures" / "f.settings.json").read_text())["fits"]
+    assert recorded == {"cl": {"N": 330, "effects": "province, year", "covariance": "clustered by province"},
+                        "dk": {"N": 300, "effects": "province, year", "covariance": "Driscoll-Kraay"},
+                        "pooled": {"N": 330, "effects": "none", "covariance": "clustered by province"}}
+
+
+def test_a_notebook_level_alpha_is_recorded(out):
+    nb = notebook.start(str(out), alpha=0.1)
+    assert nb.settings == {"alpha": 0.1} and nb.data.equals(nb.panel)
+
+
+def test_an_unknown_measure_is_refused(out):
+    with pytest.raises(ValueError, match="tfp='tfp_x' is not a measure of tfp"):
+        notebook.start(str(out), tfp="tfp_x", digital="digital", virtual="virtual")

@@ -1,0 +1,49 @@
+import pytest
+
+from helpers import models, panel, robustness
+from helpers.robustness import Baseline, Check
+
+MEASURES = {"tfp": "tfp", "digital": "digital", "virtual": "virtual"}
+
+
+def baseline(analysis_panel, winsor_share=0.01, **choices):
+    measures = {**MEASURES, **choices}
+    return Baseline(panel.select(analysis_panel, **measures), analysis_panel, measures, winsor_share)
+
+
+def digital(fit):
+    return fit.params["digital"], fit.std_errors["digital"]
+
+
+def test_checks_follow_the_run_and_skip_the_baseline(analysis_panel):
+    default = robustness.run(baseline(analysis_panel))
+    assert default.skipped == ["TFP: DEA-Malmquist", "index: entropy"]
+    assert list(default.fits) == ["baseline", "no filled cells (2013-2020)", "TFP: growth accounting",
+                                  "TFP: urban-unit labour", "index: PCA", "index: PKU-DFIIC", "winsorised 1%/99%",
+                                  "without municipalities", "Driscoll-Kraay errors"]
+    solow = robustness.run(baseline(analysis_panel, tfp="tfp_solow"))
+    assert solow.skipped == ["TFP: growth accounting", "index: entropy"]
+    # the DEA measure, now a check, is the default run's baseline; growth accounting is this run's
+    assert digital(solow.fits["TFP: DEA-Malmquist"]) == pytest.approx(digital(default.fits["baseline"]))
+    assert digital(solow.fits["baseline"]) == pytest.approx(digital(default.fits["TFP: growth accounting"]))
+    # the other checks are taken on the run's measures
+    regressors = ["digital", "gov", "cs", "open", "ur", "ind"]
+    pca = models.estimate(panel.select(analysis_panel, tfp="tfp_solow", digital="digital_pca"), "tfp", regressors)
+    assert digital(solow.fits["index: PCA"]) == pytest.approx(digital(pca))
+
+
+def test_winsorising_nothing_is_the_baseline_and_is_skipped(analysis_panel):
+    checked = robustness.run(baseline(analysis_panel, winsor_share=0.0))
+    assert "winsorised 0%/100%" in checked.skipped and "winsorised 0%/100%" not in checked.fits
+
+
+def test_a_new_check_is_one_entry_of_checks(analysis_panel, monkeypatch):
+    later = Check("from 2013", lambda base: base.data[base.data.index.get_level_values("year") >= 2013],
+                  regressors=lambda base: ("digital", "gov"), cov_type="driscoll_kraay")
+    monkeypatch.setattr(robustness, "CHECKS", [*robustness.CHECKS, later])
+    base = baseline(analysis_panel)
+    checked = robustness.run(base)
+    assert list(checked.fits)[-1] == "from 2013" and len(checked.samples["from 2013"]) == 30 * 9
+    direct = models.estimate(base.data.loc[(slice(None), slice(2013, 2021)), :], "tfp", ["digital", "gov"],
+                             cov_type="driscoll_kraay")
+    assert digital(checked.fits["from 2013"]) == pytest.approx(digital(direct))
