@@ -33,6 +33,7 @@ import papermill
 from . import config, constructions, paths
 
 KERNEL = "python3"
+DURATIONS = paths.BUILD / "durations.json"  # seconds per notebook in the last run, for the order of the next
 WORKERS = 2  # the machines this runs on have two cores
 # One BLAS thread per kernel: two kernels share two cores, and the last bits of a result then do not
 # depend on how many threads the BLAS library picked on the machine at hand.
@@ -83,10 +84,21 @@ def upstream(stem: str) -> set[str]:
 
 
 def chain(stems: list[str]) -> dict[str, set[str]]:
-    """The notebooks to run, each with those among them it waits for, the ones more notebooks wait
-    for first (so that the scorecard is not left to run alone at the end)."""
+    """The notebooks to run, each with those among them it waits for; first the ones more notebooks
+    wait for (so that the scorecard is not left to run alone at the end), then the ones that took
+    longest last time (DURATIONS), so that a long notebook does not start last."""
     waiting = {stem: sum(stem in upstream(other) for other in stems) for stem in stems}
-    return {stem: producers(stem) & set(stems) for stem in sorted(stems, key=lambda s: -waiting[s])}
+    last = durations()
+    order = sorted(stems, key=lambda s: (-waiting[s], -last.get(s, 0)))
+    return {stem: producers(stem) & set(stems) for stem in order}
+
+
+def durations() -> dict[str, float]:
+    """Seconds per notebook in the last run (DURATIONS); empty if there is none yet."""
+    try:
+        return json.loads(DURATIONS.read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
@@ -363,11 +375,14 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
     partial = paths.BUILD / "partial" if out == paths.ROOT else out / "partial"
     start = time.perf_counter()
 
+    seconds = durations()
+
     def one(stem):
         began = time.perf_counter()
         notebook = paths.NOTEBOOKS / f"{stem}.ipynb"
         execute(notebook, out / "notebooks" / notebook.name, parameters, partial / notebook.name)
-        print(f"  {stem:28s} {time.perf_counter() - began:6.1f} s", file=sys.stderr, flush=True)
+        seconds[stem] = round(time.perf_counter() - began, 1)
+        print(f"  {stem:28s} {seconds[stem]:6.1f} s", file=sys.stderr, flush=True)
 
     where = "in place" if out == paths.ROOT else f"into {out}"
     at_a_time = f", {WORKERS} at a time" if len(stems) > 1 else ""
@@ -377,10 +392,12 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
     except KeyboardInterrupt:
         raise SystemExit("interrupted: every file is either as before or completely rewritten; "
                          "run again to finish") from None
+    from .files import atomic_write  # pandas: not needed before the notebooks run
+    atomic_write(DURATIONS, (json.dumps(seconds, indent=1, sort_keys=True) + "\n").encode())
     if partial.is_dir() and not any(partial.iterdir()):
         partial.rmdir()
-    for stem, error in failed.items():
-        print(f"FAILED {error}", file=sys.stderr)
+    for stem, error in failed.items():  # the runner's own messages name the notebook; others are named here
+        print(f"FAILED {error}" if stem in str(error) else f"FAILED {stem}: {type(error).__name__}: {error}", file=sys.stderr)
     for stem in skipped:
         print(f"NOT RUN {stem}: it reads what a failed notebook writes", file=sys.stderr)
     ok = len(stems) - len(failed) - len(skipped)

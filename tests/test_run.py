@@ -191,7 +191,10 @@ def test_a_second_run_in_the_same_checkout_is_refused(tmp_path):
         pass
 
 
-def test_the_notebooks_others_wait_for_start_first():
+def test_the_notebooks_others_wait_for_start_first_then_the_longest(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "DURATIONS", tmp_path / "durations.json")
+    (tmp_path / "durations.json").write_text('{"04_correlation": 60.0, "03_descriptives": 1.0}')
     order = list(run.chain([nb.stem for nb in run.notebooks()]))
+    assert order.index("04_correlation") < order.index("03_descriptives")  # longer last time
     assert order[0] == "02_variables"  # seven notebooks read its panel
     assert max(map(order.index, ["05_baseline", "08_heterogeneity"])) < order.index("03_descriptives")  # 09 waits for 05-08
