@@ -88,99 +88,149 @@ def effects(groups: np.ndarray, years: np.ndarray, spec: str) -> np.ndarray:
     return np.hstack(columns)
 
 
-def residualise(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """A minus its least-squares projection on the columns of Z (rank-deficient Z allowed)."""
-    return A - Z @ np.linalg.lstsq(Z, A, rcond=None)[0]
+def residualise(Z: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
+    """Each array minus its least-squares projection on the columns of Z: A - U U'A, U an orthonormal
+    basis of the column space of Z (singular vectors above numpy's rank tolerance, so a
+    rank-deficient Z, e.g. a constant beside every province dummy, is allowed)."""
+    U, s, _ = np.linalg.svd(Z, full_matrices=False)
+    U = U[:, s > s.max() * max(Z.shape) * np.finfo(float).eps]
+    return [A - U @ (U.T @ A) for A in arrays]
 
 
 def slopes(Y: np.ndarray, X: np.ndarray, groups: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """For every column x of X and y of Y (both residualised on everything else in the model): the
-    slope b = x'y / x'x and its clustered standard error sqrt(c sum_g (x_g'u_g)^2) / x'x, u = y - b x,
-    c = G/(G-1) (N-1)/(N-K) with K = k (slopes, constant, year dummies). Arrays (columns of X, of Y)."""
-    n_groups = groups.max() + 1
+    """For x a column of X and y a column of Y, both residualised on everything else in the model
+    (Frisch-Waugh-Lovell): the slope b = x'y / x'x and its clustered standard error
+    sqrt(c sum_g (x_g'u_g)^2) / x'x, u = y - b x, c = G/(G-1) (N-1)/(N-K), K = k. Y is (N, ny),
+    shared by every column of X, or (N, m, ny), one matrix per column of X. Rows of a cluster must be
+    contiguous. Returns arrays (m, ny)."""
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    if len(starts) != groups.max() + 1:
+        raise ValueError("the rows of each cluster must be contiguous")
+    xy = X[:, :, None] * (Y[:, None, :] if Y.ndim == 2 else Y)
     xx = (X**2).sum(axis=0)
-    b = X.T @ Y / xx[:, None]
-    scores = np.stack([X[groups == g].T @ Y[groups == g] for g in range(n_groups)])
-    scores -= b[None] * (np.eye(n_groups)[groups].T @ X**2)[:, :, None]
-    scale = models._cluster_scale(len(groups), n_groups, k)
+    b = xy.sum(axis=0) / xx[:, None]
+    scores = np.add.reduceat(xy, starts, axis=0) - b[None] * np.add.reduceat(X**2, starts, axis=0)[:, :, None]
+    scale = models._cluster_scale(len(groups), len(starts), k)
     return b, np.sqrt(scale * (scores**2).sum(axis=0)) / xx[:, None]
 
 
-def _k(spec: str, slopes_: int, years: np.ndarray) -> int:
+def _k(spec: str, n_slopes: int, years: np.ndarray) -> int:
     """K of the small-sample factor: slopes, the constant and T-1 year dummies if year effects."""
-    return slopes_ + 1 + (years.max() if spec in ("twoway", "pooled_year") else 0)
+    return n_slopes + 1 + (years.max() if spec in ("twoway", "pooled_year") else 0)
+
+
+def resampled(frame: pd.DataFrame, draw) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, province codes and year codes of `frame` for a draw of provinces (names, repeats
+    allowed): each drawn province that the frame holds is a cluster (and a province effect) of its
+    own. Without a draw, the frame as it is."""
+    groups, years = codes(frame)
+    if draw is None:
+        return np.arange(len(frame)), groups, years
+    province = frame.index.get_level_values("province")
+    picks = [rows for rows in (np.flatnonzero(province == p) for p in draw) if len(rows)]
+    rows = np.concatenate(picks)
+    return rows, np.repeat(np.arange(len(picks)), [len(r) for r in picks]), years[rows]
 
 
 def block(frame: pd.DataFrame, outcomes: list[str], regressors: list[str], controls: list[str],
-          spec: str, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+          spec: str, draw=None) -> tuple[np.ndarray, np.ndarray, int]:
     """Coefficient and clustered standard error of each regressor (alone beside `controls`) on each
-    outcome, arrays (regressors, outcomes), and the t tests' degrees of freedom G-1. `rows` resamples
-    whole provinces: each repeated province is a cluster (and a province effect) of its own."""
-    groups, years = codes(frame)
-    Y, X, C = (frame[c].to_numpy(dtype=float) for c in (outcomes, regressors, controls))
-    if rows is not None:
-        Y, X, C, years = Y[rows[:, 0]], X[rows[:, 0]], C[rows[:, 0]], years[rows[:, 0]]
-        groups = rows[:, 1]
+    outcome, arrays (regressors, outcomes), and the t tests' degrees of freedom G-1; on the provinces
+    of `draw` if given (resampled)."""
+    rows, groups, years = resampled(frame, draw)
+    Y, X, C = (frame[c].to_numpy(dtype=float)[rows] for c in (outcomes, regressors, controls))
     Z = np.hstack([effects(groups, years, spec), C])
-    b, se = slopes(residualise(Z, Y), residualise(Z, X), groups, _k(spec, 1 + len(controls), years))
+    b, se = slopes(*residualise(Z, Y, X), groups, _k(spec, 1 + len(controls), years))
     return b, se, groups.max()
+
+
+def _off(W0: np.ndarray, W1: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """A (N, m, ny) or (N, m) less its projection on the two columns w0 (shared) and W1[:, j] (one per
+    j < m), by the closed-form 2 x 2 normal equations."""
+    A3 = A if A.ndim == 3 else A[:, :, None]
+    a, c, r = W0 @ W0, (W1**2).sum(axis=0), W0 @ W1
+    u, v = np.einsum("n,nmy->my", W0, A3), np.einsum("nm,nmy->my", W1, A3)
+    det = (a * c - r**2)[:, None]
+    c0, c1 = (c[:, None] * u - r[:, None] * v) / det, (a * v - r[:, None] * u) / det
+    out = A3 - W0[:, None, None] * c0[None] - W1[:, :, None] * c1[None]
+    return out if A.ndim == 3 else out[:, :, 0]
 
 
 def moderation_block(frame: pd.DataFrame, outcomes: list[str], regressors: list[str], moderators: list[str],
-                     controls: list[str], spec: str, rows: np.ndarray | None = None):
+                     controls: list[str], spec: str, draw=None) -> tuple[np.ndarray, np.ndarray, int]:
     """Coefficient and clustered standard error of the centred product d x v in the model with d, v,
     their product and `controls` (models.centred_interaction), arrays (regressors, moderators,
-    outcomes), and G-1."""
-    groups, years = codes(frame)
-    Y, D, V, C = (frame[c].to_numpy(dtype=float) for c in (outcomes, regressors, moderators, controls))
-    if rows is not None:
-        Y, D, V, C, years = Y[rows[:, 0]], D[rows[:, 0]], V[rows[:, 0]], C[rows[:, 0]], years[rows[:, 0]]
-        groups = rows[:, 1]
+    outcomes), and G-1; on the provinces of `draw` if given."""
+    rows, groups, years = resampled(frame, draw)
+    Y, D, V, C = (frame[c].to_numpy(dtype=float)[rows] for c in (outcomes, regressors, moderators, controls))
     D, V = D - D.mean(axis=0), V - V.mean(axis=0)
     Z = np.hstack([effects(groups, years, spec), C])
-    Yt, Dt, Vt = residualise(Z, Y), residualise(Z, D), residualise(Z, V)
-    P = residualise(Z, (D[:, :, None] * V[:, None, :]).reshape(len(Y), -1))
+    Yt, Dt, Vt, P = residualise(Z, Y, D, V, (D[:, :, None] * V[:, None, :]).reshape(len(Y), -1))
+    P = P.reshape(len(Y), D.shape[1], -1)
     k = _k(spec, 3 + len(controls), years)
-    b, se = np.empty((D.shape[1], V.shape[1], Y.shape[1])), np.empty((D.shape[1], V.shape[1], Y.shape[1]))
-    for i in range(D.shape[1]):
-        for j in range(V.shape[1]):
-            W = np.column_stack([Dt[:, i], Vt[:, j]])
-            p = residualise(W, P[:, i * V.shape[1] + j][:, None])
-            b[i, j], se[i, j] = (a[0] for a in slopes(residualise(W, Yt), p, groups, k))
-    return b, se, groups.max()
+    m = V.shape[1]
+    fits = [slopes(_off(Dt[:, i], Vt, np.broadcast_to(Yt[:, None, :], (len(Y), m, Y.shape[1]))),
+                   _off(Dt[:, i], Vt, P[:, i]), groups, k) for i in range(D.shape[1])]
+    return np.stack([f[0] for f in fits]), np.stack([f[1] for f in fits]), groups.max()
 
 
 # --- the curves -----------------------------------------------------------------------------------
 
-def _frame(b, se, df, axes: dict) -> pd.DataFrame:
-    """One row per specification: its choices (the axes of b), coef, se, t, p."""
-    index = pd.MultiIndex.from_product(list(axes.values()), names=list(axes))
-    t = (b / se).ravel()
-    return pd.DataFrame({"coef": b.ravel(), "se": se.ravel(), "t": t, "p": 2 * stats.t.sf(np.abs(t), df),
-                         "df": df}, index=index).reset_index()
+def frames(data: pd.DataFrame, samples=SAMPLES, region: str | None = None) -> dict[str, pd.DataFrame]:
+    """Each sample of the wide panel, restricted to one region's provinces if `region` is given
+    (after lagging or winsorising on the whole panel)."""
+    out = {name: sample(data, name) for name in samples}
+    return out if region is None else {name: frame[frame["region"] == region] for name, frame in out.items()}
 
 
-def _scale(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """Standard deviation (n - 1) of each column on the estimation sample."""
-    return frame[columns].std()
+def universe(core: bool = False, **only) -> dict:
+    """The choices of CHOICES (all options, or those in `only`); `core` keeps for outcome, regressor
+    and moderator only the panel's own measures (notebook 02's, chosen before any regression)."""
+    own = set(constructions.PANEL_NAMES.values())
+    chosen = {key: list(options) if key != "controls" else dict(options) for key, options in CHOICES.items()}
+    if core:
+        chosen.update({key: [o for o in chosen[key] if o in own] for key in ("outcome", "regressor", "moderator")})
+    chosen.update(only)
+    return chosen
 
 
-def h1(data: pd.DataFrame, outcomes=None, regressors=None, samples=SAMPLES, specs=models.SPECS,
-       controls=None, rows=None) -> pd.DataFrame:
-    """The H1 universe: the coefficient of each regressor on each outcome in every sample, estimator
-    and control set, with `std` = coef x sd(regressor) / sd(outcome) on the estimation sample, a
-    scale comparable across constructions. `data`: the wide panel (wide); `rows`: {sample: resampled
-    rows} (joint_null)."""
-    outcomes, regressors = outcomes or CHOICES["outcome"], regressors or CHOICES["regressor"]
-    controls = controls or CHOICES["controls"]
-    parts = []
-    for name in samples:
-        frame = sample(data, name)
-        ratio = _scale(frame, regressors).to_numpy()[:, None] / _scale(frame, outcomes).to_numpy()[None]
-        for spec in specs:
-            for label, columns in controls.items():
-                b, se, df = block(frame, outcomes, regressors, columns, spec, None if rows is None else rows[name])
-                part = _frame(b, se, df, {"regressor": regressors, "outcome": outcomes})
-                parts.append(part.assign(std=(b * ratio).ravel(), std_se=(se * ratio).ravel(),
-                                         controls=label, spec=spec, sample=name))
-    return pd.concat(parts, ignore_index=True)
+def _axes(u: dict, moderation: bool) -> dict:
+    return {"regressor": u["regressor"], **({"moderator": u["moderator"]} if moderation else {}), "outcome": u["outcome"]}
+
+
+def estimates(frames_: dict, u: dict, moderation: bool = False, draw=None):
+    """coef, se and degrees of freedom of every specification of the universe `u` on the samples
+    `frames_`, flat arrays in the order of `curve`: blocks (sample, spec, controls), within a block
+    regressor x [moderator x] outcome."""
+    out = []
+    for name, frame in frames_.items():
+        for spec in u["spec"]:
+            for columns in u["controls"].values():
+                if moderation:
+                    b, se, df = moderation_block(frame, u["outcome"], u["regressor"], u["moderator"], columns, spec, draw)
+                else:
+                    b, se, df = block(frame, u["outcome"], u["regressor"], columns, spec, draw)
+                out.append((b.ravel(), se.ravel(), np.full(b.size, df)))
+    return tuple(np.concatenate(parts) for parts in zip(*out))
+
+
+def curve(frames_: dict, u: dict, moderation: bool = False) -> pd.DataFrame:
+    """One row per specification: its choices, coef, se, t, p (clustered, G-1 df), and `std`, the
+    coefficient on a scale comparable across constructions: coef x sd(regressor) [x sd(moderator)]
+    / sd(outcome), standard deviations on the estimation sample (`scale` is the factor)."""
+    axes = _axes(u, moderation)
+    index, scale = [], []
+    for name, frame in frames_.items():
+        sd = {key: frame[columns].std().to_numpy() for key, columns in axes.items()}
+        ratio = np.multiply.outer(sd["regressor"], sd["moderator"]) if moderation else sd["regressor"]
+        ratio = np.multiply.outer(ratio, 1 / sd["outcome"]).ravel()
+        for spec in u["spec"]:
+            for label in u["controls"]:
+                rows = pd.MultiIndex.from_product(list(axes.values()), names=list(axes)).to_frame(index=False)
+                index.append(rows.assign(controls=label, spec=spec, sample=name))
+                scale.append(ratio)
+    b, se, df = estimates(frames_, u, moderation)
+    t = b / se
+    scale = np.concatenate(scale)
+    return pd.concat(index, ignore_index=True).assign(
+        coef=b, se=se, t=t, p=2 * stats.t.sf(np.abs(t), df), df=df, scale=scale, std=b * scale, std_se=se * scale)
