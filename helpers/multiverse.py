@@ -119,26 +119,39 @@ def _k(spec: str, n_slopes: int, years: np.ndarray) -> int:
     return n_slopes + 1 + (years.max() if spec in ("twoway", "pooled_year") else 0)
 
 
-def resampled(frame: pd.DataFrame, draw) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows, province codes and year codes of `frame` for a draw of provinces (names, repeats
-    allowed): each drawn province that the frame holds is a cluster (and a province effect) of its
-    own. Without a draw, the frame as it is."""
-    groups, years = codes(frame)
-    if draw is None:
-        return np.arange(len(frame)), groups, years
-    province = frame.index.get_level_values("province")
-    picks = [rows for rows in (np.flatnonzero(province == p) for p in draw) if len(rows)]
-    rows = np.concatenate(picks)
-    return rows, np.repeat(np.arange(len(picks)), [len(r) for r in picks]), years[rows]
+class Sample:
+    """One sample's model columns as a float array, province and year codes, and the rows of each
+    province: what the estimator needs, extracted once and reused by every block and draw."""
+
+    def __init__(self, frame: pd.DataFrame):
+        names = [c for c in frame.columns if c not in ("name_zh", "region", "filled")]
+        self.index = {name: i for i, name in enumerate(names)}
+        self.values = frame[names].to_numpy(dtype=float)
+        self.groups, self.years = codes(frame)
+        province = frame.index.get_level_values("province")
+        self.rows_of = {p: np.flatnonzero(province == p) for p in province.unique()}
+
+    def columns(self, names: list[str], rows: np.ndarray) -> np.ndarray:
+        return self.values[np.ix_(rows, [self.index[n] for n in names])]
+
+    def resampled(self, draw) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows, province codes and year codes for a draw of provinces (names, repeats allowed): each
+        drawn province that the sample holds is a cluster (and a province effect) of its own. Without
+        a draw, the sample as it is."""
+        if draw is None:
+            return np.arange(len(self.values)), self.groups, self.years
+        picks = [self.rows_of[p] for p in draw if p in self.rows_of]
+        rows = np.concatenate(picks)
+        return rows, np.repeat(np.arange(len(picks)), [len(r) for r in picks]), self.years[rows]
 
 
-def block(frame: pd.DataFrame, outcomes: list[str], regressors: list[str], controls: list[str],
+def block(frame: Sample, outcomes: list[str], regressors: list[str], controls: list[str],
           spec: str, draw=None) -> tuple[np.ndarray, np.ndarray, int]:
     """Coefficient and clustered standard error of each regressor (alone beside `controls`) on each
     outcome, arrays (regressors, outcomes), and the t tests' degrees of freedom G-1; on the provinces
     of `draw` if given (resampled)."""
-    rows, groups, years = resampled(frame, draw)
-    Y, X, C = (frame[c].to_numpy(dtype=float)[rows] for c in (outcomes, regressors, controls))
+    rows, groups, years = frame.resampled(draw)
+    Y, X, C = (frame.columns(c, rows) for c in (outcomes, regressors, controls))
     Z = np.hstack([effects(groups, years, spec), C])
     b, se = slopes(*residualise(Z, Y, X), groups, _k(spec, 1 + len(controls), years))
     return b, se, groups.max()
@@ -156,13 +169,13 @@ def _off(W0: np.ndarray, W1: np.ndarray, A: np.ndarray) -> np.ndarray:
     return out if A.ndim == 3 else out[:, :, 0]
 
 
-def moderation_block(frame: pd.DataFrame, outcomes: list[str], regressors: list[str], moderators: list[str],
+def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], moderators: list[str],
                      controls: list[str], spec: str, draw=None) -> tuple[np.ndarray, np.ndarray, int]:
     """Coefficient and clustered standard error of the centred product d x v in the model with d, v,
     their product and `controls` (models.centred_interaction), arrays (regressors, moderators,
     outcomes), and G-1; on the provinces of `draw` if given."""
-    rows, groups, years = resampled(frame, draw)
-    Y, D, V, C = (frame[c].to_numpy(dtype=float)[rows] for c in (outcomes, regressors, moderators, controls))
+    rows, groups, years = frame.resampled(draw)
+    Y, D, V, C = (frame.columns(c, rows) for c in (outcomes, regressors, moderators, controls))
     D, V = D - D.mean(axis=0), V - V.mean(axis=0)
     Z = np.hstack([effects(groups, years, spec), C])
     Yt, Dt, Vt, P = residualise(Z, Y, D, V, (D[:, :, None] * V[:, None, :]).reshape(len(Y), -1))
@@ -198,12 +211,12 @@ def _axes(u: dict, moderation: bool) -> dict:
     return {"regressor": u["regressor"], **({"moderator": u["moderator"]} if moderation else {}), "outcome": u["outcome"]}
 
 
-def estimates(frames_: dict, u: dict, moderation: bool = False, draw=None):
+def estimates(samples: dict[str, Sample], u: dict, moderation: bool = False, draw=None):
     """coef, se and degrees of freedom of every specification of the universe `u` on the samples
-    `frames_`, flat arrays in the order of `curve`: blocks (sample, spec, controls), within a block
+    (Sample of each of frames), flat arrays in the order of `curve`: blocks (sample, spec, controls), within a block
     regressor x [moderator x] outcome."""
     out = []
-    for name, frame in frames_.items():
+    for frame in samples.values():
         for spec in u["spec"]:
             for columns in u["controls"].values():
                 if moderation:
@@ -212,6 +225,10 @@ def estimates(frames_: dict, u: dict, moderation: bool = False, draw=None):
                     b, se, df = block(frame, u["outcome"], u["regressor"], columns, spec, draw)
                 out.append((b.ravel(), se.ravel(), np.full(b.size, df)))
     return tuple(np.concatenate(parts) for parts in zip(*out))
+
+
+def prepared(frames_: dict[str, pd.DataFrame]) -> dict[str, Sample]:
+    return {name: Sample(frame) for name, frame in frames_.items()}
 
 
 def curve(frames_: dict, u: dict, moderation: bool = False) -> pd.DataFrame:
@@ -229,7 +246,7 @@ def curve(frames_: dict, u: dict, moderation: bool = False) -> pd.DataFrame:
                 rows = pd.MultiIndex.from_product(list(axes.values()), names=list(axes)).to_frame(index=False)
                 index.append(rows.assign(controls=label, spec=spec, sample=name))
                 scale.append(ratio)
-    b, se, df = estimates(frames_, u, moderation)
+    b, se, df = estimates(prepared(frames_), u, moderation)
     t = b / se
     scale = np.concatenate(scale)
     return pd.concat(index, ignore_index=True).assign(
@@ -292,9 +309,9 @@ def null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray, mode
     """Per draw of provinces, the curve under the null of no effect: the median `std` and the share
     of specifications positive with p < alpha. `observed` is curve(frames_, u, moderation)."""
     coef, scale = observed["coef"].to_numpy(), observed["scale"].to_numpy()
-    rows = []
+    samples, rows = prepared(frames_), []
     for draw in drawn:
-        b, se, df = estimates(frames_, u, moderation, draw)
+        b, se, df = estimates(samples, u, moderation, draw)
         t, p = _null_t(b, se, df, coef)
         rows.append({"median std": np.nanmedian((b - coef) * scale), "positive and significant": np.mean((t > 0) & (p < alpha))})
     return pd.DataFrame(rows)
@@ -304,12 +321,12 @@ def regional_null(data: pd.DataFrame, u: dict, observed: pd.DataFrame, drawn: np
                   alpha: float = scorecard.ALPHA) -> pd.DataFrame:
     """Per draw, the share of specifications in which the regional pattern holds under the null
     (each region's outcome adjusted by its own estimate); `observed` is regional(data, u)."""
-    region_frames = {r: frames(data, u["sample"], r) for r in u["region"]}
+    region_samples = {r: prepared(frames(data, u["sample"], r)) for r in u["region"]}
     rows = []
     for draw in drawn:
         columns = {}
         for r in u["region"]:
-            b, se, df = estimates(region_frames[r], u, draw=draw)
+            b, se, df = estimates(region_samples[r], u, draw=draw)
             columns[f"{r} t"], columns[f"{r} p"] = _null_t(b, se, df, observed[f"{r} coef"].to_numpy())
         rows.append({"pattern holds": pattern(pd.DataFrame(columns), u["region"], alpha).mean()})
     return pd.DataFrame(rows)
@@ -319,3 +336,57 @@ def joint_p(observed: float, null_values: pd.Series) -> float:
     """One-sided p-value of an observed statistic against its null draws, (1 + #{null >= observed})
     / (1 + B)."""
     return float((1 + (null_values >= observed).sum()) / (1 + len(null_values)))
+
+
+# --- which choices matter -------------------------------------------------------------------------
+
+def family(name: str) -> str:
+    """A construction's family as the figures group it: the family of the grid (tfp, virtual), or
+    the weighting method of a digital index (the PKU index alone: 'single')."""
+    construction = constructions.BY_NAME[name]
+    return construction.settings.get("method", construction.family)
+
+
+def options(frame: pd.DataFrame) -> pd.DataFrame:
+    """The choices of each specification as the figures show them: constructions by family."""
+    grouped = {key: frame[key].map({n: family(n) for n in frame[key].unique()})
+               for key in ("outcome", "regressor", "moderator") if key in frame}
+    return frame[[c for c in [*CHOICES, *KEYS] if c in frame and c not in grouped]].assign(**grouped)
+
+
+def by_option(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.DataFrame:
+    """Per choice and option (constructions by family): specifications, mean and median `std`, shares
+    positive and positive with p < alpha."""
+    chosen = options(frame)
+    supported = (frame["coef"] > 0) & (frame["p"] < alpha)
+    parts = {}
+    for choice in [c for c in CHOICES if c in chosen]:
+        grouped = pd.DataFrame({"std": frame["std"], "positive": frame["coef"] > 0, "supported": supported}
+                               ).groupby(chosen[choice], sort=False)
+        parts[choice] = pd.DataFrame({"specifications": grouped.size(), "mean std": grouped["std"].mean(),
+                                      "median std": grouped["std"].median(), "positive": grouped["positive"].mean(),
+                                      "positive and significant": grouped["supported"].mean()})
+    return pd.concat(parts, names=["choice", "option"])
+
+
+def bench(draws_: int = 99) -> dict:
+    """Cold and warm seconds of each step of notebook 11 (the data read from the grid's cache): the
+    three universes and the null draws of the core universe."""
+    timings, start = {}, time.perf_counter()
+    data = wide(panel.load())
+    fr, u, core = frames(data), universe(), universe(core=True)
+    timings["data"] = time.perf_counter() - start
+    for name, step in [("H1 curve", lambda: curve(fr, u)), ("H1 curve (warm)", lambda: curve(fr, u)),
+                       ("H2 curve", lambda: curve(fr, u, True)), ("regional curve", lambda: regional(data, u)),
+                       (f"H1 null, {draws_} draws (core)",
+                        lambda: null(frames(data), core, curve(fr, core), draws(data, draws_, 1))),
+                       (f"H2 null, {draws_} draws (core)",
+                        lambda: null(fr, core, curve(fr, core, True), draws(data, draws_, 1), True)),
+                       (f"regional null, {draws_} draws (core)",
+                        lambda: regional_null(data, core, regional(data, core), draws(data, draws_, 1)))]:
+        start = time.perf_counter()
+        result = step()
+        timings[f"{name}: {len(result)} rows"] = time.perf_counter() - start
+    for name, seconds in timings.items():
+        print(f"{name:45s} {seconds:7.2f} s")
+    return timings

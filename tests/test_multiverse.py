@@ -57,7 +57,7 @@ def test_null_curve_equals_the_resampled_panel_with_the_effect_removed(wide, sma
     u = {**small, "spec": ["twoway", "pooled"]}
     observed = multiverse.curve(frames, u)
     draw = multiverse.draws(analysis_panel, 1, seed=3)[0]
-    b, se, df = multiverse.estimates(frames, u, draw=draw)
+    b, se, df = multiverse.estimates(multiverse.prepared(frames), u, draw=draw)
     t, p = multiverse._null_t(b, se, df, observed["coef"].to_numpy())
     frame = frames["no municipalities"]
     for i in [0, 5, len(observed) - 1]:
