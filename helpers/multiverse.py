@@ -259,7 +259,7 @@ def regional(data: pd.DataFrame, u: dict) -> pd.DataFrame:
     significant digital (scorecard.supports at ALPHA) are exactly the claimed East, West and
     Northeast, as scorecard.verdicts judges Table 7."""
     curves = {region: curve(frames(data, u["sample"], region), u).set_index(KEYS) for region in u["region"]}
-    wide_ = pd.concat({region: c[["coef", "t", "p", "df"]] for region, c in curves.items()}, axis=1)
+    wide_ = pd.concat({region: c[["coef", "t", "p", "df", "std"]] for region, c in curves.items()}, axis=1)
     wide_.columns = [f"{region} {statistic}" for region, statistic in wide_.columns]
     return wide_.assign(holds=pattern(wide_, u["region"])).reset_index()
 
@@ -341,9 +341,11 @@ def joint_p(observed: float, null_values: pd.Series) -> float:
 # --- which choices matter -------------------------------------------------------------------------
 
 def family(name: str) -> str:
-    """A construction's family as the figures group it: the family of the grid (tfp, virtual), or
-    the weighting method of a digital index (the PKU index alone: 'single')."""
+    """A construction as the figures group it: its family in the grid (tfp), the weighting method of a
+    digital index (the PKU index alone: 'single'), a virtual construction by its own name (eight)."""
     construction = constructions.BY_NAME[name]
+    if construction.variable == "virtual":
+        return name
     return construction.settings.get("method", construction.family)
 
 
@@ -351,7 +353,7 @@ def options(frame: pd.DataFrame) -> pd.DataFrame:
     """The choices of each specification as the figures show them: constructions by family."""
     grouped = {key: frame[key].map({n: family(n) for n in frame[key].unique()})
                for key in ("outcome", "regressor", "moderator") if key in frame}
-    return frame[[c for c in [*CHOICES, *KEYS] if c in frame and c not in grouped]].assign(**grouped)
+    return frame[[c for c in dict.fromkeys([*CHOICES, *KEYS]) if c in frame and c not in grouped]].assign(**grouped)
 
 
 def by_option(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.DataFrame:

@@ -24,7 +24,7 @@ CHOICES = {**MEASURES, "winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha"
 # Notebooks of one stage depend only on earlier stages, so a stage runs in parallel.
 STAGES = [("01_data", "02_variables"),
           ("03_descriptives", "04_correlation", "05_baseline", "06_robustness", "07_moderation", "08_heterogeneity"),
-          ("09_replication_scorecard",), ("10_forensics",)]
+          ("09_replication_scorecard",), ("10_forensics",), ("11_multiverse",)]
 
 
 def notebooks() -> list[Path]:
