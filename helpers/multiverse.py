@@ -3,16 +3,18 @@ combination of the defensible choices, estimated at once, and tested jointly.
 
 The universe is declared once, as data (CHOICES), from the project's own declarations: every `tfp`,
 `digital` and `virtual` construction of the grid (panel.MEASURES), no controls or the five
-(panel.CONTROLS), the four estimators (models.SPECS), five samples, and for the regional claim the four
-regions. Inference is the province-clustered covariance of models.estimate for every specification.
+(panel.CONTROLS), the four estimators (models.SPECS), five samples, the two covariances of
+models.estimate (clustered by province, Driscoll-Kraay), and for the regional claim the four regions.
 
 The estimator is models.estimate made vectorised by Frisch-Waugh-Lovell: within one block (sample,
 estimator, controls) the fixed effects and the controls are partialled out of every outcome and every
 regressor once (one least-squares projection), and each slope is then d'y / d'd of two residualised
 columns; its clustered variance is G/(G-1) (N-1)/(N-K) sum_g (d_g'u_g)^2 / (d'd)^2 with u = y - b d the
-full model's residuals (module docstring of helpers.models), t tests with G-1 degrees of freedom.
+full model's residuals (module docstring of helpers.models), t tests with G-1 degrees of freedom;
+the Driscoll-Kraay variance sums the same scores by year instead (slopes).
 """
 import time
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -22,6 +24,7 @@ from . import constructions, forensics, models, panel, scorecard
 from .provinces import MUNICIPALITIES, REGIONS
 
 WINSOR_SHARE = 0.01  # as notebook 06's default
+INFERENCE = get_args(models.CovType)  # clustered by province; Driscoll-Kraay
 SAMPLES = ("full", "no filled cells", "no municipalities", "digital lagged", "winsorised")
 # The universe, one choice per key, each with its options.
 CHOICES = {
@@ -31,12 +34,13 @@ CHOICES = {
     "controls": {"none": [], "five": panel.CONTROLS},
     "spec": models.SPECS,
     "sample": SAMPLES,
+    "inference": INFERENCE,
     "region": REGIONS,  # the regional claim only
 }
 CHOICES_OF = {"tfp": CHOICES["outcome"], "digital": CHOICES["regressor"], "virtual": CHOICES["moderator"]}
 # The paper's own path: Table 4 (2), Table 6 (2), Table 7.
 PUBLISHED_PATH = {"outcome": "tfp", "regressor": "digital", "moderator": "virtual", "controls": "five",
-                  "spec": "twoway", "sample": "full"}
+                  "spec": "twoway", "sample": "full", "inference": "cluster"}
 CLAIMED_REGIONS = ["East", "West", "Northeast"]  # Table 7: significant; Central not
 
 
@@ -97,21 +101,44 @@ def residualise(Z: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
     return [A - U @ (U.T @ A) for A in arrays]
 
 
-def slopes(Y: np.ndarray, X: np.ndarray, groups: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def slopes(Y: np.ndarray, X: np.ndarray, groups: np.ndarray, k: int, years: np.ndarray | None = None,
+           absorbed: int = 0) -> tuple[np.ndarray, ...]:
     """For x a column of X and y a column of Y, both residualised on everything else in the model
     (Frisch-Waugh-Lovell): the slope b = x'y / x'x and its clustered standard error
-    sqrt(c sum_g (x_g'u_g)^2) / x'x, u = y - b x, c = G/(G-1) (N-1)/(N-K), K = k. Y is (N, ny),
-    shared by every column of X, or (N, m, ny), one matrix per column of X. Rows of a cluster must be
-    contiguous. Returns arrays (m, ny)."""
+    sqrt(c sum_g (x_g'u_g)^2) / x'x, u = y - b x, c = G/(G-1) (N-1)/(N-K), K = k. With `years`, also
+    the Driscoll-Kraay standard error of models.estimate (linearmodels' kernel covariance, debiased):
+    sqrt(N / (N - K - absorbed) sum_l w_l sum_t xi_t xi_{t+l} (twice for l > 0)) / x'x, xi_t = sum_i x_it
+    u_it, Bartlett weights w_l = 1 - l / (L + 1), L = floor(4 (T / 100)^(2/9)); `absorbed` counts the
+    province effects absorbed (G - 1). Y is (N, ny), shared by every column of X, or (N, m, ny), one
+    matrix per column of X. Rows of a cluster must be contiguous. Returns arrays (m, ny)."""
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     if len(starts) != groups.max() + 1:
         raise ValueError("the rows of each cluster must be contiguous")
     xy = X[:, :, None] * (Y[:, None, :] if Y.ndim == 2 else Y)
     xx = (X**2).sum(axis=0)
     b = xy.sum(axis=0) / xx[:, None]
-    scores = np.add.reduceat(xy, starts, axis=0) - b[None] * np.add.reduceat(X**2, starts, axis=0)[:, :, None]
+    xu = xy - b[None] * (X**2)[:, :, None]  # x_i u_i
+    scores = np.add.reduceat(xu, starts, axis=0)
     scale = models._cluster_scale(len(groups), len(starts), k)
-    return b, np.sqrt(scale * (scores**2).sum(axis=0)) / xx[:, None]
+    se = np.sqrt(scale * (scores**2).sum(axis=0)) / xx[:, None]
+    if years is None:
+        return b, se
+    periods = years.max() + 1
+    xi = (np.eye(periods)[years].T @ xu.reshape(len(xu), -1)).reshape(periods, *b.shape)
+    lags = int(np.floor(4 * (periods / 100) ** (2 / 9)))
+    s = (xi**2).sum(axis=0) + sum(2 * (1 - lag / (lags + 1)) * (xi[lag:] * xi[:-lag]).sum(axis=0)
+                                  for lag in range(1, lags + 1))
+    return b, se, np.sqrt(len(groups) / (len(groups) - k - absorbed) * s) / xx[:, None]
+
+
+def _absorbed(spec: str, groups: np.ndarray) -> int:
+    """Province effects absorbed beside the constant: G - 1 with province effects, else 0."""
+    return groups.max() if spec in ("twoway", "province_fe") else 0
+
+
+def _inference(se, se_dk, groups, years) -> dict:
+    """Standard errors and t-test degrees of freedom per inference: G - 1 clustered, T - 1 Driscoll-Kraay."""
+    return {"cluster": (se, groups.max()), "driscoll_kraay": (se_dk, years.max())}
 
 
 def _k(spec: str, n_slopes: int, years: np.ndarray) -> int:
@@ -146,15 +173,15 @@ class Sample:
 
 
 def block(frame: Sample, outcomes: list[str], regressors: list[str], controls: list[str],
-          spec: str, draw=None) -> tuple[np.ndarray, np.ndarray, int]:
-    """Coefficient and clustered standard error of each regressor (alone beside `controls`) on each
-    outcome, arrays (regressors, outcomes), and the t tests' degrees of freedom G-1; on the provinces
-    of `draw` if given (resampled)."""
+          spec: str, draw=None) -> tuple[np.ndarray, dict]:
+    """Coefficient of each regressor (alone beside `controls`) on each outcome, arrays (regressors,
+    outcomes), and per inference (INFERENCE) its standard errors and the t tests' degrees of freedom;
+    on the provinces of `draw` if given (resampled)."""
     rows, groups, years = frame.resampled(draw)
     Y, X, C = (frame.columns(c, rows) for c in (outcomes, regressors, controls))
     Z = np.hstack([effects(groups, years, spec), C])
-    b, se = slopes(*residualise(Z, Y, X), groups, _k(spec, 1 + len(controls), years))
-    return b, se, groups.max()
+    b, se, se_dk = slopes(*residualise(Z, Y, X), groups, _k(spec, 1 + len(controls), years), years, _absorbed(spec, groups))
+    return b, _inference(se, se_dk, groups, years)
 
 
 def _off(W0: np.ndarray, W1: np.ndarray, A: np.ndarray) -> np.ndarray:
@@ -170,10 +197,10 @@ def _off(W0: np.ndarray, W1: np.ndarray, A: np.ndarray) -> np.ndarray:
 
 
 def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], moderators: list[str],
-                     controls: list[str], spec: str, draw=None) -> tuple[np.ndarray, np.ndarray, int]:
-    """Coefficient and clustered standard error of the centred product d x v in the model with d, v,
-    their product and `controls` (models.centred_interaction), arrays (regressors, moderators,
-    outcomes), and G-1; on the provinces of `draw` if given."""
+                     controls: list[str], spec: str, draw=None) -> tuple[np.ndarray, dict]:
+    """Coefficient of the centred product d x v in the model with d, v, their product and `controls`
+    (models.centred_interaction), arrays (regressors, moderators, outcomes), and per inference its
+    standard errors and degrees of freedom (block); on the provinces of `draw` if given."""
     rows, groups, years = frame.resampled(draw)
     Y, D, V, C = (frame.columns(c, rows) for c in (outcomes, regressors, moderators, controls))
     D, V = D - D.mean(axis=0), V - V.mean(axis=0)
@@ -183,8 +210,9 @@ def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], 
     k = _k(spec, 3 + len(controls), years)
     m = V.shape[1]
     fits = [slopes(_off(Dt[:, i], Vt, np.broadcast_to(Yt[:, None, :], (len(Y), m, Y.shape[1]))),
-                   _off(Dt[:, i], Vt, P[:, i]), groups, k) for i in range(D.shape[1])]
-    return np.stack([f[0] for f in fits]), np.stack([f[1] for f in fits]), groups.max()
+                   _off(Dt[:, i], Vt, P[:, i]), groups, k, years, _absorbed(spec, groups)) for i in range(D.shape[1])]
+    b, se, se_dk = (np.stack([f[j] for f in fits]) for j in range(3))
+    return b, _inference(se, se_dk, groups, years)
 
 
 # --- the curves -----------------------------------------------------------------------------------
@@ -213,17 +241,19 @@ def _axes(u: dict, moderation: bool) -> dict:
 
 def estimates(samples: dict[str, Sample], u: dict, moderation: bool = False, draw=None):
     """coef, se and degrees of freedom of every specification of the universe `u` on the samples
-    (Sample of each of frames), flat arrays in the order of `curve`: blocks (sample, spec, controls), within a block
-    regressor x [moderator x] outcome."""
+    (Sample of each of frames), flat arrays in the order of `curve`: blocks (sample, spec, controls,
+    inference), within a block regressor x [moderator x] outcome."""
     out = []
     for frame in samples.values():
         for spec in u["spec"]:
             for columns in u["controls"].values():
                 if moderation:
-                    b, se, df = moderation_block(frame, u["outcome"], u["regressor"], u["moderator"], columns, spec, draw)
+                    b, inference = moderation_block(frame, u["outcome"], u["regressor"], u["moderator"], columns, spec, draw)
                 else:
-                    b, se, df = block(frame, u["outcome"], u["regressor"], columns, spec, draw)
-                out.append((b.ravel(), se.ravel(), np.full(b.size, df)))
+                    b, inference = block(frame, u["outcome"], u["regressor"], columns, spec, draw)
+                for name in u["inference"]:
+                    se, df = inference[name]
+                    out.append((b.ravel(), se.ravel(), np.full(b.size, df)))
     return tuple(np.concatenate(parts) for parts in zip(*out))
 
 
@@ -243,9 +273,10 @@ def curve(frames_: dict, u: dict, moderation: bool = False) -> pd.DataFrame:
         ratio = np.multiply.outer(ratio, 1 / sd["outcome"]).ravel()
         for spec in u["spec"]:
             for label in u["controls"]:
-                rows = pd.MultiIndex.from_product(list(axes.values()), names=list(axes)).to_frame(index=False)
-                index.append(rows.assign(controls=label, spec=spec, sample=name))
-                scale.append(ratio)
+                for inference in u["inference"]:
+                    rows = pd.MultiIndex.from_product(list(axes.values()), names=list(axes)).to_frame(index=False)
+                    index.append(rows.assign(controls=label, spec=spec, sample=name, inference=inference))
+                    scale.append(ratio)
     b, se, df = estimates(prepared(frames_), u, moderation)
     t = b / se
     scale = np.concatenate(scale)
@@ -270,7 +301,7 @@ def pattern(frame: pd.DataFrame, regions, alpha: float = scorecard.ALPHA) -> np.
                    for r in regions], axis=0)
 
 
-KEYS = ["outcome", "regressor", "controls", "spec", "sample"]
+KEYS = ["outcome", "regressor", "controls", "spec", "sample", "inference"]
 
 
 # --- the numbers to quote, and joint inference (Simonsohn, Simmons & Nelson 2020) ----------------

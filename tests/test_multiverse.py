@@ -36,15 +36,15 @@ def _reference(frame, row, moderation):
             models.centred_interaction(frame, row["regressor"], row["moderator"]))
         terms = [row["regressor"], row["moderator"], f"{row['moderator']} x {row['regressor']}"]
     fit = models.estimate(frame, row["outcome"], [*terms, *multiverse.CHOICES["controls"][row["controls"]]],
-                          spec=row["spec"])
+                          spec=row["spec"], cov_type=row["inference"])
     return fit.params[terms[-1]], fit.std_errors[terms[-1]], fit.pvalues[terms[-1]]
 
 
 @pytest.mark.parametrize("moderation", [False, True])
 def test_random_specifications_equal_models_estimate(wide, small, moderation):
     curve = multiverse.curve(multiverse.frames(wide), small, moderation)
-    assert len(curve) == 2 * 2 * (2 if moderation else 1) * 2 * 4 * 5
-    for i in np.random.default_rng(7).choice(len(curve), 25, replace=False):
+    assert len(curve) == 2 * 2 * (2 if moderation else 1) * 2 * 4 * 5 * 2
+    for i in np.random.default_rng(7).choice(len(curve), 40, replace=False):
         row = curve.iloc[i]
         coef, se, p = _reference(multiverse.sample(wide, row["sample"]), row, moderation)
         _close(row["coef"], coef)
@@ -60,7 +60,7 @@ def test_null_curve_equals_the_resampled_panel_with_the_effect_removed(wide, sma
     b, se, df = multiverse.estimates(multiverse.prepared(frames), u, draw=draw)
     t, p = multiverse._null_t(b, se, df, observed["coef"].to_numpy())
     frame = frames["no municipalities"]
-    for i in [0, 5, len(observed) - 1]:
+    for i in [0, 5, len(observed) - 2, len(observed) - 1]:
         row = observed.iloc[i]
         # y - b x on the drawn provinces, each pick a province of its own
         null = frame.assign(y=frame[row["outcome"]] - row["coef"] * frame[row["regressor"]])
@@ -68,7 +68,7 @@ def test_null_curve_equals_the_resampled_panel_with_the_effect_removed(wide, sma
         resampled = pd.concat([pick.rename(index=lambda name: f"{name}#{k}", level="province")
                                for k, pick in enumerate(picks)])
         fit = models.estimate(resampled, "y", [row["regressor"], *multiverse.CHOICES["controls"][row["controls"]]],
-                              spec=row["spec"])
+                              spec=row["spec"], cov_type=row["inference"])
         _close(b[i] - row["coef"], fit.params[row["regressor"]])
         _close(t[i], fit.tstats[row["regressor"]])
         _close(p[i], fit.pvalues[row["regressor"]])
@@ -105,6 +105,7 @@ def test_registry_is_built_from_the_projects_declarations():
     assert multiverse.CHOICES["outcome"] == panel.MEASURES["tfp"]
     assert multiverse.CHOICES["controls"]["five"] == panel.CONTROLS
     assert multiverse.CHOICES["spec"] == models.SPECS
+    assert multiverse.CHOICES["inference"] == ("cluster", "driscoll_kraay")
     core = multiverse.universe(core=True)
     assert core["outcome"] == ["tfp", "tfp_solow", "tfp_urban"]
     assert core["moderator"] == ["virtual", "virtual_software"]
