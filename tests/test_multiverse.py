@@ -109,3 +109,18 @@ def test_registry_is_built_from_the_projects_declarations():
     core = multiverse.universe(core=True)
     assert core["outcome"] == ["tfp", "tfp_solow", "tfp_urban"]
     assert core["moderator"] == ["virtual", "virtual_software"]
+
+
+def test_by_option_groups_constructions_by_family_and_counts_support_by_hand():
+    frame = pd.DataFrame({"outcome": ["tfp", "tfp_solow", "tfp_urban", "tfp_solow"],
+                          "regressor": ["digital", "digital_pca", "digital_dfiic", "digital"],
+                          "controls": ["none", "five", "none", "five"], "spec": ["twoway"] * 4,
+                          "sample": ["full"] * 4, "inference": ["cluster"] * 4,
+                          "coef": [1.0, 2.0, -1.0, 3.0], "p": [0.01, 0.2, 0.01, 0.04], "std": [0.1, 0.2, -0.1, 0.3]})
+    table = multiverse.by_option(frame, alpha=0.05)
+    # tfp and tfp_urban are Malmquist indices, tfp_solow growth accounting
+    assert table.loc[("outcome", "malmquist"), "specifications"] == 2
+    assert table.loc[("outcome", "malmquist"), "positive and significant"] == 0.5
+    assert table.loc[("outcome", "growth"), "positive and significant"] == 0.5
+    assert table.loc[("regressor", "single"), "positive"] == 0.0
+    assert table.loc[("controls", "five"), "mean std"] == pytest.approx(0.25)
