@@ -23,7 +23,6 @@ from scipy import stats
 from . import constructions, forensics, models, panel, scorecard
 from .provinces import MUNICIPALITIES, REGIONS
 
-WINSOR_SHARE = 0.01  # as notebook 06's default
 INFERENCE = get_args(models.CovType)  # clustered by province; Driscoll-Kraay
 SAMPLES = ("full", "no filled cells", "no municipalities", "digital lagged", "winsorised")
 # The universe, one choice per key, each with its options.
@@ -37,26 +36,26 @@ CHOICES = {
     "inference": INFERENCE,
     "region": REGIONS,  # the regional claim only
 }
-CHOICES_OF = {"tfp": CHOICES["outcome"], "digital": CHOICES["regressor"], "virtual": CHOICES["moderator"]}
 # The paper's own path: Table 4 (2), Table 6 (2), Table 7.
 PUBLISHED_PATH = {"outcome": "tfp", "regressor": "digital", "moderator": "virtual", "controls": "five",
                   "spec": "twoway", "sample": "full", "inference": "cluster"}
 CLAIMED_REGIONS = ["East", "West", "Northeast"]  # Table 7: significant; Central not
+KEYS = ["outcome", "regressor", "controls", "spec", "sample", "inference"]  # the choices of one H1 specification
 
 
 # --- data -----------------------------------------------------------------------------------------
 
 def wide(data: pd.DataFrame) -> pd.DataFrame:
     """The panel with every construction of tfp, digital and virtual as a column (the grid's cache)."""
-    names = [n for variable in ("tfp", "digital", "virtual") for n in CHOICES_OF[variable]]
+    names = [*CHOICES["outcome"], *CHOICES["regressor"], *CHOICES["moderator"]]
     return data.join(forensics.columns([n for n in names if n not in data]))
-
 
 
 def sample(data: pd.DataFrame, name: str) -> pd.DataFrame:
     """The rows (and, when lagged or winsorised, the values) of one sample of the wide panel: full;
     no filled cell (the `filled` flag); no municipality; every digital construction lagged one year
-    within its province (2011 drops out); every model column winsorised at WINSOR_SHARE per tail."""
+    within its province (2011 drops out; in H2 the product is then lagged digital x virtual); every
+    model column winsorised at panel.winsorise's default share per tail (1 %, as notebook 06)."""
     digital = CHOICES["regressor"]
     if name == "full":
         return data
@@ -68,8 +67,7 @@ def sample(data: pd.DataFrame, name: str) -> pd.DataFrame:
         lagged = data.assign(**{d: models.lag(data, d) for d in digital})
         return lagged[lagged.index.get_level_values("year") > lagged.index.get_level_values("year").min()]
     if name == "winsorised":
-        return panel.winsorise(data, [*CHOICES["outcome"], *digital, *CHOICES["moderator"], *panel.CONTROLS],
-                               WINSOR_SHARE)
+        return panel.winsorise(data, [*CHOICES["outcome"], *digital, *CHOICES["moderator"], *panel.CONTROLS])
     raise ValueError(f"sample must be one of {SAMPLES}, got {name!r}")
 
 
@@ -258,11 +256,13 @@ def estimates(samples: dict[str, Sample], u: dict, moderation: bool = False, dra
 
 
 def prepared(frames_: dict[str, pd.DataFrame]) -> dict[str, Sample]:
+    """The Sample of each frame."""
     return {name: Sample(frame) for name, frame in frames_.items()}
 
 
 def curve(frames_: dict, u: dict, moderation: bool = False) -> pd.DataFrame:
-    """One row per specification: its choices, coef, se, t, p (clustered, G-1 df), and `std`, the
+    """One row per specification: its choices, coef, se, t, p (with its inference: clustered, G-1 df, or
+    Driscoll-Kraay, T-1 df), and `std`, the
     coefficient on a scale comparable across constructions: coef x sd(regressor) [x sd(moderator)]
     / sd(outcome), standard deviations on the estimation sample (`scale` is the factor)."""
     axes = _axes(u, moderation)
@@ -299,9 +299,6 @@ def pattern(frame: pd.DataFrame, regions, alpha: float = scorecard.ALPHA) -> np.
     """True where the regions with t > 0 and p < alpha are exactly CLAIMED_REGIONS."""
     return np.all([((frame[f"{r} t"] > 0) & (frame[f"{r} p"] < alpha)).to_numpy() == (r in CLAIMED_REGIONS)
                    for r in regions], axis=0)
-
-
-KEYS = ["outcome", "regressor", "controls", "spec", "sample", "inference"]
 
 
 # --- the numbers to quote, and joint inference (Simonsohn, Simmons & Nelson 2020) ----------------
