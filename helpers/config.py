@@ -54,7 +54,8 @@ BOOTSTRAP = {"reps": 9999, "seed": 20240101, "weights": "webb"}
 # applies to each element. The measures choose from helpers.constructions.names.
 RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2),
           "seed": (0, 2**32 - 1), "years": SOURCE_YEARS,
-          "top": (1, 100)}  # top: the nearest constructions notebook 10 shows per variable (display only)
+          "top": (1, 100),  # top: the nearest constructions notebook 10 shows per variable (display only)
+          "draws": (19, 9999)}  # draws: province draws of notebook 11's joint test under the null
 # The default of each notebook parameter that is a decision above (tests/test_config.py holds the
 # notebooks' literals equal to these).
 PARAMETERS = {"years": list(PANEL_YEARS), **MEASURE_DEFAULTS, "winsor_share": WINSOR_SHARE,

@@ -40,6 +40,7 @@ CHAIN = {
                                           "figures/table6_estimates.csv", "figures/table7_estimates.csv",
                                           "figures/table7_wild_bootstrap.csv"), ("figures/09_*",)),
     "10_forensics": (PANEL, ("figures/10_*",)),
+    "11_multiverse": (PANEL, ("figures/11_*",)),
 }
 
 

@@ -65,6 +65,13 @@ def printed_significant(stars: int, alpha: float = ALPHA) -> bool:
     return stars > 0 and STAR_LEVELS[stars] <= alpha
 
 
+def claimed_regions(alpha: float = ALPHA) -> list[str]:
+    """The regions where the paper's Table 7 prints a positive `digital` significant at `alpha`."""
+    pub7 = tables.published("table7").query("term == 'digital' and statistic == 'coef'")
+    return [row["column"] for _, row in pub7.iterrows()
+            if row["value"] > 0 and printed_significant(int(row["stars"]), alpha)]
+
+
 def positive_and_significant(estimates_long: pd.DataFrame, column: str, term: str, alpha=ALPHA) -> bool:
     """Our coefficient of `term` in `column` is positive with p < alpha."""
     value = statistics(estimates_long, column, term)
@@ -81,9 +88,7 @@ def verdicts(figures: Path, alpha=ALPHA) -> pd.DataFrame:
     boot = read_table(Path(figures) / "table7_wild_bootstrap.csv", "Rerun notebooks/08_heterogeneity.ipynb (make reproduce).",
                       index_col="region")
     significant = [region for region, row in boot.iterrows() if supports(row["coef"], row["wild bootstrap p"], alpha)]
-    pub7 = tables.published("table7").query("term == 'digital' and statistic == 'coef'")
-    claimed = [row["column"] for _, row in pub7.iterrows()
-               if row["value"] > 0 and printed_significant(int(row["stars"]), alpha)]
+    claimed = claimed_regions(alpha)
     return pd.DataFrame([
         ("H1: digital raises TFP", _printed("table4", "(2)", "digital"), h1),
         ("H2: virtual agglomeration strengthens it", _printed("table6", "(2)", "virtual x digital"), h2),

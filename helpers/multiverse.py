@@ -1,0 +1,422 @@
+"""The multiverse (specification curve; Simonsohn, Simmons & Nelson 2020; Steegen et al. 2016): every
+combination of the defensible choices, estimated at once, and tested jointly.
+
+The universe is declared once, as data (CHOICES), from the project's own declarations: every `tfp`,
+`digital` and `virtual` construction of the grid (panel.MEASURES), no controls or the five
+(panel.CONTROLS), the four estimators (models.SPECS), five samples, the two covariances of
+models.estimate (clustered by province, Driscoll-Kraay), and for the regional claim the four regions.
+
+The estimator is models.estimate made vectorised by Frisch-Waugh-Lovell: within one block (sample,
+estimator, controls) the fixed effects and the controls are partialled out of every outcome and every
+regressor once (one least-squares projection), and each slope is then d'y / d'd of two residualised
+columns; its clustered variance is G/(G-1) (N-1)/(N-K) sum_g (d_g'u_g)^2 / (d'd)^2 with u = y - b d the
+full model's residuals (module docstring of helpers.models), t tests with G-1 degrees of freedom;
+the Driscoll-Kraay variance sums the same scores by year instead (slopes).
+"""
+import time
+from typing import get_args
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import constructions, forensics, models, panel, scorecard
+from .provinces import MUNICIPALITIES, REGIONS
+
+INFERENCE = get_args(models.CovType)  # clustered by province; Driscoll-Kraay
+SAMPLES = ("full", "no filled cells", "no municipalities", "digital lagged", "winsorised")
+# The universe, one choice per key, each with its options.
+CHOICES = {
+    "outcome": panel.MEASURES["tfp"],
+    "regressor": panel.MEASURES["digital"],
+    "moderator": panel.MEASURES["virtual"],  # H2 only
+    "controls": {"none": [], "five": panel.CONTROLS},
+    "spec": models.SPECS,
+    "sample": SAMPLES,
+    "inference": INFERENCE,
+    "region": REGIONS,  # the regional claim only
+}
+# The paper's own path: Table 4 (2), Table 6 (2), Table 7.
+PUBLISHED_PATH = {"outcome": "tfp", "regressor": "digital", "moderator": "virtual", "controls": "five",
+                  "spec": "twoway", "sample": "full", "inference": "cluster"}
+CLAIMED_REGIONS = scorecard.claimed_regions()  # Table 7: East, West and Northeast significant; Central not
+KEYS = ["outcome", "regressor", "controls", "spec", "sample", "inference"]  # the choices of one H1 specification
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+def wide(data: pd.DataFrame) -> pd.DataFrame:
+    """The panel with every construction of tfp, digital and virtual as a column (the grid's cache)."""
+    names = [*CHOICES["outcome"], *CHOICES["regressor"], *CHOICES["moderator"]]
+    return data.join(forensics.columns([n for n in names if n not in data]))
+
+
+def sample(data: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The rows (and, when lagged or winsorised, the values) of one sample of the wide panel: full;
+    no filled cell (the `filled` flag); no municipality; every digital construction lagged one year
+    within its province (2011 drops out; in H2 the product is then lagged digital x virtual); every
+    model column winsorised at panel.winsorise's default share per tail (1 %, as notebook 06)."""
+    digital = CHOICES["regressor"]
+    if name == "full":
+        return data
+    if name == "no filled cells":
+        return data[~data["filled"]]
+    if name == "no municipalities":
+        return data[~data.index.get_level_values("province").isin(MUNICIPALITIES)]
+    if name == "digital lagged":
+        lagged = data.assign(**{d: models.lag(data, d) for d in digital})
+        return lagged[lagged.index.get_level_values("year") > lagged.index.get_level_values("year").min()]
+    if name == "winsorised":
+        return panel.winsorise(data, [*CHOICES["outcome"], *digital, *CHOICES["moderator"], *panel.CONTROLS])
+    raise ValueError(f"sample must be one of {SAMPLES}, got {name!r}")
+
+
+# --- the vectorised estimator ---------------------------------------------------------------------
+
+def codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Province and year of each row as integer codes."""
+    return tuple(pd.factorize(frame.index.get_level_values(level))[0] for level in ("province", "year"))
+
+
+def effects(groups: np.ndarray, years: np.ndarray, spec: str) -> np.ndarray:
+    """The columns the estimator partials out: a constant, province dummies (province effects) and
+    year dummies (year effects), as models.estimate's `spec`."""
+    models._check_option("spec", spec, models.Spec)
+    columns = [np.ones((len(groups), 1))]
+    if spec in ("twoway", "province_fe"):
+        columns.append(np.eye(groups.max() + 1)[groups])
+    if spec in ("twoway", "pooled_year"):
+        columns.append(np.eye(years.max() + 1)[years])
+    return np.hstack(columns)
+
+
+def residualise(Z: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
+    """Each array minus its least-squares projection on the columns of Z: A - U U'A, U an orthonormal
+    basis of the column space of Z (singular vectors above numpy's rank tolerance, so a
+    rank-deficient Z, e.g. a constant beside every province dummy, is allowed)."""
+    U, s, _ = np.linalg.svd(Z, full_matrices=False)
+    U = U[:, s > s.max() * max(Z.shape) * np.finfo(float).eps]
+    return [A - U @ (U.T @ A) for A in arrays]
+
+
+def slopes(Y: np.ndarray, X: np.ndarray, groups: np.ndarray, k: int, years: np.ndarray | None = None,
+           absorbed: int = 0) -> tuple[np.ndarray, ...]:
+    """For x a column of X and y a column of Y, both residualised on everything else in the model
+    (Frisch-Waugh-Lovell): the slope b = x'y / x'x and its clustered standard error
+    sqrt(c sum_g (x_g'u_g)^2) / x'x, u = y - b x, c = G/(G-1) (N-1)/(N-K), K = k. With `years`, also
+    the Driscoll-Kraay standard error of models.estimate (linearmodels' kernel covariance, debiased):
+    sqrt(N / (N - K - absorbed) sum_l w_l sum_t xi_t xi_{t+l} (twice for l > 0)) / x'x, xi_t = sum_i x_it
+    u_it, Bartlett weights w_l = 1 - l / (L + 1), L = floor(4 (T / 100)^(2/9)); `absorbed` counts the
+    province effects absorbed (G - 1). Y is (N, ny), shared by every column of X, or (N, m, ny), one
+    matrix per column of X. Rows of a cluster must be contiguous. Returns arrays (m, ny)."""
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    if len(starts) != groups.max() + 1:
+        raise ValueError("the rows of each cluster must be contiguous")
+    xy = X[:, :, None] * (Y[:, None, :] if Y.ndim == 2 else Y)
+    xx = (X**2).sum(axis=0)
+    b = xy.sum(axis=0) / xx[:, None]
+    xu = xy - b[None] * (X**2)[:, :, None]  # x_i u_i
+    scores = np.add.reduceat(xu, starts, axis=0)
+    scale = models._cluster_scale(len(groups), len(starts), k)
+    se = np.sqrt(scale * (scores**2).sum(axis=0)) / xx[:, None]
+    if years is None:
+        return b, se
+    periods = years.max() + 1
+    xi = (np.eye(periods)[years].T @ xu.reshape(len(xu), -1)).reshape(periods, *b.shape)
+    lags = int(np.floor(4 * (periods / 100) ** (2 / 9)))
+    s = (xi**2).sum(axis=0) + sum(2 * (1 - lag / (lags + 1)) * (xi[lag:] * xi[:-lag]).sum(axis=0)
+                                  for lag in range(1, lags + 1))
+    return b, se, np.sqrt(len(groups) / (len(groups) - k - absorbed) * s) / xx[:, None]
+
+
+def _absorbed(spec: str, groups: np.ndarray) -> int:
+    """Province effects absorbed beside the constant: G - 1 with province effects, else 0."""
+    return groups.max() if spec in ("twoway", "province_fe") else 0
+
+
+def _inference(se, se_dk, groups, years) -> dict:
+    """Standard errors and t-test degrees of freedom per inference: G - 1 clustered, T - 1 Driscoll-Kraay."""
+    return {"cluster": (se, groups.max()), "driscoll_kraay": (se_dk, years.max())}
+
+
+def _k(spec: str, n_slopes: int, years: np.ndarray) -> int:
+    """K of the small-sample factor: slopes, the constant and T-1 year dummies if year effects."""
+    return n_slopes + 1 + (years.max() if spec in ("twoway", "pooled_year") else 0)
+
+
+class Sample:
+    """One sample's model columns as a float array, province and year codes, and the rows of each
+    province: what the estimator needs, extracted once and reused by every block and draw."""
+
+    def __init__(self, frame: pd.DataFrame):
+        names = [c for c in frame.columns if c not in ("name_zh", "region", "filled")]
+        self.index = {name: i for i, name in enumerate(names)}
+        self.values = frame[names].to_numpy(dtype=float)
+        self.groups, self.years = codes(frame)
+        province = frame.index.get_level_values("province")
+        self.rows_of = {p: np.flatnonzero(province == p) for p in province.unique()}
+
+    def columns(self, names: list[str], rows: np.ndarray) -> np.ndarray:
+        return self.values[np.ix_(rows, [self.index[n] for n in names])]
+
+    def resampled(self, draw) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows, province codes and year codes for a draw of provinces (names, repeats allowed): each
+        drawn province that the sample holds is a cluster (and a province effect) of its own. Without
+        a draw, the sample as it is."""
+        if draw is None:
+            return np.arange(len(self.values)), self.groups, self.years
+        picks = [self.rows_of[p] for p in draw if p in self.rows_of]
+        rows = np.concatenate(picks)
+        return rows, np.repeat(np.arange(len(picks)), [len(r) for r in picks]), self.years[rows]
+
+
+def block(frame: Sample, outcomes: list[str], regressors: list[str], controls: list[str],
+          spec: str, draw=None) -> tuple[np.ndarray, dict]:
+    """Coefficient of each regressor (alone beside `controls`) on each outcome, arrays (regressors,
+    outcomes), and per inference (INFERENCE) its standard errors and the t tests' degrees of freedom;
+    on the provinces of `draw` if given (resampled)."""
+    rows, groups, years = frame.resampled(draw)
+    Y, X, C = (frame.columns(c, rows) for c in (outcomes, regressors, controls))
+    Z = np.hstack([effects(groups, years, spec), C])
+    b, se, se_dk = slopes(*residualise(Z, Y, X), groups, _k(spec, 1 + len(controls), years), years, _absorbed(spec, groups))
+    return b, _inference(se, se_dk, groups, years)
+
+
+def _off(W0: np.ndarray, W1: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """A (N, m, ny) or (N, m) less its projection on the two columns w0 (shared) and W1[:, j] (one per
+    j < m), by the closed-form 2 x 2 normal equations."""
+    A3 = A if A.ndim == 3 else A[:, :, None]
+    a, c, r = W0 @ W0, (W1**2).sum(axis=0), W0 @ W1
+    u, v = np.einsum("n,nmy->my", W0, A3), np.einsum("nm,nmy->my", W1, A3)
+    det = (a * c - r**2)[:, None]
+    c0, c1 = (c[:, None] * u - r[:, None] * v) / det, (a * v - r[:, None] * u) / det
+    out = A3 - W0[:, None, None] * c0[None] - W1[:, :, None] * c1[None]
+    return out if A.ndim == 3 else out[:, :, 0]
+
+
+def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], moderators: list[str],
+                     controls: list[str], spec: str, draw=None) -> tuple[np.ndarray, dict]:
+    """Coefficient of the centred product d x v in the model with d, v, their product and `controls`
+    (models.centred_interaction), arrays (regressors, moderators, outcomes), and per inference its
+    standard errors and degrees of freedom (block); on the provinces of `draw` if given."""
+    rows, groups, years = frame.resampled(draw)
+    Y, D, V, C = (frame.columns(c, rows) for c in (outcomes, regressors, moderators, controls))
+    D, V = D - D.mean(axis=0), V - V.mean(axis=0)
+    Z = np.hstack([effects(groups, years, spec), C])
+    Yt, Dt, Vt, P = residualise(Z, Y, D, V, (D[:, :, None] * V[:, None, :]).reshape(len(Y), -1))
+    P = P.reshape(len(Y), D.shape[1], -1)
+    k = _k(spec, 3 + len(controls), years)
+    m = V.shape[1]
+    fits = [slopes(_off(Dt[:, i], Vt, np.broadcast_to(Yt[:, None, :], (len(Y), m, Y.shape[1]))),
+                   _off(Dt[:, i], Vt, P[:, i]), groups, k, years, _absorbed(spec, groups)) for i in range(D.shape[1])]
+    b, se, se_dk = (np.stack([f[j] for f in fits]) for j in range(3))
+    return b, _inference(se, se_dk, groups, years)
+
+
+# --- the curves -----------------------------------------------------------------------------------
+
+def frames(data: pd.DataFrame, samples=SAMPLES, region: str | None = None) -> dict[str, pd.DataFrame]:
+    """Each sample of the wide panel, restricted to one region's provinces if `region` is given
+    (after lagging or winsorising on the whole panel)."""
+    out = {name: sample(data, name) for name in samples}
+    return out if region is None else {name: frame[frame["region"] == region] for name, frame in out.items()}
+
+
+def universe(core: bool = False, **only) -> dict:
+    """The choices of CHOICES (all options, or those in `only`); `core` keeps for outcome, regressor
+    and moderator only the panel's own measures (notebook 02's, chosen before any regression)."""
+    own = set(constructions.PANEL_NAMES.values())
+    chosen = {key: list(options) if key != "controls" else dict(options) for key, options in CHOICES.items()}
+    if core:
+        chosen.update({key: [o for o in chosen[key] if o in own] for key in ("outcome", "regressor", "moderator")})
+    chosen.update(only)
+    return chosen
+
+
+def _axes(u: dict, moderation: bool) -> dict:
+    return {"regressor": u["regressor"], **({"moderator": u["moderator"]} if moderation else {}), "outcome": u["outcome"]}
+
+
+def estimates(samples: dict[str, Sample], u: dict, moderation: bool = False, draw=None):
+    """coef, se and degrees of freedom of every specification of the universe `u` on the samples
+    (Sample of each of frames), flat arrays in the order of `curve`: blocks (sample, spec, controls,
+    inference), within a block regressor x [moderator x] outcome."""
+    out = []
+    for frame in samples.values():
+        for spec in u["spec"]:
+            for columns in u["controls"].values():
+                if moderation:
+                    b, inference = moderation_block(frame, u["outcome"], u["regressor"], u["moderator"], columns, spec, draw)
+                else:
+                    b, inference = block(frame, u["outcome"], u["regressor"], columns, spec, draw)
+                for name in u["inference"]:
+                    se, df = inference[name]
+                    out.append((b.ravel(), se.ravel(), np.full(b.size, df)))
+    return tuple(np.concatenate(parts) for parts in zip(*out))
+
+
+def prepared(frames_: dict[str, pd.DataFrame]) -> dict[str, Sample]:
+    """The Sample of each frame."""
+    return {name: Sample(frame) for name, frame in frames_.items()}
+
+
+def curve(frames_: dict, u: dict, moderation: bool = False) -> pd.DataFrame:
+    """One row per specification: its choices, coef, se, t, p (with its inference: clustered, G-1 df, or
+    Driscoll-Kraay, T-1 df), and `std`, the
+    coefficient on a scale comparable across constructions: coef x sd(regressor) [x sd(moderator)]
+    / sd(outcome), standard deviations on the estimation sample (`scale` is the factor)."""
+    axes = _axes(u, moderation)
+    index, scale = [], []
+    for name, frame in frames_.items():
+        sd = {key: frame[columns].std().to_numpy() for key, columns in axes.items()}
+        ratio = np.multiply.outer(sd["regressor"], sd["moderator"]) if moderation else sd["regressor"]
+        ratio = np.multiply.outer(ratio, 1 / sd["outcome"]).ravel()
+        for spec in u["spec"]:
+            for label in u["controls"]:
+                for inference in u["inference"]:
+                    rows = pd.MultiIndex.from_product(list(axes.values()), names=list(axes)).to_frame(index=False)
+                    index.append(rows.assign(controls=label, spec=spec, sample=name, inference=inference))
+                    scale.append(ratio)
+    b, se, df = estimates(prepared(frames_), u, moderation)
+    t = b / se
+    scale = np.concatenate(scale)
+    return pd.concat(index, ignore_index=True).assign(
+        coef=b, se=se, t=t, p=2 * stats.t.sf(np.abs(t), df), df=df, scale=scale, std=b * scale, std_se=se * scale)
+
+
+def regional(data: pd.DataFrame, u: dict) -> pd.DataFrame:
+    """The H1 universe `u` (without its region choice) estimated in each region: one row per
+    specification, each region's coef, t and p, and `holds`: the regions with a positive and
+    significant digital (scorecard.supports at ALPHA) are exactly the claimed East, West and
+    Northeast, as scorecard.verdicts judges Table 7."""
+    curves = {region: curve(frames(data, u["sample"], region), u).set_index(KEYS) for region in u["region"]}
+    wide_ = pd.concat({region: c[["coef", "t", "p", "df", "std"]] for region, c in curves.items()}, axis=1)
+    wide_.columns = [f"{region} {statistic}" for region, statistic in wide_.columns]
+    return wide_.assign(holds=pattern(wide_, u["region"])).reset_index()
+
+
+def pattern(frame: pd.DataFrame, regions, alpha: float = scorecard.ALPHA) -> np.ndarray:
+    """True where the regions with t > 0 and p < alpha are exactly CLAIMED_REGIONS."""
+    return np.all([((frame[f"{r} t"] > 0) & (frame[f"{r} p"] < alpha)).to_numpy() == (r in CLAIMED_REGIONS)
+                   for r in regions], axis=0)
+
+
+# --- the numbers to quote, and joint inference (Simonsohn, Simmons & Nelson 2020) ----------------
+
+def summary(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.Series:
+    """Specifications; shares with each sign and with each sign and p < alpha; median of `std`."""
+    significant = frame["p"] < alpha
+    return pd.Series({"specifications": len(frame), "positive": (frame["coef"] > 0).mean(),
+                      "negative": (frame["coef"] < 0).mean(),
+                      "positive and significant": ((frame["coef"] > 0) & significant).mean(),
+                      "negative and significant": ((frame["coef"] < 0) & significant).mean(),
+                      "median std": frame["std"].median()})
+
+
+def draws(data: pd.DataFrame, n: int, seed: int) -> np.ndarray:
+    """n draws of the sample's provinces with replacement, within each region (as many as the region
+    has), from a generator seeded with `seed`: rows of province names, the same draw for every
+    specification."""
+    rng = np.random.default_rng(seed)
+    by_region = data.reset_index().groupby("region", sort=False)["province"].unique()
+    return np.array([np.concatenate([rng.choice(by_region[r], len(by_region[r])) for r in REGIONS])
+                     for _ in range(n)])
+
+
+def _null_t(b, se, df, observed_coef):
+    """t and p of each specification under the null, its outcome adjusted by its own estimate
+    (y - b x): on the resampled data that regression has coefficient b* - b and the standard error of
+    the resampled original (adding b x changes no residual)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, (b - observed_coef) / se, np.nan)  # a degenerate draw (no variation) is no test
+    return t, 2 * stats.t.sf(np.abs(t), df)
+
+
+def null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray, moderation: bool = False,
+         alpha: float = scorecard.ALPHA) -> pd.DataFrame:
+    """Per draw of provinces, the curve under the null of no effect: the median `std` and the share
+    of specifications positive with p < alpha. `observed` is curve(frames_, u, moderation)."""
+    coef, scale = observed["coef"].to_numpy(), observed["scale"].to_numpy()
+    samples, rows = prepared(frames_), []
+    for draw in drawn:
+        b, se, df = estimates(samples, u, moderation, draw)
+        t, p = _null_t(b, se, df, coef)
+        rows.append({"median std": np.nanmedian((b - coef) * scale), "positive and significant": np.mean((t > 0) & (p < alpha))})
+    return pd.DataFrame(rows)
+
+
+def regional_null(data: pd.DataFrame, u: dict, observed: pd.DataFrame, drawn: np.ndarray,
+                  alpha: float = scorecard.ALPHA) -> pd.DataFrame:
+    """Per draw, the share of specifications in which the regional pattern holds under the null
+    (each region's outcome adjusted by its own estimate); `observed` is regional(data, u)."""
+    region_samples = {r: prepared(frames(data, u["sample"], r)) for r in u["region"]}
+    rows = []
+    for draw in drawn:
+        columns = {}
+        for r in u["region"]:
+            b, se, df = estimates(region_samples[r], u, draw=draw)
+            columns[f"{r} t"], columns[f"{r} p"] = _null_t(b, se, df, observed[f"{r} coef"].to_numpy())
+        rows.append({"pattern holds": pattern(pd.DataFrame(columns), u["region"], alpha).mean()})
+    return pd.DataFrame(rows)
+
+
+def joint_p(observed: float, null_values: pd.Series) -> float:
+    """One-sided p-value of an observed statistic against its null draws, (1 + #{null >= observed})
+    / (1 + B)."""
+    return float((1 + (null_values >= observed).sum()) / (1 + len(null_values)))
+
+
+# --- which choices matter -------------------------------------------------------------------------
+
+def family(name: str) -> str:
+    """A construction as the figures group it: its family in the grid (tfp), the weighting method of a
+    digital index (the PKU index alone: 'single'), a virtual construction by its own name (eight)."""
+    construction = constructions.BY_NAME[name]
+    if construction.variable == "virtual":
+        return name
+    return construction.settings.get("method", construction.family)
+
+
+def options(frame: pd.DataFrame) -> pd.DataFrame:
+    """The choices of each specification as the figures show them: constructions by family."""
+    grouped = {key: frame[key].map({n: family(n) for n in frame[key].unique()})
+               for key in ("outcome", "regressor", "moderator") if key in frame}
+    return frame[[c for c in dict.fromkeys([*CHOICES, *KEYS]) if c in frame and c not in grouped]].assign(**grouped)
+
+
+def by_option(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.DataFrame:
+    """Per choice and option (constructions by family): specifications, mean and median `std`, shares
+    positive and positive with p < alpha."""
+    chosen = options(frame)
+    supported = (frame["coef"] > 0) & (frame["p"] < alpha)
+    parts = {}
+    for choice in [c for c in CHOICES if c in chosen]:
+        grouped = pd.DataFrame({"std": frame["std"], "positive": frame["coef"] > 0, "supported": supported}
+                               ).groupby(chosen[choice], sort=False)
+        parts[choice] = pd.DataFrame({"specifications": grouped.size(), "mean std": grouped["std"].mean(),
+                                      "median std": grouped["std"].median(), "positive": grouped["positive"].mean(),
+                                      "positive and significant": grouped["supported"].mean()})
+    return pd.concat(parts, names=["choice", "option"])
+
+
+def bench(draws_: int = 99) -> dict:
+    """Cold and warm seconds of each step of notebook 11 (the data read from the grid's cache): the
+    three universes and the null draws of the core universe."""
+    timings, start = {}, time.perf_counter()
+    data = wide(panel.load())
+    fr, u, core = frames(data), universe(), universe(core=True)
+    timings["data"] = time.perf_counter() - start
+    for name, step in [("H1 curve", lambda: curve(fr, u)), ("H1 curve (warm)", lambda: curve(fr, u)),
+                       ("H2 curve", lambda: curve(fr, u, True)), ("regional curve", lambda: regional(data, u)),
+                       (f"H1 null, {draws_} draws (core)",
+                        lambda: null(frames(data), core, curve(fr, core), draws(data, draws_, 1))),
+                       (f"H2 null, {draws_} draws (core)",
+                        lambda: null(fr, core, curve(fr, core, True), draws(data, draws_, 1), True)),
+                       (f"regional null, {draws_} draws (core)",
+                        lambda: regional_null(data, core, regional(data, core), draws(data, draws_, 1)))]:
+        start = time.perf_counter()
+        result = step()
+        timings[f"{name}: {len(result)} rows"] = time.perf_counter() - start
+    for name, seconds in timings.items():
+        print(f"{name:45s} {seconds:7.2f} s")
+    return timings
