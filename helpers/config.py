@@ -47,6 +47,8 @@ ALPHA = 0.05  # significance level of every verdict
 WINSOR_SHARE = 0.01  # share clipped at each tail in the winsorised robustness check
 # Wild cluster bootstrap (Table 7): replications, seed and the weights' distribution.
 BOOTSTRAP = {"reps": 9999, "seed": 20240101, "weights": "webb"}
+# The multiverse's joint test (notebook 11): province draws under the null, from the same seed.
+NULL_DRAWS = 99
 
 # --- the runner ---------------------------------------------------------------------------------
 
@@ -59,4 +61,4 @@ RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2
 # The default of each notebook parameter that is a decision above (tests/test_config.py holds the
 # notebooks' literals equal to these).
 PARAMETERS = {"years": list(PANEL_YEARS), **MEASURE_DEFAULTS, "winsor_share": WINSOR_SHARE,
-              "reps": BOOTSTRAP["reps"], "seed": BOOTSTRAP["seed"], "alpha": ALPHA}
+              "reps": BOOTSTRAP["reps"], "seed": BOOTSTRAP["seed"], "alpha": ALPHA, "draws": NULL_DRAWS}

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import constructions, forensics, models, panel, scorecard
+from . import config, constructions, forensics, models, panel, scorecard
 from .provinces import MUNICIPALITIES, REGIONS
 
 INFERENCE = get_args(models.CovType)  # clustered by province; Driscoll-Kraay
@@ -399,7 +399,7 @@ def by_option(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.DataFra
     return pd.concat(parts, names=["choice", "option"])
 
 
-def bench(draws_: int = 99) -> dict:
+def bench(draws_: int = config.NULL_DRAWS) -> dict:
     """Cold and warm seconds of each step of notebook 11 (the data read from the grid's cache): the
     three universes and the null draws of the core universe."""
     timings, start = {}, time.perf_counter()

@@ -29,8 +29,9 @@ def test_every_notebook_parameter_default_is_the_config_value():
             if name in config.PARAMETERS:
                 assert default == config.PARAMETERS[name], (nb.name, name, default)
                 found += 1
-    # years (01), tfp/digital/virtual (03-08), winsor_share (06), reps and seed (08), alpha (09)
-    assert found == 1 + 3 * 6 + 1 + 2 + 1
+    # years (01), tfp/digital/virtual (03-08), winsor_share (06), reps and seed (08), alpha (09),
+    # draws and seed (11)
+    assert found == 1 + 3 * 6 + 1 + 2 + 1 + 2
 
 
 def test_every_numeric_setting_of_a_run_has_its_range_in_config():
