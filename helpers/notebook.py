@@ -6,7 +6,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import panel, paths, plots, scorecard, tables
+from . import config, panel, paths, plots, scorecard, tables
 from .models import Fit
 
 
@@ -62,13 +62,15 @@ class Notebook:
 
 def start(out: str = "", **settings) -> Notebook:
     """Set up an analysis notebook: figure style, display width, the panel from <out> (or the
-    repository) with the measures chosen in `settings` (tfp, digital, virtual) swapped in
-    (panel.select); every setting, and the significance level (scorecard.ALPHA unless `alpha` is
-    given), is recorded beside the tables the notebook exports."""
+    repository) with the measures chosen in `settings` (tfp, digital, virtual; empty: the default of
+    config.MEASURE_DEFAULTS) swapped in (panel.select); every setting, with the measures used and the
+    significance level (scorecard.ALPHA unless `alpha` is given), is recorded beside the tables the
+    notebook exports and kept in `settings`."""
     plots.style()
     pd.set_option("display.width", 200, "display.max_colwidth", 60)
     full = panel.load(paths.processed(out))
-    measures = {k: v for k, v in settings.items() if k in panel.MEASURES}
+    measures = {k: v or config.MEASURE_DEFAULTS[k] for k, v in settings.items() if k in config.MEASURE_DEFAULTS}
+    settings = {**settings, **measures}
     data = panel.select(full, **measures)
     return Notebook(data=data, panel=full, figures=paths.figures(out), out=out,
                     settings={**settings, "alpha": settings.get("alpha", scorecard.ALPHA)})

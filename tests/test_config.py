@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, constructions, models, panel, panel_io, provinces, run, scorecard
+from helpers import config, constructions, models, notebook, panel, panel_io, provinces, run, scorecard
 
 pytestmark = pytest.mark.usefixtures("repo_unchanged")
 
@@ -99,6 +99,19 @@ def test_a_new_control_enters_the_models_and_the_panel_check(monkeypatch, analys
     data = analysis_panel.reset_index().drop(columns="dfiic")
     with pytest.raises(panel_io.InputError, match="no column dfiic"):
         panel_io.check(data, "a panel without the new control")
+
+
+def test_default_tfp_measure_is_what_an_analysis_notebook_takes(monkeypatch, analysis_panel, tmp_path):
+    """Notebooks 03-08 declare `tfp = ""`: notebook.start gives them config's default, and records it."""
+    built = panel.build()
+    panel_io.write(built.panel, panel.codebook(built), tmp_path / "data" / "processed")
+    monkeypatch.setitem(config.MEASURE_DEFAULTS, "tfp", "tfp_solow")
+    nb = notebook.start(str(tmp_path), tfp="", digital="", virtual="")
+    # panel.csv keeps ten significant digits
+    np.testing.assert_allclose(nb.data["tfp"], analysis_panel["tfp_solow"], rtol=1e-9)
+    assert nb.settings["tfp"] == "tfp_solow" and nb.settings["digital"] == "digital"
+    np.testing.assert_allclose(notebook.start(str(tmp_path), tfp="tfp_urban").data["tfp"],
+                               analysis_panel["tfp_urban"], rtol=1e-9)
 
 
 def test_default_tfp_measure_is_what_select_takes(monkeypatch, analysis_panel):
