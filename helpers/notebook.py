@@ -1,4 +1,4 @@
-"""What every analysis notebook (03-08) starts and ends with: the figure style, the panel with the
+"""What every analysis notebook (03-11) starts and ends with: the figure style, the panel with the
 run's measures, and the exhibits it writes, each table with the settings that produced it."""
 from dataclasses import dataclass, field
 from pathlib import Path
