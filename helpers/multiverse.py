@@ -39,7 +39,6 @@ CHOICES = {
 # The paper's own path: Table 4 (2), Table 6 (2), Table 7.
 PUBLISHED_PATH = {"outcome": "tfp", "regressor": "digital", "moderator": "virtual", "controls": "five",
                   "spec": "twoway", "sample": "full", "inference": "cluster"}
-CLAIMED_REGIONS = scorecard.claimed_regions()  # Table 7: East, West and Northeast significant; Central not
 KEYS = ["outcome", "regressor", "controls", "spec", "sample", "inference"]  # the choices of one H1 specification
 
 
@@ -296,8 +295,10 @@ def regional(data: pd.DataFrame, u: dict) -> pd.DataFrame:
 
 
 def pattern(frame: pd.DataFrame, regions, alpha: float = scorecard.ALPHA) -> np.ndarray:
-    """True where the regions with t > 0 and p < alpha are exactly CLAIMED_REGIONS."""
-    return np.all([((frame[f"{r} t"] > 0) & (frame[f"{r} p"] < alpha)).to_numpy() == (r in CLAIMED_REGIONS)
+    """True where the regions with t > 0 and p < alpha are exactly those the paper claims at alpha
+    (scorecard.claimed_regions: its Table 7 stars read at the same level)."""
+    claimed = scorecard.claimed_regions(alpha)
+    return np.all([((frame[f"{r} t"] > 0) & (frame[f"{r} p"] < alpha)).to_numpy() == (r in claimed)
                    for r in regions], axis=0)
 
 

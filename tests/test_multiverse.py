@@ -101,11 +101,7 @@ def test_clusters_must_be_contiguous():
         multiverse.slopes(np.ones((4, 1)), np.arange(4.0)[:, None], np.array([0, 1, 0, 1]), 2)
 
 
-def test_registry_is_built_from_the_projects_declarations():
-    assert multiverse.CHOICES["outcome"] == panel.MEASURES["tfp"]
-    assert multiverse.CHOICES["controls"]["five"] == panel.CONTROLS
-    assert multiverse.CHOICES["spec"] == models.SPECS
-    assert multiverse.CHOICES["inference"] == ("cluster", "driscoll_kraay")
+def test_core_universe_keeps_the_panels_own_measures():
     core = multiverse.universe(core=True)
     assert core["outcome"] == ["tfp", "tfp_solow", "tfp_urban"]
     assert core["moderator"] == ["virtual", "virtual_software"]
@@ -124,3 +120,14 @@ def test_by_option_groups_constructions_by_family_and_counts_support_by_hand():
     assert table.loc[("outcome", "growth"), "positive and significant"] == 0.5
     assert table.loc[("regressor", "single"), "positive"] == 0.0
     assert table.loc[("controls", "five"), "mean std"] == pytest.approx(0.25)
+
+
+def test_regional_pattern_reads_the_papers_claim_at_the_same_level():
+    """At 5 % the paper claims East, West and Northeast (***); at 0.5 % no printed star is strict
+    enough, so the pattern holds exactly where no region of ours is significant."""
+    frame = pd.DataFrame({f"{r} {s}": v for r, (t, p) in {"East": (3.0, 0.001), "Central": (1.0, 0.3),
+                                                         "West": (2.5, 0.02), "Northeast": (2.8, 0.004)}.items()
+                          for s, v in (("t", [t]), ("p", [p]))})
+    assert multiverse.pattern(frame, REGIONS, 0.05).tolist() == [True]
+    assert multiverse.pattern(frame, REGIONS, 0.005).tolist() == [False]
+    assert multiverse.pattern(frame.assign(**{"East p": [0.5], "Northeast p": [0.5]}), REGIONS, 0.005).tolist() == [True]
