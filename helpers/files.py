@@ -44,9 +44,14 @@ def normalised(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n")
 
 
+def sha256(data: bytes) -> str:
+    """sha256 of bytes over normalised line ends: the checksum the manifest records and checks."""
+    return hashlib.sha256(normalised(data)).hexdigest()
+
+
 def digest(path: Path) -> str:
     """sha256 of a file over normalised line ends."""
-    return hashlib.sha256(normalised(Path(path).read_bytes())).hexdigest()
+    return sha256(Path(path).read_bytes())
 
 
 def read_text(path: Path, fix: str) -> str:

@@ -1,7 +1,6 @@
 """Every path the compendium uses, resolved from the package, never from the working directory,
 and what each notebook reads and writes (the chain the runner schedules)."""
 import os
-import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,15 +73,14 @@ def inputs(stems=CHAIN) -> list[str]:
 
 def seed(root: Path, files=None, overwrite: bool = True) -> list[str]:
     """Copy committed inputs (default: every file a notebook reads) from the repository into `root`,
-    each through a temporary file and a rename; returns the ones copied."""
+    each written atomically (files.atomic_write); returns the ones copied."""
+    from .files import atomic_write  # pandas, loaded only when inputs are copied
     copied = []
     for name in inputs() if files is None else files:
         target = Path(root) / name
         if target.exists() and not overwrite:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        shutil.copyfile(ROOT / name, temporary)
-        os.replace(temporary, target)
+        atomic_write(target, (ROOT / name).read_bytes())
         copied.append(name)
     return copied

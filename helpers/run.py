@@ -324,7 +324,8 @@ def record(out: Path, argv: list[str], settings: dict, ran: list[str], copied: l
         "packages": dict(sorted((d.metadata["Name"], d.version) for d in distributions())),
     }
     path = out / "run.json"
-    path.write_text(json.dumps(facts, indent=1, ensure_ascii=False) + "\n")
+    from .files import atomic_write  # pandas: not needed before the notebooks run
+    atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
     return path
 
 

@@ -2,14 +2,13 @@
 one tidy extract per series to data/raw/, with MANIFEST.csv giving unit, vintage, provenance,
 coverage, gaps, breaks and checksum. Everything is read, validated and checked for plausibility
 (sources.plausible) before anything is written."""
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
 from .. import config, paths
 from ..provinces import NAMES, NATIONAL
-from ..files import atomic_write, csv_bytes, read_csv
+from ..files import atomic_write, csv_bytes, read_csv, sha256
 from ..sources import MANIFEST_COLUMNS, plausible, validate
 from . import capital, digital, gdp, labour, population, public
 from .common import Series
@@ -58,7 +57,7 @@ def manifest_row(series: Series, frame: pd.DataFrame, data: bytes, register: pd.
         "gaps_2011_2021": gaps(frame),
         "breaks": series.breaks,
         "sign": series.sign,
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": sha256(data),
     }
 
 
