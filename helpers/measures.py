@@ -15,7 +15,6 @@ import statsmodels.formula.api as smf
 from scipy.optimize import linprog
 from scipy.sparse import block_diag
 
-from . import config
 
 INDEX = ["province", "year"]
 # CHNCapitalStock's initial stock for Chongqing in 1996 (1952 prices): Sichuan's 1995 stock (1,090)
@@ -85,15 +84,15 @@ def _aligned(**series):
 
 # --- 1. capital stock ---------------------------------------------------------------------------
 
-def capital_stock(investment, price_index, delta=config.DEPRECIATION, base_year=config.BASE_YEAR, initial="zhang2004",
+def capital_stock(investment, price_index, delta=0.096, base_year=2010, initial="zhang2004",
                   rebase_initial=False):
     """Capital stock by the perpetual inventory method of Zhang, Wu & Zhang (2004), as coded in
     the R package CHNCapitalStock (`CompK(method = "ZJ", bt = base_year)`, common2016/CapitalStock).
 
     K_t = (1 - delta) K_{t-1} + I_t P_b / P_t for every year after a province's first year t0,
     with I nominal investment (gross fixed capital formation), P a fixed-base investment price index
-    (1952 = 1 in the package) and P_b its value in `base_year`; delta defaults to config.DEPRECIATION
-    (0.096 = 1 - 0.904 in Zhang et al.).
+    (1952 = 1 in the package) and P_b its value in `base_year`; delta defaults to the package's 0.096
+    (1 - 0.904 in Zhang et al.); the project passes config.DEPRECIATION (helpers.variables.capital).
     Initial stock, `initial="zhang2004"`: K_t0 = (I_t0 / P_t0) / 0.1, real first-year investment over
     the 10% ratio of Zhang et al. (K_1952 = I_1952 / 0.1); a Series indexed by province overrides
     this for the provinces it lists, at the index's base prices (e.g. {"Chongqing": CHONGQING_K1996}

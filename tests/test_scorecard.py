@@ -10,7 +10,10 @@ def write(folder, table, fits):
     tables.long(fits).to_csv(folder / f"{table}_estimates.csv", index=False)
 
 
-def test_verdicts_follow_our_estimates(tmp_path):
+@pytest.fixture
+def estimates(tmp_path):
+    """Estimates of Tables 4, 6 and 7 as the notebooks write them: H1 strong, H2 weak, and the
+    regions East and West significant and positive, the Northeast significant but negative."""
     strong = {"digital": 0.7, "Constant": 0.5}
     write(tmp_path, "table4", {"(1)": fit(strong, {"digital": 0.1, "Constant": 0.1}),
                                "(2)": fit(strong, {"digital": 0.1, "Constant": 0.1})})
@@ -19,6 +22,11 @@ def test_verdicts_follow_our_estimates(tmp_path):
                                "(2)": fit(weak, {"virtual x digital": 1.0, "Constant": 0.1})})
     pd.DataFrame({"region": ["East", "Central", "West", "Northeast"], "coef": [1.0, 1.0, 1.0, -1.0],
                   "wild bootstrap p": [0.01, 0.5, 0.02, 0.01]}).to_csv(tmp_path / "table7_wild_bootstrap.csv", index=False)
+    return tmp_path
+
+
+def test_verdicts_follow_our_estimates(estimates):
+    tmp_path = estimates
     verdicts = scorecard.verdicts(tmp_path).set_index("claim")["holds in our data"]
     assert verdicts.tolist() == [True, False, False]  # Northeast is negative, so the pattern fails
     assert scorecard.verdicts(tmp_path)["paper"][0] == "0.708*** (t = 3.60), Table 4 (2)"
@@ -49,10 +57,10 @@ def test_printed_stars_are_read_at_the_chosen_level():
     assert [scorecard.printed_significant(s, 0.03) for s in (0, 1, 2, 3)] == [False, False, False, True]
 
 
-def test_regional_claim_and_ours_use_the_same_level(tmp_path):
+def test_regional_claim_and_ours_use_the_same_level(estimates):
     """The paper's Table 7 stars: East, West and Northeast *** (p < 0.01), Central none. At 1 % the
     claim is still those three; ours (East 0.01, West 0.02) now holds for none of them."""
-    test_verdicts_follow_our_estimates(tmp_path)
+    tmp_path = estimates
     table = scorecard.verdicts(tmp_path, alpha=0.01).set_index("claim")
     assert table.loc["Regional pattern", "paper"] == "positive and significant at 1 %: East, West, Northeast (Table 7)"
     assert table.loc["Regional pattern", "our_evidence"] == "significant (wild bootstrap, positive): none"
