@@ -274,7 +274,8 @@ def _cluster_scale(n: int, n_groups: int, k: int) -> float:
 def _cluster_t(X: np.ndarray, Y: np.ndarray, groups: np.ndarray, j: int, scale: float) -> np.ndarray:
     """t statistic of coefficient j for every column of Y, with the cluster-robust sandwich:
     var(b_j) = scale * sum_g (a_g' u_g)^2, a = X (X'X)^-1 e_j (the j-th row of the OLS map)."""
-    a = X @ np.linalg.inv(X.T @ X)[:, j]
-    beta = np.linalg.lstsq(X, Y, rcond=None)[0]
+    bread = np.linalg.inv(X.T @ X)
+    beta = bread @ (X.T @ Y)
+    a = X @ bread[:, j]
     scores = np.eye(groups.max() + 1)[groups].T @ (a[:, None] * (Y - X @ beta))
-    return (a @ Y) / np.sqrt(scale * (scores**2).sum(axis=0))
+    return beta[j] / np.sqrt(scale * (scores**2).sum(axis=0))
