@@ -47,6 +47,9 @@ ALPHA = 0.05  # significance level of every verdict
 WINSOR_SHARE = 0.01  # share clipped at each tail in the winsorised robustness check
 # Wild cluster bootstrap (Table 7): replications, seed and the weights' distribution.
 BOOTSTRAP = {"reps": 9999, "seed": 20240101, "weights": "webb"}
+# Clustered t tests over-reject with few clusters (Cameron, Gelbach & Miller 2008): below this many
+# provinces a sample is also tested by the wild cluster bootstrap (the multiverse's regions, 3-11).
+FEW_CLUSTERS = 20
 # The multiverse's joint test (notebook 11): province draws under the null, from the same seed.
 NULL_DRAWS = 99
 

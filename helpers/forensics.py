@@ -5,8 +5,9 @@ disk, keyed by the extracts' and the code's checksums); `fingerprint()` measures
 to the printed Table 2 moments and Table 3 correlations with the controls; `tolerance()` is the
 distance the controls that are the authors' own data reach on the same metric.
 """
+import fcntl
 import hashlib
-import os
+import pickle
 import tempfile
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config, constructions, measures, panel, paths, table2, tables, variables
+from . import config, constructions, files, measures, panel, paths, table2, tables, variables
 from .constructions import BY_NAME, GRID
 from .provinces import NAMES, SAMPLE
 
@@ -98,11 +99,15 @@ class Builder:
             frame = frame.assign(ports=ports)[list(names)]
         return frame
 
-    def digital(self, o):
-        """A digital-economy index (family index: indicator set x method) or the PKU index / 100."""
+    def digital(self, o, rows=None):
+        """A digital-economy index (family index: indicator set x method) or the PKU index / 100;
+        estimated on the rows of the boolean Series `rows` if given (its normalisation and weights
+        from them only)."""
         if o["family"] == "single":
-            return self.built[o["indicator"]] / 100
+            values = self.built[o["indicator"]] / 100
+            return values if rows is None else values[rows]
         x, method = self.indicators(constructions.INDICATOR_SETS[o["indicators"]]), o["method"]
+        x = x if rows is None else x[rows]
         if method == "entropy":
             return measures.entropy_index(x)
         if method == "entropy_by_year":
@@ -129,19 +134,25 @@ class Builder:
         total = panel.window(total, provinces)
         return measures.location_quotient(share * total, total).loc[SAMPLE]
 
-    def column(self, construction):
-        """One construction on the panel grid; a failure names the construction."""
+    def column(self, construction, rows=None):
+        """One construction on the panel grid, or a digital index on `rows` (Builder.digital); a
+        failure names the construction."""
         options = {**construction.settings, "family": construction.family}
         try:
-            values = getattr(self, construction.variable)(options)
+            if rows is None:
+                return panel.window(getattr(self, construction.variable)(options).rename(construction.name))
+            return self.digital(options, rows).rename(construction.name)
         except ValueError as error:
             raise ValueError(f"construction {construction.name}: {error}") from None
-        return panel.window(values.rename(construction.name))
 
 
-def _compute(folder) -> pd.DataFrame:
+def _compute(folder) -> dict[str, pd.DataFrame]:
+    """Every construction of the grid, and each digital index re-estimated on the rows without a
+    filled cell (panel flag `filled`), as robustness.observed re-estimates the panel's."""
     builder = Builder(folder)
-    return pd.DataFrame({c.name: builder.column(c) for c in GRID})
+    kept = ~builder.built["filled"].astype(bool)
+    return {"grid": pd.DataFrame({c.name: builder.column(c) for c in GRID}),
+            "no filled cells": pd.DataFrame({c.name: builder.column(c, kept) for c in GRID if c.variable == "digital"})}
 
 
 def key(folder=paths.RAW) -> str:
@@ -155,25 +166,28 @@ def key(folder=paths.RAW) -> str:
     return digest.hexdigest()
 
 
-def grid(folder=paths.RAW, cache=None) -> pd.DataFrame:
-    """Every construction of the grid, one column each, indexed (province, year); read from
-    `cache` when the extracts, the declaration and the code are unchanged, else computed and
-    written there atomically (nothing is written if any construction fails). `cache` defaults to
-    build/cache/ (CACHE)."""
+def _cached(folder=paths.RAW, cache=None) -> dict[str, pd.DataFrame]:
+    """_compute(folder), read from `cache` (default build/cache/, CACHE) when the extracts, the
+    declaration and the code are unchanged, else computed and written there atomically (nothing is
+    written if any construction fails). A lock makes a second process (notebooks 10 and 11 run side
+    by side) wait for the first one's result instead of computing it again."""
     path = Path(cache or CACHE) / f"forensics-{key(folder)}.pkl"
-    if path.exists():
-        return pd.read_pickle(path)
-    data = _compute(Path(folder))
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(handle)
-    try:
-        data.to_pickle(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return data
+    with open(path.parent / ".forensics.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            files.atomic_write(path, pickle.dumps(_compute(Path(folder))))
+        return pd.read_pickle(path)
+
+
+def grid(folder=paths.RAW, cache=None) -> pd.DataFrame:
+    """Every construction of the grid, one column each, indexed (province, year) (_cached)."""
+    return _cached(folder, cache)["grid"]
+
+
+def unfilled(names, folder=paths.RAW, cache=None) -> pd.DataFrame:
+    """The named digital constructions re-estimated on the rows without a filled cell (_cached)."""
+    return _cached(folder, cache)["no filled cells"][list(names)]
 
 
 def columns(names, folder=paths.RAW, cache=None) -> pd.DataFrame:

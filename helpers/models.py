@@ -206,15 +206,19 @@ class Bootstrap:
 
     @property
     def pvalue(self) -> float:
-        """Symmetric p-value, the share of draws with |t*| >= |t|; ties count, with a relative
-        tolerance TIES_RTOL, because draws whose weights are all equal reproduce |t| exactly and
-        only floating-point rounding would otherwise decide (Webb weights: 6 of 6^G draws)."""
-        return float(np.mean(np.abs(self.t_star) >= abs(self.t) * (1 - TIES_RTOL)))
+        return float(bootstrap_p(self.t, self.t_star))
 
     @property
     def mc_error(self) -> float:
         """Monte-Carlo standard error of the p-value, sqrt(p (1 - p) / B); 0 when exact."""
         return 0.0 if self.exact else float(np.sqrt(self.pvalue * (1 - self.pvalue) / self.reps))
+
+
+def bootstrap_p(t, t_star: np.ndarray):
+    """Symmetric p-value of each t, the share of its draws t* (axis 0) with |t*| >= |t|; ties count,
+    with a relative tolerance TIES_RTOL, because draws whose weights are all equal reproduce |t|
+    exactly and only floating-point rounding would otherwise decide (Webb weights: 6 of 6^G draws)."""
+    return np.mean(np.abs(t_star) >= np.abs(t) * (1 - TIES_RTOL), axis=0)
 
 
 def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str,

@@ -19,11 +19,16 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.linalg import solve_triangular
 
 from . import config, constructions, forensics, models, panel, scorecard
 from .provinces import MUNICIPALITIES, REGIONS
 
-INFERENCE = get_args(models.CovType)  # clustered by province; Driscoll-Kraay
+ANALYTIC = get_args(models.CovType)  # clustered by province; Driscoll-Kraay
+# ... and, where a sample has fewer than config.FEW_CLUSTERS provinces (the regions), the restricted
+# wild cluster bootstrap of models.wild_cluster_bootstrap (its weights, draws and seed), on the core
+# universe: 9,999 draws for each of the full regional universe's 650,000 regressions would take hours.
+INFERENCE = (*ANALYTIC, "wild_bootstrap")
 SAMPLES = ("full", "no filled cells", "no municipalities", "digital lagged", "winsorised")
 # The universe, one choice per key, each with its options.
 CHOICES = {
@@ -51,15 +56,17 @@ def wide(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def sample(data: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The rows (and, when lagged or winsorised, the values) of one sample of the wide panel: full;
-    no filled cell (the `filled` flag); no municipality; every digital construction lagged one year
+    """The rows (and, when re-estimated, lagged or winsorised, the values) of one sample of the wide
+    panel: full; no filled cell (the `filled` flag; every digital index re-estimated on those rows,
+    forensics.unfilled, as notebook 06's check); no municipality; every digital construction lagged one year
     within its province (2011 drops out; in H2 the product is then lagged digital x virtual); every
     model column winsorised at panel.winsorise's default share per tail (1 %, as notebook 06)."""
     digital = CHOICES["regressor"]
     if name == "full":
         return data
     if name == "no filled cells":
-        return data[~data["filled"]]
+        kept = data[~data["filled"]]
+        return kept.assign(**forensics.unfilled(digital).reindex(kept.index))
     if name == "no municipalities":
         return data[~data.index.get_level_values("province").isin(MUNICIPALITIES)]
     if name == "digital lagged":
@@ -78,23 +85,35 @@ def codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def effects(groups: np.ndarray, years: np.ndarray, spec: str) -> np.ndarray:
-    """The columns the estimator partials out: a constant, province dummies (province effects) and
-    year dummies (year effects), as models.estimate's `spec`."""
+    """The columns the estimator partials out, as models.estimate's `spec`: a constant, province
+    dummies (province effects) and year dummies (year effects), each set without its first level so
+    that the columns are linearly independent."""
     models._check_option("spec", spec, models.Spec)
     columns = [np.ones((len(groups), 1))]
     if spec in ("twoway", "province_fe"):
-        columns.append(np.eye(groups.max() + 1)[groups])
+        columns.append(np.eye(groups.max() + 1)[groups][:, 1:])
     if spec in ("twoway", "pooled_year"):
-        columns.append(np.eye(years.max() + 1)[years])
+        columns.append(np.eye(years.max() + 1)[years][:, 1:])
     return np.hstack(columns)
 
 
-def residualise(Z: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
-    """Each array minus its least-squares projection on the columns of Z: A - U U'A, U an orthonormal
-    basis of the column space of Z (singular vectors above numpy's rank tolerance, so a
-    rank-deficient Z, e.g. a constant beside every province dummy, is allowed)."""
+def basis(Z: np.ndarray) -> np.ndarray:
+    """U, an orthonormal basis of the column space of Z: Z L^-T with L L' = Z'Z (Cholesky); where
+    that fails or U'U departs from the identity by more than 1e-10 (Z rank-deficient or badly
+    conditioned), Z's singular vectors above numpy's rank tolerance."""
+    try:
+        U = solve_triangular(np.linalg.cholesky(Z.T @ Z), Z.T, lower=True).T
+        if np.abs(U.T @ U - np.eye(Z.shape[1])).max() < 1e-10:
+            return U
+    except np.linalg.LinAlgError:
+        pass
     U, s, _ = np.linalg.svd(Z, full_matrices=False)
-    U = U[:, s > s.max() * max(Z.shape) * np.finfo(float).eps]
+    return U[:, s > s.max() * max(Z.shape) * np.finfo(float).eps]
+
+
+def residualise(Z: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
+    """Each array minus its least-squares projection on the columns of Z: A - U U'A (basis)."""
+    U = basis(Z)
     return [A - U @ (U.T @ A) for A in arrays]
 
 
@@ -172,13 +191,44 @@ class Sample:
 def block(frame: Sample, outcomes: list[str], regressors: list[str], controls: list[str],
           spec: str, draw=None) -> tuple[np.ndarray, dict]:
     """Coefficient of each regressor (alone beside `controls`) on each outcome, arrays (regressors,
-    outcomes), and per inference (INFERENCE) its standard errors and the t tests' degrees of freedom;
+    outcomes), and per inference (ANALYTIC) its standard errors and the t tests' degrees of freedom;
     on the provinces of `draw` if given (resampled)."""
     rows, groups, years = frame.resampled(draw)
     Y, X, C = (frame.columns(c, rows) for c in (outcomes, regressors, controls))
     Z = np.hstack([effects(groups, years, spec), C])
     b, se, se_dk = slopes(*residualise(Z, Y, X), groups, _k(spec, 1 + len(controls), years), years, _absorbed(spec, groups))
     return b, _inference(se, se_dk, groups, years)
+
+
+def wild_block(frame: Sample, outcomes: list[str], regressors: list[str], controls: list[str], spec: str,
+               reps: int = config.BOOTSTRAP["reps"], seed: int = config.BOOTSTRAP["seed"],
+               weights: str = config.BOOTSTRAP["weights"]) -> tuple[np.ndarray, ...]:
+    """models.wild_cluster_bootstrap (restricted, same weight vectors) of every regressor (alone
+    beside `controls`) on every outcome of a block, for any estimator, by Frisch-Waugh-Lovell. With
+    U the basis of the effects and controls and x, y residualised on them, the restricted residual
+    is y and a draw v (one weight per province) gives the residualised y* = M(v_g y), so that
+    b* = sum_g v_g x_g'y_g / x'x (x'U = 0) and the cluster score is
+    x_g'u*_g = v_g x_g'y_g - sum_h (x_g'U_g)(U_h'y_h) v_h - b* x_g'x_g; t* = b* x'x / sqrt(c sum_g
+    (x_g'u*_g)^2), c the small-sample factor of slopes. Returns b, its clustered se, t* (draws, regressors, outcomes) and whether the draws are exact."""
+    rows, groups, years = frame.resampled(None)
+    Y, X, C = (frame.columns(c, rows) for c in (outcomes, regressors, controls))
+    U = basis(np.hstack([effects(groups, years, spec), C]))
+    Y, X = (A - U @ (U.T @ A) for A in (Y, X))
+    k = _k(spec, 1 + len(controls), years)
+    b, se = slopes(Y, X, groups, k)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    n_groups, shape = len(starts), b.shape
+    xy = np.add.reduceat(X[:, :, None] * Y[:, None, :], starts)                      # (G, m, ny)
+    xx = np.add.reduceat(X**2, starts)                                                 # (G, m)
+    cross = np.einsum("gir,hrj->hgij", np.add.reduceat(X[:, :, None] * U[:, None, :], starts),
+                      np.add.reduceat(U[:, :, None] * Y[:, None, :], starts))         # [h, g] = (x_g'U_g)(U_h'y_h)
+    v, exact = models._draws(models.WEIGHTS[weights], n_groups, reps, seed)
+    total = xx.sum(axis=0)[:, None]
+    b_star = (v @ xy.reshape(n_groups, -1)).reshape(len(v), *shape) / total
+    scores = (v[:, :, None, None] * xy - (v @ cross.reshape(n_groups, -1)).reshape(len(v), n_groups, *shape)
+              - b_star[:, None] * xx[None, :, :, None])
+    t_star = b_star * total / np.sqrt(models._cluster_scale(len(Y), n_groups, k) * (scores**2).sum(axis=1))
+    return b, se, t_star, exact
 
 
 def _off(W0: np.ndarray, W1: np.ndarray, A: np.ndarray) -> np.ndarray:
@@ -214,20 +264,27 @@ def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], 
 
 # --- the curves -----------------------------------------------------------------------------------
 
-def frames(data: pd.DataFrame, samples=SAMPLES, region: str | None = None) -> dict[str, pd.DataFrame]:
-    """Each sample of the wide panel, restricted to one region's provinces if `region` is given
-    (after lagging or winsorising on the whole panel)."""
-    out = {name: sample(data, name) for name in samples}
-    return out if region is None else {name: frame[frame["region"] == region] for name, frame in out.items()}
+def frames(data: pd.DataFrame, samples=SAMPLES) -> dict[str, pd.DataFrame]:
+    """Each sample of the wide panel."""
+    return {name: sample(data, name) for name in samples}
+
+
+def in_region(frames_: dict[str, pd.DataFrame], region: str) -> dict[str, pd.DataFrame]:
+    """Each sample restricted to one region's provinces (after lagging or winsorising on the whole
+    panel)."""
+    return {name: frame[frame["region"] == region] for name, frame in frames_.items()}
 
 
 def universe(core: bool = False, **only) -> dict:
     """The choices of CHOICES (all options, or those in `only`); `core` keeps for outcome, regressor
-    and moderator only the panel's own measures (notebook 02's, chosen before any regression)."""
+    and moderator only the panel's own measures (notebook 02's, chosen before any regression); the
+    wild cluster bootstrap is an inference of the core only (INFERENCE)."""
     own = set(constructions.PANEL_NAMES.values())
     chosen = {key: list(options) if key != "controls" else dict(options) for key, options in CHOICES.items()}
     if core:
         chosen.update({key: [o for o in chosen[key] if o in own] for key in ("outcome", "regressor", "moderator")})
+    else:
+        chosen["inference"] = list(ANALYTIC)
     chosen.update(only)
     return chosen
 
@@ -236,22 +293,48 @@ def _axes(u: dict, moderation: bool) -> dict:
     return {"regressor": u["regressor"], **({"moderator": u["moderator"]} if moderation else {}), "outcome": u["outcome"]}
 
 
+def _blocks(samples: dict, u: dict) -> list[tuple[str, str, str]]:
+    """(sample, spec, controls) of every block, in the order of `estimates`."""
+    return [(name, spec, label) for name in samples for spec in u["spec"] for label in u["controls"]]
+
+
 def estimates(samples: dict[str, Sample], u: dict, moderation: bool = False, draw=None):
-    """coef, se and degrees of freedom of every specification of the universe `u` on the samples
-    (Sample of each of frames), flat arrays in the order of `curve`: blocks (sample, spec, controls,
-    inference), within a block regressor x [moderator x] outcome."""
+    """coef, se and degrees of freedom of every specification of the universe `u` with analytic
+    inference (ANALYTIC) on the samples (Sample of each of frames), flat arrays in the order of
+    `curve`: blocks (sample, spec, controls, inference), within a block regressor x [moderator x]
+    outcome."""
     out = []
-    for frame in samples.values():
-        for spec in u["spec"]:
-            for columns in u["controls"].values():
-                if moderation:
-                    b, inference = moderation_block(frame, u["outcome"], u["regressor"], u["moderator"], columns, spec, draw)
-                else:
-                    b, inference = block(frame, u["outcome"], u["regressor"], columns, spec, draw)
-                for name in u["inference"]:
-                    se, df = inference[name]
-                    out.append((b.ravel(), se.ravel(), np.full(b.size, df)))
+    for name, spec, label in _blocks(samples, u):
+        columns = u["controls"][label]
+        if moderation:
+            b, inference = moderation_block(samples[name], u["outcome"], u["regressor"], u["moderator"], columns, spec, draw)
+        else:
+            b, inference = block(samples[name], u["outcome"], u["regressor"], columns, spec, draw)
+        for name_ in _analytic(u):
+            se, df = inference[name_]
+            out.append((b.ravel(), se.ravel(), np.full(b.size, df)))
     return tuple(np.concatenate(parts) for parts in zip(*out))
+
+
+def _analytic(u: dict) -> list[str]:
+    return [i for i in u["inference"] if i in ANALYTIC]
+
+
+def wild(samples: dict[str, Sample], u: dict) -> tuple[list[tuple], tuple]:
+    """The blocks (sample, spec, controls, "wild_bootstrap") of the H1 universe `u` whose sample has
+    fewer than config.FEW_CLUSTERS provinces, and coef, se, p (models.bootstrap_p) and degrees of
+    freedom (G - 1, for intervals) of their specifications, flat as `estimates`."""
+    if "wild_bootstrap" not in u["inference"]:
+        return [], ()
+    blocks, out = [], []
+    for name, spec, label in _blocks(samples, u):
+        frame = samples[name]
+        if frame.groups.max() + 1 >= config.FEW_CLUSTERS:
+            continue
+        b, se, t_star, _ = wild_block(frame, u["outcome"], u["regressor"], u["controls"][label], spec)
+        blocks.append((name, spec, label, "wild_bootstrap"))
+        out.append((b.ravel(), se.ravel(), models.bootstrap_p(b / se, t_star).ravel(), np.full(b.size, frame.groups.max())))
+    return blocks, tuple(np.concatenate(parts) for parts in zip(*out)) if out else ()
 
 
 def prepared(frames_: dict[str, pd.DataFrame]) -> dict[str, Sample]:
@@ -259,45 +342,64 @@ def prepared(frames_: dict[str, pd.DataFrame]) -> dict[str, Sample]:
     return {name: Sample(frame) for name, frame in frames_.items()}
 
 
+def labels(blocks: list[tuple], u: dict, samples: list[str], moderation: bool = False) -> pd.DataFrame:
+    """The choices of every specification, as categorical columns: for each block (sample, spec,
+    controls, inference) every regressor x [moderator x] outcome, the last varying fastest."""
+    axes, outer_keys = _axes(u, moderation), ("sample", "spec", "controls", "inference")
+    inner = np.indices([len(o) for o in axes.values()]).reshape(len(axes), -1)
+    categories = {**axes, "controls": list(u["controls"]), "spec": list(u["spec"]), "sample": list(samples),
+                  "inference": list(INFERENCE)}
+    outer = np.array([[categories[key].index(option) for key, option in zip(outer_keys, b)] for b in blocks]).reshape(-1, 4)
+    codes = {**{key: np.tile(c, len(blocks)) for key, c in zip(axes, inner)},
+             **{key: np.repeat(outer[:, i], inner.shape[1]) for i, key in enumerate(outer_keys)}}
+    return pd.DataFrame({key: pd.Categorical.from_codes(codes[key], categories[key])
+                         for key in [*axes, "controls", "spec", "sample", "inference"]})
+
+
 def curve(frames_: dict, u: dict, moderation: bool = False) -> pd.DataFrame:
-    """One row per specification: its choices, coef, se, t, p (with its inference: clustered, G-1 df, or
-    Driscoll-Kraay, T-1 df), and `std`, the
-    coefficient on a scale comparable across constructions: coef x sd(regressor) [x sd(moderator)]
-    / sd(outcome), standard deviations on the estimation sample (`scale` is the factor)."""
+    """One row per specification: its choices (labels), coef, se, t, p (with its inference: clustered,
+    G-1 df; Driscoll-Kraay, T-1 df; the wild cluster bootstrap where clusters are few, `wild`) and
+    `std`, the coefficient on a scale comparable across constructions: coef x sd(regressor)
+    [x sd(moderator)] / sd(outcome), standard deviations on the estimation sample (`scale` is the
+    factor). The wild bootstrap's rows come after the analytic ones."""
+    samples = prepared(frames_)
+    blocks = [(*block_, i) for block_ in _blocks(samples, u) for i in _analytic(u)]
+    b, se, df = estimates(samples, u, moderation)
+    p = 2 * stats.t.sf(np.abs(b / se), df)
+    boot_blocks, boot = ([], ()) if moderation else wild(samples, u)
+    if boot_blocks:
+        blocks += boot_blocks
+        b, se, p, df = (np.concatenate([a, w]) for a, w in zip((b, se, p, df), boot))
     axes = _axes(u, moderation)
-    index, scale = [], []
+    ratio = {}
     for name, frame in frames_.items():
         sd = {key: frame[columns].std().to_numpy() for key, columns in axes.items()}
-        ratio = np.multiply.outer(sd["regressor"], sd["moderator"]) if moderation else sd["regressor"]
-        ratio = np.multiply.outer(ratio, 1 / sd["outcome"]).ravel()
-        for spec in u["spec"]:
-            for label in u["controls"]:
-                for inference in u["inference"]:
-                    rows = pd.MultiIndex.from_product(list(axes.values()), names=list(axes)).to_frame(index=False)
-                    index.append(rows.assign(controls=label, spec=spec, sample=name, inference=inference))
-                    scale.append(ratio)
-    b, se, df = estimates(prepared(frames_), u, moderation)
-    t = b / se
-    scale = np.concatenate(scale)
-    return pd.concat(index, ignore_index=True).assign(
-        coef=b, se=se, t=t, p=2 * stats.t.sf(np.abs(t), df), df=df, scale=scale, std=b * scale, std_se=se * scale)
+        r = np.multiply.outer(sd["regressor"], sd["moderator"]) if moderation else sd["regressor"]
+        ratio[name] = np.multiply.outer(r, 1 / sd["outcome"]).ravel()
+    scale = np.concatenate([ratio[name] for name, *_ in blocks])
+    return labels(blocks, u, list(frames_), moderation).assign(
+        coef=b, se=se, t=b / se, p=p, df=df, scale=scale, std=b * scale, std_se=se * scale)
 
 
-def regional(data: pd.DataFrame, u: dict) -> pd.DataFrame:
-    """The H1 universe `u` (without its region choice) estimated in each region: one row per
+def regional(frames_: dict, u: dict) -> pd.DataFrame:
+    """The H1 universe `u` (without its region choice) estimated in each region of the samples
+    `frames_` (in_region): one row per
     specification, each region's coef, t and p, and `holds`: the regions with a positive and
     significant digital (scorecard.supports at ALPHA) are exactly the claimed East, West and
     Northeast, as scorecard.verdicts judges Table 7."""
-    curves = {region: curve(frames(data, u["sample"], region), u).set_index(KEYS) for region in u["region"]}
-    wide_ = pd.concat({region: c[["coef", "t", "p", "df", "std"]] for region, c in curves.items()}, axis=1)
-    wide_.columns = [f"{region} {statistic}" for region, statistic in wide_.columns]
-    return wide_.assign(holds=pattern(wide_, u["region"])).reset_index()
+    curves = {region: curve(in_region(frames_, region), u) for region in u["region"]}
+    chosen = next(iter(curves.values()))[KEYS]
+    if not all(c[KEYS].equals(chosen) for c in curves.values()):
+        raise ValueError("the regions' universes differ (a region has as many provinces as config.FEW_CLUSTERS?)")
+    wide_ = chosen.assign(**{f"{region} {statistic}": c[statistic].to_numpy() for region, c in curves.items()
+                             for statistic in ("coef", "t", "p", "df", "std")})
+    return wide_.assign(holds=pattern(wide_, u["region"]))
 
 
-def pattern(frame: pd.DataFrame, regions, alpha: float = scorecard.ALPHA) -> np.ndarray:
+def pattern(frame: pd.DataFrame, regions, alpha: float = scorecard.ALPHA, claimed=None) -> np.ndarray:
     """True where the regions with t > 0 and p < alpha are exactly those the paper claims at alpha
-    (scorecard.claimed_regions: its Table 7 stars read at the same level)."""
-    claimed = scorecard.claimed_regions(alpha)
+    (`claimed`, by default scorecard.claimed_regions: its Table 7 stars read at the same level)."""
+    claimed = scorecard.claimed_regions(alpha) if claimed is None else claimed
     return np.all([((frame[f"{r} t"] > 0) & (frame[f"{r} p"] < alpha)).to_numpy() == (r in claimed)
                    for r in regions], axis=0)
 
@@ -336,7 +438,9 @@ def _null_t(b, se, df, observed_coef):
 def null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray, moderation: bool = False,
          alpha: float = scorecard.ALPHA) -> pd.DataFrame:
     """Per draw of provinces, the curve under the null of no effect: the median `std` and the share
-    of specifications positive with p < alpha. `observed` is curve(frames_, u, moderation)."""
+    of specifications positive with p < alpha. `observed` is curve(frames_, u, moderation); the
+    specifications with analytic inference enter (a bootstrap inside each draw would be nested)."""
+    observed = analytic(observed)
     coef, scale = observed["coef"].to_numpy(), observed["scale"].to_numpy()
     samples, rows = prepared(frames_), []
     for draw in drawn:
@@ -346,19 +450,26 @@ def null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray, mode
     return pd.DataFrame(rows)
 
 
-def regional_null(data: pd.DataFrame, u: dict, observed: pd.DataFrame, drawn: np.ndarray,
+def regional_null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray,
                   alpha: float = scorecard.ALPHA) -> pd.DataFrame:
     """Per draw, the share of specifications in which the regional pattern holds under the null
-    (each region's outcome adjusted by its own estimate); `observed` is regional(data, u)."""
-    region_samples = {r: prepared(frames(data, u["sample"], r)) for r in u["region"]}
+    (each region's outcome adjusted by its own estimate); `observed` is regional(frames_, u), of
+    which the specifications with analytic inference enter (null)."""
+    observed, claimed = analytic(observed), scorecard.claimed_regions(alpha)
+    region_samples = {r: prepared(in_region(frames_, r)) for r in u["region"]}
     rows = []
     for draw in drawn:
         columns = {}
         for r in u["region"]:
             b, se, df = estimates(region_samples[r], u, draw=draw)
             columns[f"{r} t"], columns[f"{r} p"] = _null_t(b, se, df, observed[f"{r} coef"].to_numpy())
-        rows.append({"pattern holds": pattern(pd.DataFrame(columns), u["region"], alpha).mean()})
+        rows.append({"pattern holds": pattern(pd.DataFrame(columns), u["region"], alpha, claimed).mean()})
     return pd.DataFrame(rows)
+
+
+def analytic(frame: pd.DataFrame) -> pd.DataFrame:
+    """The specifications of a curve with analytic inference (ANALYTIC), in their order."""
+    return frame[frame["inference"].isin(ANALYTIC)]
 
 
 def joint_p(observed: float, null_values: pd.Series) -> float:
@@ -380,9 +491,16 @@ def family(name: str) -> str:
 
 def options(frame: pd.DataFrame) -> pd.DataFrame:
     """The choices of each specification as the figures show them: constructions by family."""
-    grouped = {key: frame[key].map({n: family(n) for n in frame[key].unique()})
-               for key in ("outcome", "regressor", "moderator") if key in frame}
+    grouped = {key: _families(frame[key].astype("category")) for key in ("outcome", "regressor", "moderator") if key in frame}
     return frame[[c for c in dict.fromkeys([*CHOICES, *KEYS]) if c in frame and c not in grouped]].assign(**grouped)
+
+
+def _families(column: pd.Series) -> pd.Series:
+    """A categorical column of constructions as a categorical column of their families."""
+    names = [family(c) for c in column.cat.categories]
+    unique = list(dict.fromkeys(names))
+    codes = np.array([unique.index(n) for n in names])[column.cat.codes.to_numpy()]
+    return pd.Series(pd.Categorical.from_codes(codes, unique), index=column.index, name=column.name)
 
 
 def by_option(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.DataFrame:
@@ -393,7 +511,7 @@ def by_option(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.DataFra
     parts = {}
     for choice in [c for c in CHOICES if c in chosen]:
         grouped = pd.DataFrame({"std": frame["std"], "positive": frame["coef"] > 0, "supported": supported}
-                               ).groupby(chosen[choice], sort=False)
+                               ).groupby(chosen[choice], sort=False, observed=True)
         parts[choice] = pd.DataFrame({"specifications": grouped.size(), "mean std": grouped["std"].mean(),
                                       "median std": grouped["std"].median(), "positive": grouped["positive"].mean(),
                                       "positive and significant": grouped["supported"].mean()})
@@ -408,13 +526,13 @@ def bench(draws_: int = config.NULL_DRAWS) -> dict:
     fr, u, core = frames(data), universe(), universe(core=True)
     timings["data"] = time.perf_counter() - start
     for name, step in [("H1 curve", lambda: curve(fr, u)), ("H1 curve (warm)", lambda: curve(fr, u)),
-                       ("H2 curve", lambda: curve(fr, u, True)), ("regional curve", lambda: regional(data, u)),
+                       ("H2 curve", lambda: curve(fr, u, True)), ("regional curve", lambda: regional(fr, u)),
                        (f"H1 null, {draws_} draws (core)",
-                        lambda: null(frames(data), core, curve(fr, core), draws(data, draws_, 1))),
+                        lambda: null(fr, core, curve(fr, core), draws(data, draws_, 1))),
                        (f"H2 null, {draws_} draws (core)",
                         lambda: null(fr, core, curve(fr, core, True), draws(data, draws_, 1), True)),
                        (f"regional null, {draws_} draws (core)",
-                        lambda: regional_null(data, core, regional(data, core), draws(data, draws_, 1)))]:
+                        lambda: regional_null(fr, core, regional(fr, core), draws(data, draws_, 1)))]:
         start = time.perf_counter()
         result = step()
         timings[f"{name}: {len(result)} rows"] = time.perf_counter() - start

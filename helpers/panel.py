@@ -205,5 +205,5 @@ def select(data: pd.DataFrame, **choices: str) -> pd.DataFrame:
 
 def winsorise(data: pd.DataFrame, columns: list[str], share: float = config.WINSOR_SHARE) -> pd.DataFrame:
     """Each column clipped at its pooled `share` and 1 - `share` quantiles."""
-    clipped = {c: data[c].clip(data[c].quantile(share), data[c].quantile(1 - share)) for c in columns}
-    return data.assign(**clipped)
+    frame = data[columns]
+    return data.assign(**frame.clip(frame.quantile(share), frame.quantile(1 - share), axis=1))

@@ -37,7 +37,8 @@ CHAIN = {
     "08_heterogeneity": (PANEL, ("figures/table7*", "figures/08_*")),
     "09_replication_scorecard": (PANEL + ("figures/table4_estimates.csv", "figures/table5_estimates.csv",
                                           "figures/table6_estimates.csv", "figures/table7_estimates.csv",
-                                          "figures/table7_wild_bootstrap.csv"), ("figures/09_*",)),
+                                          "figures/table7_wild_bootstrap.csv", "figures/11_numbers.csv",
+                                          "figures/11_numbers.settings.json"), ("figures/09_*",)),
     "10_forensics": (PANEL, ("figures/10_*",)),
     "11_multiverse": (PANEL, ("figures/11_*",)),
 }

@@ -1,5 +1,6 @@
 """The replication scorecard: every published coefficient of Tables 4-7 beside ours, read from the
 estimates the analysis notebooks wrote, and the paper's hypotheses judged on our numbers."""
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -98,6 +99,25 @@ def verdicts(figures: Path, alpha=ALPHA) -> pd.DataFrame:
         our_evidence=[_evidence(figures, "table4", "(2)", "digital"),
                       _evidence(figures, "table6", "(2)", "virtual x digital"),
                       "significant (wild bootstrap, positive): " + (", ".join(significant) or "none")])
+
+
+# The claims of `verdicts` as notebook 11's table of numbers names them.
+MULTIVERSE_CLAIMS = {"H1: digital raises TFP": "H1", "H2: virtual agglomeration strengthens it": "H2",
+                     "Regional pattern": "regional pattern"}
+
+
+def with_multiverse(verdicts_: pd.DataFrame, figures: Path) -> pd.DataFrame:
+    """The verdicts with, beside each, the share of notebook 11's defensible universe that supports
+    the claim (figures/11_numbers.csv): the full universe, its two-way FE part and the core's joint
+    p-value, at the significance level notebook 11 used (its settings record)."""
+    path = Path(figures) / "11_numbers.csv"
+    numbers = read_table(path, "Rerun notebooks/11_multiverse.ipynb (make reproduce).", index_col=["claim", "universe"])
+    level = percent(json.loads(path.with_suffix(".settings.json").read_text())["alpha"])
+    claim = verdicts_["claim"].map(MULTIVERSE_CLAIMS)
+    share = lambda universe: [numbers.loc[(c, universe), "supports"] for c in claim]  # noqa: E731
+    return verdicts_.assign(**{f"multiverse share supporting at {level}": share("full"),
+                               "two-way FE only": share("full, two-way FE only"),
+                               "joint p (core)": [numbers.loc[(c, "core"), "joint p (core)"] for c in claim]})
 
 
 def _printed(table, column, term) -> str:

@@ -99,7 +99,7 @@ CHEAP = ["tfp_solow", "tfp_growth_a33_urban_d96", "digital_equal_subs", "virtual
 def test_cache_is_written_once_and_read_back(monkeypatch, tmp_path):
     monkeypatch.setattr(forensics, "GRID", [BY_NAME[n] for n in CHEAP])
     first = forensics.grid(cache=tmp_path)
-    assert list(first.columns) == CHEAP and len(list(tmp_path.iterdir())) == 1
+    assert list(first.columns) == CHEAP and len(list(tmp_path.glob("*.pkl"))) == 1
 
     def not_again(folder):
         raise AssertionError("the cache should have been read")
@@ -118,7 +118,7 @@ def test_select_reads_a_grid_construction_the_panel_does_not_carry(monkeypatch, 
     data = analysis_panel.assign(labour=urban)
     expected = data["real_gdp"] / (data["capital"] ** (1 / 3) * data["labour"] ** (2 / 3))
     np.testing.assert_allclose(chosen["tfp"], expected, rtol=1e-9)
-    assert len(list(tmp_path.iterdir())) == 1
+    assert len(list(tmp_path.glob("*.pkl"))) == 1
 
 
 def test_cache_key_follows_the_extracts_and_the_declaration(monkeypatch, tmp_path):
@@ -148,4 +148,24 @@ def test_bad_input_names_construction_province_and_year_and_writes_no_cache(monk
     monkeypatch.setattr(forensics.Builder, "inputs", zero_urban_labour)
     with pytest.raises(ValueError, match=rf"construction {name}: .*must be positive.*Hubei in 2015"):
         forensics.grid(cache=tmp_path)
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.glob("*.pkl")) == []
+
+
+def test_two_runs_at_once_compute_the_grid_once(monkeypatch, tmp_path):
+    """Notebooks 10 and 11 side by side on a cold cache: the second waits for the first's result."""
+    import threading
+    import time
+    calls = []
+
+    def slow(folder):
+        calls.append(folder)
+        time.sleep(0.5)
+        return {"grid": pd.DataFrame({"x": [1.0]}), "no filled cells": pd.DataFrame({"y": [2.0]})}
+    monkeypatch.setattr(forensics, "_compute", slow)
+    threads = [threading.Thread(target=forensics.grid, kwargs={"cache": tmp_path}) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    assert forensics.unfilled(["y"], cache=tmp_path)["y"].tolist() == [2.0]

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import models, multiverse, panel
+from helpers import models, multiverse, panel, robustness
 from helpers.provinces import PROVINCES, REGIONS
 
 
@@ -131,3 +131,96 @@ def test_regional_pattern_reads_the_papers_claim_at_the_same_level():
     assert multiverse.pattern(frame, REGIONS, 0.05).tolist() == [True]
     assert multiverse.pattern(frame, REGIONS, 0.005).tolist() == [False]
     assert multiverse.pattern(frame.assign(**{"East p": [0.5], "Northeast p": [0.5]}), REGIONS, 0.005).tolist() == [True]
+
+
+def test_no_filled_cells_reestimates_each_index_as_notebook_06(wide, analysis_panel):
+    """The sample's digital and digital_pca are robustness.observed's: the index re-estimated on the
+    rows without a filled cell (panel.digital_indices), not the full panel's index cut down."""
+    kept = multiverse.sample(wide, "no filled cells")
+    base = robustness.Baseline(analysis_panel, analysis_panel, {"tfp": "tfp", "digital": "digital", "virtual": "virtual"}, 0.01)
+    indices, _, _ = panel.digital_indices(analysis_panel.loc[~analysis_panel["filled"], panel.INDICATORS])
+    pd.testing.assert_series_equal(kept["digital"], robustness.observed(base)["digital"], rtol=1e-10)
+    pd.testing.assert_series_equal(kept["digital_pca"], indices["digital_pca"], rtol=1e-10, check_names=False)
+    assert not np.allclose(kept["digital"], wide.loc[kept.index, "digital"])
+    pd.testing.assert_series_equal(kept["digital_dfiic"], wide.loc[kept.index, "digital_dfiic"])  # no estimation
+
+
+def _design(wide, rng):
+    """A random region, sample, estimator, control set, outcome and regressor."""
+    region, name, spec = rng.choice(REGIONS), rng.choice(multiverse.SAMPLES), rng.choice(models.SPECS)
+    controls = rng.choice(["none", "five"])
+    outcome, regressor = rng.choice(multiverse.CHOICES["outcome"]), rng.choice(multiverse.CHOICES["regressor"])
+    frame = multiverse.in_region(multiverse.frames(wide, [name]), region)[name]
+    return frame, str(spec), list(multiverse.CHOICES["controls"][controls]), str(outcome), str(regressor)
+
+
+@pytest.mark.parametrize("region", ["Northeast", "West"])
+@pytest.mark.parametrize("controls", ["none", "five"])
+def test_wild_block_draws_equal_models_wild_cluster_bootstrap(wide, region, controls):
+    """Two-way, full sample: every t* (exact enumeration in the Northeast's 3 provinces, 9,999 seeded
+    draws in the West's 11) and the p-value equal models.wild_cluster_bootstrap's."""
+    frame = multiverse.in_region(multiverse.frames(wide, ["full"]), region)["full"]
+    columns = list(multiverse.CHOICES["controls"][controls])
+    b, se, t_star, exact = multiverse.wild_block(multiverse.Sample(frame), ["tfp", "tfp_solow"], ["digital"], columns, "twoway")
+    for j, outcome in enumerate(["tfp", "tfp_solow"]):
+        boot = models.wild_cluster_bootstrap(frame, outcome, ["digital", *columns], "digital")
+        assert exact == boot.exact == (region == "Northeast")
+        _close(b[0, j] / se[0, j], boot.t)
+        np.testing.assert_allclose(t_star[:, 0, j], boot.t_star, rtol=1e-8, atol=1e-8)
+        assert models.bootstrap_p(b[0, j] / se[0, j], t_star[:, 0, j]) == boot.pvalue
+
+
+def test_wild_block_draws_equal_a_brute_force_bootstrap_on_random_designs(wide):
+    """Any estimator and sample: the first draws' t* equal those of y* = y - u_r + v_g u_r (u_r the
+    residual of the restricted model, by least squares on explicit dummies) re-estimated with
+    models.estimate, over random designs."""
+    rng = np.random.default_rng(2024)
+    for _ in range(6):
+        frame, spec, controls, outcome, regressor = _design(wide, rng)
+        frame = frame.dropna(subset=[outcome, regressor, *controls])
+        _, _, t_star, _ = multiverse.wild_block(multiverse.Sample(frame), [outcome], [regressor], controls, spec)
+        province, year = (frame.index.get_level_values(level) for level in ("province", "year"))
+        dummies = [np.ones((len(frame), 1))]
+        if spec in ("twoway", "province_fe"):
+            dummies.append(pd.get_dummies(province).to_numpy(float))
+        if spec in ("twoway", "pooled_year"):
+            dummies.append(pd.get_dummies(year).to_numpy(float))
+        Z = np.hstack([*dummies, frame[controls].to_numpy()])
+        y = frame[outcome].to_numpy()
+        u_r = y - Z @ np.linalg.lstsq(Z, y, rcond=None)[0]
+        v, _ = models._draws(models.WEIGHTS["webb"], province.nunique(), 9999, models.config.BOOTSTRAP["seed"])
+        weight = dict(zip(pd.unique(province), range(province.nunique())))
+        for d in range(8):
+            star = frame.assign(y_star=y - u_r + v[d, [weight[p] for p in province]] * u_r)
+            fit = models.estimate(star, "y_star", [regressor, *controls], spec=spec, cov_type="cluster")
+            _close(t_star[d, 0, 0], fit.tstats[regressor])
+
+
+def test_wild_bootstrap_enters_the_core_where_clusters_are_few(wide):
+    """The core universe's regional curve has a wild bootstrap row per analytic clustered row, with
+    the same coef and se; the national curve has none (30 and 26 provinces); the full universe none."""
+    core = multiverse.universe(core=True, spec=["twoway", "pooled"], sample=["full", "no municipalities"])
+    assert "wild_bootstrap" not in multiverse.universe()["inference"]
+    frames = multiverse.frames(wide, core["sample"])
+    national = multiverse.curve(frames, core)
+    assert set(national["inference"]) == {"cluster", "driscoll_kraay"}
+    east = multiverse.curve(multiverse.in_region(frames, "East"), core)
+    clustered, boot = (east[east["inference"] == i].reset_index(drop=True) for i in ("cluster", "wild_bootstrap"))
+    assert len(boot) == len(clustered) == len(east) / 3
+    pd.testing.assert_frame_equal(boot[["outcome", "regressor", "controls", "spec", "sample", "coef", "se"]],
+                                  clustered[["outcome", "regressor", "controls", "spec", "sample", "coef", "se"]])
+    row = boot[(boot["spec"] == "twoway") & (boot["sample"] == "full") & (boot["controls"] == "five")
+               & (boot["outcome"] == "tfp") & (boot["regressor"] == "digital")].iloc[0]
+    frame = frames["full"][frames["full"]["region"] == "East"]
+    assert row["p"] == models.wild_cluster_bootstrap(frame, "tfp", ["digital", *panel.CONTROLS], "digital").pvalue
+
+
+def test_basis_spans_a_rank_deficient_design():
+    """A constant beside every dummy: the basis has the rank, and projects as least squares does."""
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(4), 3)
+    Z = np.hstack([np.ones((12, 1)), np.eye(4)[groups], rng.normal(size=(12, 1))])
+    U = multiverse.basis(Z)
+    assert U.shape[1] == 5
+    y = rng.normal(size=12)
+    np.testing.assert_allclose(y - U @ (U.T @ y), y - Z @ np.linalg.lstsq(Z, y, rcond=None)[0], atol=1e-12)

@@ -71,3 +71,17 @@ def test_verdict_text():
     weak = fit({"digital": 0.7, "Constant": 0.5}, {"digital": 0.5, "Constant": 0.1})
     assert scorecard.verdict(strong, "digital") == "supported"
     assert scorecard.verdict(weak, "digital", alpha=0.1) == "not supported at 10 %"
+
+
+def test_verdicts_show_the_multiverse_share_beside_them(tmp_path):
+    """with_multiverse puts notebook 11's shares beside each claim, at the level 11 used."""
+    pd.DataFrame({"claim": ["H1", "H1", "H1", "H2", "H2", "H2", "regional pattern", "regional pattern", "regional pattern"],
+                  "universe": ["full", "full, two-way FE only", "core"] * 3,
+                  "supports": [0.3, 0.05, 0.4, 0.2, 0.1, 0.25, 0.01, 0.0, 0.04],
+                  "joint p (core)": [None, None, 0.01, None, None, 0.3, None, None, 0.02]}).to_csv(tmp_path / "11_numbers.csv", index=False)
+    (tmp_path / "11_numbers.settings.json").write_text('{"alpha": 0.1}')
+    verdicts = pd.DataFrame({"claim": list(scorecard.MULTIVERSE_CLAIMS), "holds in our data": [False, False, True]})
+    table = scorecard.with_multiverse(verdicts, tmp_path)
+    assert table["multiverse share supporting at 10 %"].tolist() == [0.3, 0.2, 0.01]
+    assert table["two-way FE only"].tolist() == [0.05, 0.1, 0.0]
+    assert table["joint p (core)"].tolist() == [0.01, 0.3, 0.02]
