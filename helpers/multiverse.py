@@ -22,7 +22,7 @@ from scipy import stats
 from scipy.linalg import solve_triangular
 
 from . import config, constructions, forensics, models, panel, scorecard
-from .provinces import MUNICIPALITIES, REGIONS
+from .provinces import REGIONS, without_municipalities
 
 ANALYTIC = get_args(models.CovType)  # clustered by province; Driscoll-Kraay
 # ... and, where a sample has fewer than config.FEW_CLUSTERS provinces (the regions), the restricted
@@ -68,7 +68,7 @@ def sample(data: pd.DataFrame, name: str) -> pd.DataFrame:
         kept = data[~data["filled"]]
         return kept.assign(**forensics.unfilled(digital).reindex(kept.index))
     if name == "no municipalities":
-        return data[~data.index.get_level_values("province").isin(MUNICIPALITIES)]
+        return without_municipalities(data)
     if name == "digital lagged":
         lagged = data.assign(**{d: models.lag(data, d) for d in digital})
         return lagged[lagged.index.get_level_values("year") > lagged.index.get_level_values("year").min()]
@@ -400,7 +400,7 @@ def pattern(frame: pd.DataFrame, regions, alpha: float = scorecard.ALPHA, claime
     """True where the regions with t > 0 and p < alpha are exactly those the paper claims at alpha
     (`claimed`, by default scorecard.claimed_regions: its Table 7 stars read at the same level)."""
     claimed = scorecard.claimed_regions(alpha) if claimed is None else claimed
-    return np.all([((frame[f"{r} t"] > 0) & (frame[f"{r} p"] < alpha)).to_numpy() == (r in claimed)
+    return np.all([scorecard.supports(frame[f"{r} t"], frame[f"{r} p"], alpha).to_numpy() == (r in claimed)
                    for r in regions], axis=0)
 
 
@@ -408,11 +408,10 @@ def pattern(frame: pd.DataFrame, regions, alpha: float = scorecard.ALPHA, claime
 
 def summary(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.Series:
     """Specifications; shares with each sign and with each sign and p < alpha; median of `std`."""
-    significant = frame["p"] < alpha
     return pd.Series({"specifications": len(frame), "positive": (frame["coef"] > 0).mean(),
                       "negative": (frame["coef"] < 0).mean(),
-                      "positive and significant": ((frame["coef"] > 0) & significant).mean(),
-                      "negative and significant": ((frame["coef"] < 0) & significant).mean(),
+                      "positive and significant": scorecard.supports(frame["coef"], frame["p"], alpha).mean(),
+                      "negative and significant": scorecard.supports(-frame["coef"], frame["p"], alpha).mean(),
                       "median std": frame["std"].median()})
 
 
@@ -446,7 +445,7 @@ def null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray, mode
     for draw in drawn:
         b, se, df = estimates(samples, u, moderation, draw)
         t, p = _null_t(b, se, df, coef)
-        rows.append({"median std": np.nanmedian((b - coef) * scale), "positive and significant": np.mean((t > 0) & (p < alpha))})
+        rows.append({"median std": np.nanmedian((b - coef) * scale), "positive and significant": np.mean(scorecard.supports(t, p, alpha))})
     return pd.DataFrame(rows)
 
 
@@ -507,7 +506,7 @@ def by_option(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.DataFra
     """Per choice and option (constructions by family): specifications, mean and median `std`, shares
     positive and positive with p < alpha."""
     chosen = options(frame)
-    supported = (frame["coef"] > 0) & (frame["p"] < alpha)
+    supported = scorecard.supports(frame["coef"], frame["p"], alpha)
     parts = {}
     for choice in [c for c in CHOICES if c in chosen]:
         grouped = pd.DataFrame({"std": frame["std"], "positive": frame["coef"] > 0, "supported": supported}

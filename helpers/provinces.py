@@ -63,6 +63,12 @@ REGIONS = list(config.REGIONS)
 SAMPLE = [p for p in NAMES if p != "Tibet"]
 # The four province-level municipalities (直辖市).
 MUNICIPALITIES = ["Beijing", "Tianjin", "Shanghai", "Chongqing"]
+
+
+def without_municipalities(frame):
+    """The rows of a frame indexed (province, year) outside the four municipalities (a robustness
+    sample of notebook 06 and the multiverse)."""
+    return frame[~frame.index.get_level_values("province").isin(MUNICIPALITIES)]
 # The row name of a national series (e.g. the exchange rate) in a tidy extract.
 NATIONAL = "China"
 

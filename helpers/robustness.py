@@ -10,7 +10,7 @@ import pandas as pd
 from . import models, panel
 from .models import CovType, Fit
 from .panel import CONTROLS
-from .provinces import MUNICIPALITIES
+from .provinces import without_municipalities
 
 
 class Baseline(NamedTuple):
@@ -68,7 +68,7 @@ CHECKS = [
       for variable, labels in MEASURE_CHECKS.items() for column, label in labels.items()],
     Check(lambda base: f"winsorised {base.winsor_share:.0%}/{1 - base.winsor_share:.0%}", winsorised),
     Check("without municipalities",
-          lambda base: base.data[~base.data.index.get_level_values("province").isin(MUNICIPALITIES)]),
+          lambda base: without_municipalities(base.data)),
     Check("Driscoll-Kraay errors", cov_type="driscoll_kraay"),
 ]
 

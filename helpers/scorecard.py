@@ -45,9 +45,10 @@ def statistics(estimates_long: pd.DataFrame, column: str, term: str) -> pd.Serie
     return rows.set_index("statistic")["value"]
 
 
-def supports(coef: float, p: float, alpha: float = ALPHA) -> bool:
-    """A claimed positive effect is supported: the coefficient is positive with p < alpha."""
-    return bool(coef > 0 and p < alpha)
+def supports(coef, p, alpha: float = ALPHA):
+    """A claimed positive effect is supported: the coefficient is positive with p < alpha
+    (elementwise for arrays and Series)."""
+    return (coef > 0) & (p < alpha)
 
 
 def verdict(fit, term: str, alpha: float = ALPHA) -> str:
