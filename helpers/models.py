@@ -23,6 +23,7 @@ import pandas as pd
 import statsmodels.api as sm
 from linearmodels import PanelOLS
 from scipy import stats
+from scipy.linalg import solve_triangular
 
 from . import config
 
@@ -226,28 +227,84 @@ def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str,
                            weights: Weights = config.BOOTSTRAP["weights"]) -> Bootstrap:
     """Restricted wild cluster bootstrap (WCR; Cameron, Gelbach & Miller 2008) of H0: beta_test = 0 in
     the two-way model of `estimate`, clusters = provinces, Webb (2014) six-point weights (or
-    'rademacher').
-
-    Each draw v (one weight per province) gives y* = X_r b_r + v_g u_r from the restricted two-way fit
-    (b_r, u_r), and t* is the t statistic of `test` in the two-way regression of y* on `x`: y* is
-    two-way demeaned again (the weights break the demeaning of u_r) and the clustered covariance is
-    that of `estimate`, G/(G-1) (N-1)/(N-K). All draws are one matrix product. When the weights allow
-    no more than `reps` distinct vectors (6^G <= reps: G <= 5 with Webb weights) every one is
-    enumerated and the p-value is exact (it does not depend on `seed`); otherwise `reps` vectors are
-    drawn from a generator seeded with `seed`. Needs a balanced panel."""
+    'rademacher'): each draw v (one weight per province) gives y* = X_r b_r + v_g u_r from the
+    restricted fit (b_r, u_r), and t* is the clustered t of `test` in the two-way regression of y* on
+    `x` (wild_draws). When the weights allow no more than `reps` distinct vectors (6^G <= reps: G <= 5
+    with Webb weights) every one is enumerated and the p-value is exact (it does not depend on
+    `seed`); otherwise `reps` vectors are drawn from a generator seeded with `seed`."""
     _check_option("weights", weights, Weights)
     frame = data[[y, *x]].dropna()
-    groups, years = (pd.factorize(frame.index.get_level_values(level))[0] for level in ("province", "year"))
-    z = _two_way_demean(frame.to_numpy(), groups, years)
-    Y, X = z[:, 0], z[:, 1:]
-    j = x.index(test)
-    restricted = np.delete(X, j, axis=1)
-    resid_r = Y - restricted @ np.linalg.lstsq(restricted, Y, rcond=None)[0]
+    groups, years = codes(frame)
+    U = basis(np.hstack([effects(groups, years, "twoway"), frame[[c for c in x if c != test]].to_numpy()]))
+    Y, X = (A - U @ (U.T @ A) for A in (frame[[y]].to_numpy(), frame[[test]].to_numpy()))
     v, exact = _draws(WEIGHTS[weights], groups.max() + 1, reps, seed)
-    y_star = (Y - resid_r)[:, None] + _two_way_demean(resid_r[:, None] * v[:, groups].T, groups, years)
-    scale = _cluster_scale(len(Y), groups.max() + 1, X.shape[1] + years.max() + 1)
-    t = _cluster_t(X, Y[:, None], groups, j, scale)[0]
-    return Bootstrap(t=float(t), t_star=_cluster_t(X, y_star, groups, j, scale), exact=exact)
+    b, se, t_star = wild_draws(Y, X, U, groups, len(x) + years.max() + 1, v)
+    return Bootstrap(t=float(b[0, 0] / se[0, 0]), t_star=t_star[:, 0, 0], exact=exact)
+
+
+def wild_draws(Y: np.ndarray, X: np.ndarray, U: np.ndarray, groups: np.ndarray, k: int,
+               v: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The restricted wild cluster bootstrap of every column x of X (alone beside what U spans) on
+    every column y of Y, by Frisch-Waugh-Lovell: U is an orthonormal basis of the effects and the
+    other regressors (basis), x and y are residualised on it, so that the restricted residual is y and
+    a weight vector v (one per cluster, a row of `v`) gives the residualised y* = M(v_g y):
+    b* = sum_g v_g x_g'y_g / x'x (x'U = 0), cluster scores x_g'u*_g = v_g x_g'y_g
+    - sum_h (x_g'U_g)(U_h'y_h) v_h - b* x_g'x_g and t* = b* x'x / sqrt(c sum_g (x_g'u*_g)^2), c the
+    clustered factor G/(G-1) (N-1)/(N-K), K = k. Returns b and its clustered se, arrays (m, ny), and
+    t* (draws, m, ny)."""
+    n_groups, (n, m), ny = groups.max() + 1, X.shape, Y.shape[1]
+    by_group = np.eye(n_groups)[groups].T  # sums over each cluster's rows
+    xy = (by_group @ (X[:, :, None] * Y[:, None, :]).reshape(n, -1)).reshape(n_groups, m, ny)
+    xx = by_group @ X**2
+    cross = np.einsum("gir,hrj->hgij", (by_group @ (X[:, :, None] * U[:, None, :]).reshape(n, -1)).reshape(n_groups, m, -1),
+                      (by_group @ (U[:, :, None] * Y[:, None, :]).reshape(n, -1)).reshape(n_groups, -1, ny))
+    total, scale = xx.sum(axis=0)[:, None], _cluster_scale(n, n_groups, k)
+    b = xy.sum(axis=0) / total
+    se = np.sqrt(scale * ((xy - b * xx[:, :, None])**2).sum(axis=0)) / total
+    b_star = (v @ xy.reshape(n_groups, -1)).reshape(len(v), m, ny) / total
+    scores = (v[:, :, None, None] * xy - (v @ cross.reshape(n_groups, -1)).reshape(len(v), n_groups, m, ny)
+              - b_star[:, None] * xx[None, :, :, None])
+    return b, se, b_star * total / np.sqrt(scale * (scores**2).sum(axis=1))
+
+
+# --- Frisch-Waugh-Lovell: the effects and controls partialled out (the bootstrap, the multiverse) ---
+
+def codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Province and year of each row as integer codes."""
+    return tuple(pd.factorize(frame.index.get_level_values(level))[0] for level in ("province", "year"))
+
+
+def effects(groups: np.ndarray, years: np.ndarray, spec: str) -> np.ndarray:
+    """The columns an estimator of `estimate`'s `spec` partials out: a constant, province dummies
+    (province effects) and year dummies (year effects), each set without its first level so that
+    the columns are linearly independent."""
+    _check_option("spec", spec, Spec)
+    columns = [np.ones((len(groups), 1))]
+    if spec in ("twoway", "province_fe"):
+        columns.append(np.eye(groups.max() + 1)[groups][:, 1:])
+    if spec in ("twoway", "pooled_year"):
+        columns.append(np.eye(years.max() + 1)[years][:, 1:])
+    return np.hstack(columns)
+
+
+def basis(Z: np.ndarray) -> np.ndarray:
+    """U, an orthonormal basis of the column space of Z: Z L^-T with L L' = Z'Z (Cholesky); where
+    that fails or U'U departs from the identity by more than 1e-10 (Z rank-deficient or badly
+    conditioned), Z's singular vectors above numpy's rank tolerance."""
+    try:
+        U = solve_triangular(np.linalg.cholesky(Z.T @ Z), Z.T, lower=True).T
+        if np.abs(U.T @ U - np.eye(Z.shape[1])).max() < 1e-10:
+            return U
+    except np.linalg.LinAlgError:
+        pass
+    U, s, _ = np.linalg.svd(Z, full_matrices=False)
+    return U[:, s > s.max() * max(Z.shape) * np.finfo(float).eps]
+
+
+def residualise(Z: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
+    """Each array minus its least-squares projection on the columns of Z: A - U U'A (basis)."""
+    U = basis(Z)
+    return [A - U @ (U.T @ A) for A in arrays]
 
 
 def _draws(values: np.ndarray, n_groups: int, reps: int, seed: int) -> tuple[np.ndarray, bool]:
@@ -258,28 +315,6 @@ def _draws(values: np.ndarray, n_groups: int, reps: int, seed: int) -> tuple[np.
     return np.random.default_rng(seed).choice(values, size=(reps, n_groups)), False
 
 
-def _two_way_demean(values: np.ndarray, groups: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """Columns of `values` as x_it - mean_i - mean_t + mean: the two-way within transformation,
-    exact for a balanced panel (refused otherwise)."""
-    counts = np.bincount(groups)
-    if counts.min() != counts.max() or counts[0] != years.max() + 1:
-        raise ValueError("the wild cluster bootstrap needs a balanced panel (every province in every year)")
-    by_group, by_year = (np.eye(codes.max() + 1)[codes] for codes in (groups, years))
-    mean_i = by_group @ (by_group.T @ values) / counts[0]
-    mean_t = by_year @ (by_year.T @ values) / len(counts)
-    return values - mean_i - mean_t + values.mean(axis=0)
-
-
 def _cluster_scale(n: int, n_groups: int, k: int) -> float:
     """Small-sample factor of the clustered covariance, G/(G-1) (N-1)/(N-K) (module docstring)."""
     return n_groups / (n_groups - 1) * (n - 1) / (n - k)
-
-
-def _cluster_t(X: np.ndarray, Y: np.ndarray, groups: np.ndarray, j: int, scale: float) -> np.ndarray:
-    """t statistic of coefficient j for every column of Y, with the cluster-robust sandwich:
-    var(b_j) = scale * sum_g (a_g' u_g)^2, a = X (X'X)^-1 e_j (the j-th row of the OLS map)."""
-    bread = np.linalg.inv(X.T @ X)
-    beta = bread @ (X.T @ Y)
-    a = X @ bread[:, j]
-    scores = np.eye(groups.max() + 1)[groups].T @ (a[:, None] * (Y - X @ beta))
-    return beta[j] / np.sqrt(scale * (scores**2).sum(axis=0))

@@ -19,7 +19,6 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.linalg import solve_triangular
 
 from . import config, constructions, forensics, models, panel, scorecard
 from .provinces import REGIONS, without_municipalities
@@ -79,44 +78,6 @@ def sample(data: pd.DataFrame, name: str) -> pd.DataFrame:
 
 # --- the vectorised estimator ---------------------------------------------------------------------
 
-def codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Province and year of each row as integer codes."""
-    return tuple(pd.factorize(frame.index.get_level_values(level))[0] for level in ("province", "year"))
-
-
-def effects(groups: np.ndarray, years: np.ndarray, spec: str) -> np.ndarray:
-    """The columns the estimator partials out, as models.estimate's `spec`: a constant, province
-    dummies (province effects) and year dummies (year effects), each set without its first level so
-    that the columns are linearly independent."""
-    models._check_option("spec", spec, models.Spec)
-    columns = [np.ones((len(groups), 1))]
-    if spec in ("twoway", "province_fe"):
-        columns.append(np.eye(groups.max() + 1)[groups][:, 1:])
-    if spec in ("twoway", "pooled_year"):
-        columns.append(np.eye(years.max() + 1)[years][:, 1:])
-    return np.hstack(columns)
-
-
-def basis(Z: np.ndarray) -> np.ndarray:
-    """U, an orthonormal basis of the column space of Z: Z L^-T with L L' = Z'Z (Cholesky); where
-    that fails or U'U departs from the identity by more than 1e-10 (Z rank-deficient or badly
-    conditioned), Z's singular vectors above numpy's rank tolerance."""
-    try:
-        U = solve_triangular(np.linalg.cholesky(Z.T @ Z), Z.T, lower=True).T
-        if np.abs(U.T @ U - np.eye(Z.shape[1])).max() < 1e-10:
-            return U
-    except np.linalg.LinAlgError:
-        pass
-    U, s, _ = np.linalg.svd(Z, full_matrices=False)
-    return U[:, s > s.max() * max(Z.shape) * np.finfo(float).eps]
-
-
-def residualise(Z: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
-    """Each array minus its least-squares projection on the columns of Z: A - U U'A (basis)."""
-    U = basis(Z)
-    return [A - U @ (U.T @ A) for A in arrays]
-
-
 def slopes(Y: np.ndarray, X: np.ndarray, groups: np.ndarray, k: int, years: np.ndarray | None = None,
            absorbed: int = 0) -> tuple[np.ndarray, ...]:
     """For x a column of X and y a column of Y, both residualised on everything else in the model
@@ -170,7 +131,7 @@ class Sample:
         names = [c for c in frame.columns if c not in ("name_zh", "region", "filled")]
         self.index = {name: i for i, name in enumerate(names)}
         self.values = frame[names].to_numpy(dtype=float)
-        self.groups, self.years = codes(frame)
+        self.groups, self.years = models.codes(frame)
         province = frame.index.get_level_values("province")
         self.rows_of = {p: np.flatnonzero(province == p) for p in province.unique()}
 
@@ -195,40 +156,23 @@ def block(frame: Sample, outcomes: list[str], regressors: list[str], controls: l
     on the provinces of `draw` if given (resampled)."""
     rows, groups, years = frame.resampled(draw)
     Y, X, C = (frame.columns(c, rows) for c in (outcomes, regressors, controls))
-    Z = np.hstack([effects(groups, years, spec), C])
-    b, se, se_dk = slopes(*residualise(Z, Y, X), groups, _k(spec, 1 + len(controls), years), years, _absorbed(spec, groups))
+    Z = np.hstack([models.effects(groups, years, spec), C])
+    b, se, se_dk = slopes(*models.residualise(Z, Y, X), groups, _k(spec, 1 + len(controls), years), years, _absorbed(spec, groups))
     return b, _inference(se, se_dk, groups, years)
 
 
 def wild_block(frame: Sample, outcomes: list[str], regressors: list[str], controls: list[str], spec: str,
                reps: int = config.BOOTSTRAP["reps"], seed: int = config.BOOTSTRAP["seed"],
                weights: str = config.BOOTSTRAP["weights"]) -> tuple[np.ndarray, ...]:
-    """models.wild_cluster_bootstrap (restricted, same weight vectors) of every regressor (alone
-    beside `controls`) on every outcome of a block, for any estimator, by Frisch-Waugh-Lovell. With
-    U the basis of the effects and controls and x, y residualised on them, the restricted residual
-    is y and a draw v (one weight per province) gives the residualised y* = M(v_g y), so that
-    b* = sum_g v_g x_g'y_g / x'x (x'U = 0) and the cluster score is
-    x_g'u*_g = v_g x_g'y_g - sum_h (x_g'U_g)(U_h'y_h) v_h - b* x_g'x_g; t* = b* x'x / sqrt(c sum_g
-    (x_g'u*_g)^2), c the small-sample factor of slopes. Returns b, its clustered se, t* (draws, regressors, outcomes) and whether the draws are exact."""
+    """models.wild_cluster_bootstrap (restricted, the same weight vectors) of every regressor (alone
+    beside `controls`) on every outcome of a block, for any estimator (models.wild_draws). Returns b,
+    its clustered se, t* (draws, regressors, outcomes) and whether the draws are exact."""
     rows, groups, years = frame.resampled(None)
     Y, X, C = (frame.columns(c, rows) for c in (outcomes, regressors, controls))
-    U = basis(np.hstack([effects(groups, years, spec), C]))
+    U = models.basis(np.hstack([models.effects(groups, years, spec), C]))
     Y, X = (A - U @ (U.T @ A) for A in (Y, X))
-    k = _k(spec, 1 + len(controls), years)
-    b, se = slopes(Y, X, groups, k)
-    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-    n_groups, shape = len(starts), b.shape
-    xy = np.add.reduceat(X[:, :, None] * Y[:, None, :], starts)                      # (G, m, ny)
-    xx = np.add.reduceat(X**2, starts)                                                 # (G, m)
-    cross = np.einsum("gir,hrj->hgij", np.add.reduceat(X[:, :, None] * U[:, None, :], starts),
-                      np.add.reduceat(U[:, :, None] * Y[:, None, :], starts))         # [h, g] = (x_g'U_g)(U_h'y_h)
-    v, exact = models._draws(models.WEIGHTS[weights], n_groups, reps, seed)
-    total = xx.sum(axis=0)[:, None]
-    b_star = (v @ xy.reshape(n_groups, -1)).reshape(len(v), *shape) / total
-    scores = (v[:, :, None, None] * xy - (v @ cross.reshape(n_groups, -1)).reshape(len(v), n_groups, *shape)
-              - b_star[:, None] * xx[None, :, :, None])
-    t_star = b_star * total / np.sqrt(models._cluster_scale(len(Y), n_groups, k) * (scores**2).sum(axis=1))
-    return b, se, t_star, exact
+    v, exact = models._draws(models.WEIGHTS[weights], groups.max() + 1, reps, seed)
+    return (*models.wild_draws(Y, X, U, groups, _k(spec, 1 + len(controls), years), v), exact)
 
 
 def _off(W0: np.ndarray, W1: np.ndarray, A: np.ndarray) -> np.ndarray:
@@ -251,8 +195,8 @@ def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], 
     rows, groups, years = frame.resampled(draw)
     Y, D, V, C = (frame.columns(c, rows) for c in (outcomes, regressors, moderators, controls))
     D, V = D - D.mean(axis=0), V - V.mean(axis=0)
-    Z = np.hstack([effects(groups, years, spec), C])
-    Yt, Dt, Vt, P = residualise(Z, Y, D, V, (D[:, :, None] * V[:, None, :]).reshape(len(Y), -1))
+    Z = np.hstack([models.effects(groups, years, spec), C])
+    Yt, Dt, Vt, P = models.residualise(Z, Y, D, V, (D[:, :, None] * V[:, None, :]).reshape(len(Y), -1))
     P = P.reshape(len(Y), D.shape[1], -1)
     k = _k(spec, 3 + len(controls), years)
     m = V.shape[1]

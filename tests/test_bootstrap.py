@@ -146,5 +146,15 @@ def test_bad_options_are_refused():
     frame = design(1, 4, 5, 2, 0.0)
     with pytest.raises(ValueError, match="weights must be one of"):
         models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0", weights="Webb")
-    with pytest.raises(ValueError, match="balanced panel"):
-        models.wild_cluster_bootstrap(frame.iloc[1:], "y", ["x0", "x1"], "x0")
+
+
+
+def test_an_unbalanced_panel_is_bootstrapped_as_the_brute_force_does():
+    """Two province-years missing: every t* of the exact enumeration equals the dummy-variable one."""
+    frame = design(5, 4, 6, 2, 0.3).drop([("p0", 2011), ("p2", 2014)])
+    boot = models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0")
+    vectors, exact = models._draws(models.WEIGHTS["webb"], 4, 9999, 0)
+    t, t_star = brute_force(frame, ["x0", "x1"], "x0", vectors)
+    assert boot.exact and exact
+    assert boot.t == pytest.approx(t, rel=1e-9)
+    np.testing.assert_allclose(boot.t_star, t_star, rtol=1e-8, atol=1e-10)

@@ -220,7 +220,7 @@ def test_basis_spans_a_rank_deficient_design():
     rng = np.random.default_rng(0)
     groups = np.repeat(np.arange(4), 3)
     Z = np.hstack([np.ones((12, 1)), np.eye(4)[groups], rng.normal(size=(12, 1))])
-    U = multiverse.basis(Z)
+    U = models.basis(Z)
     assert U.shape[1] == 5
     y = rng.normal(size=12)
     np.testing.assert_allclose(y - U @ (U.T @ y), y - Z @ np.linalg.lstsq(Z, y, rcond=None)[0], atol=1e-12)
