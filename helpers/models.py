@@ -31,6 +31,9 @@ Spec = Literal["twoway", "province_fe", "pooled_year", "pooled"]
 CovType = Literal["cluster", "driscoll_kraay"]
 Weights = Literal["webb", "rademacher"]
 SPECS: tuple[Spec, ...] = get_args(Spec)
+# The fixed effects of each estimator: province effects (absorbed) and year effects (dummies).
+EFFECTS: dict[Spec, dict[str, bool]] = {spec: {"province": spec in ("twoway", "province_fe"),
+                                               "year": spec in ("twoway", "pooled_year")} for spec in SPECS}
 COV_LABELS = {"cluster": "clustered by province", "driscoll_kraay": "Driscoll-Kraay"}
 
 
@@ -109,9 +112,9 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
     _check_option("cov_type", cov_type, CovType)
     frame = data[[y, *x]].dropna()
     exog = sm.add_constant(frame[x])
-    if spec in ("twoway", "pooled_year"):
+    if EFFECTS[spec]["year"]:
         exog = exog.join(year_dummies(frame))
-    entity = spec in ("twoway", "province_fe")
+    entity = EFFECTS[spec]["province"]
     model = PanelOLS(frame[y], exog, entity_effects=entity)
     if cov_type == "cluster":
         result = model.fit(cov_type="clustered", cluster_entity=True, debiased=True, group_debias=True)
@@ -130,7 +133,7 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
         r2_within=_within_r2(frame[y], effects_only, result.resids) if entity else float("nan"),
         r2=float(result.rsquared_inclusive),
         adj_r2=float(1 - (1 - result.rsquared_inclusive) * (result.nobs - 1) / (result.nobs - n_params)),
-        effects={"province": entity, "year": spec in ("twoway", "pooled_year")},
+        effects=dict(EFFECTS[spec]),
         cov_type=COV_LABELS[cov_type],
     )
 
@@ -280,9 +283,9 @@ def effects(groups: np.ndarray, years: np.ndarray, spec: str) -> np.ndarray:
     the columns are linearly independent."""
     _check_option("spec", spec, Spec)
     columns = [np.ones((len(groups), 1))]
-    if spec in ("twoway", "province_fe"):
+    if EFFECTS[spec]["province"]:
         columns.append(np.eye(groups.max() + 1)[groups][:, 1:])
-    if spec in ("twoway", "pooled_year"):
+    if EFFECTS[spec]["year"]:
         columns.append(np.eye(years.max() + 1)[years][:, 1:])
     return np.hstack(columns)
 

@@ -110,7 +110,7 @@ def slopes(Y: np.ndarray, X: np.ndarray, groups: np.ndarray, k: int, years: np.n
 
 def _absorbed(spec: str, groups: np.ndarray) -> int:
     """Province effects absorbed beside the constant: G - 1 with province effects, else 0."""
-    return groups.max() if spec in ("twoway", "province_fe") else 0
+    return groups.max() if models.EFFECTS[spec]["province"] else 0
 
 
 def _inference(se, se_dk, groups, years) -> dict:
@@ -120,7 +120,7 @@ def _inference(se, se_dk, groups, years) -> dict:
 
 def _k(spec: str, n_slopes: int, years: np.ndarray) -> int:
     """K of the small-sample factor: slopes, the constant and T-1 year dummies if year effects."""
-    return n_slopes + 1 + (years.max() if spec in ("twoway", "pooled_year") else 0)
+    return n_slopes + 1 + (years.max() if models.EFFECTS[spec]["year"] else 0)
 
 
 class Sample:
