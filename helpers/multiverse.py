@@ -78,34 +78,38 @@ def sample(data: pd.DataFrame, name: str) -> pd.DataFrame:
 
 # --- the vectorised estimator ---------------------------------------------------------------------
 
-def slopes(Y: np.ndarray, X: np.ndarray, groups: np.ndarray, k: int, years: np.ndarray | None = None,
+def slopes(Y: np.ndarray, X: np.ndarray, groups: np.ndarray, k: int, years: np.ndarray,
            absorbed: int = 0) -> tuple[np.ndarray, ...]:
-    """For x a column of X and y a column of Y, both residualised on everything else in the model
-    (Frisch-Waugh-Lovell): the slope b = x'y / x'x and its clustered standard error
-    sqrt(c sum_g (x_g'u_g)^2) / x'x, u = y - b x, c = G/(G-1) (N-1)/(N-K), K = k. With `years`, also
-    the Driscoll-Kraay standard error of models.estimate (linearmodels' kernel covariance, debiased):
-    sqrt(N / (N - K - absorbed) sum_l w_l sum_t xi_t xi_{t+l} (twice for l > 0)) / x'x, xi_t = sum_i x_it
-    u_it, Bartlett weights w_l = 1 - l / (L + 1), L = floor(4 (T / 100)^(2/9)); `absorbed` counts the
-    province effects absorbed (G - 1). Y is (N, ny), shared by every column of X, or (N, m, ny), one
-    matrix per column of X. Rows of a cluster must be contiguous. Returns arrays (m, ny)."""
+    """For x a column of X (N, m) and y a column of Y (N, ny), both residualised on everything else
+    in the model (Frisch-Waugh-Lovell): the slope b = x'y / x'x and its clustered and Driscoll-Kraay
+    standard errors (_errors) from the scores x_i u_i, u = y - b x. Arrays (m, ny)."""
+    xy = X[:, :, None] * Y[:, None, :]
+    xx = (X**2).sum(axis=0)[:, None]
+    b = xy.sum(axis=0) / xx
+    xu = xy - b[None] * (X**2)[:, :, None]  # x_i u_i
+    xi = (np.eye(years.max() + 1)[years].T @ xu.reshape(len(xu), -1)).reshape(-1, *b.shape)
+    return (b, *_errors(np.add.reduceat(xu, _starts(groups), axis=0), xi, xx, len(groups), k, absorbed))
+
+
+def _starts(groups: np.ndarray) -> np.ndarray:
+    """The first row of each cluster; the rows of a cluster must be contiguous."""
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     if len(starts) != groups.max() + 1:
         raise ValueError("the rows of each cluster must be contiguous")
-    xy = X[:, :, None] * (Y[:, None, :] if Y.ndim == 2 else Y)
-    xx = (X**2).sum(axis=0)
-    b = xy.sum(axis=0) / xx[:, None]
-    xu = xy - b[None] * (X**2)[:, :, None]  # x_i u_i
-    scores = np.add.reduceat(xu, starts, axis=0)
-    scale = models._cluster_scale(len(groups), len(starts), k)
-    se = np.sqrt(scale * (scores**2).sum(axis=0)) / xx[:, None]
-    if years is None:
-        return b, se
-    periods = years.max() + 1
-    xi = (np.eye(periods)[years].T @ xu.reshape(len(xu), -1)).reshape(periods, *b.shape)
-    lags = int(np.floor(4 * (periods / 100) ** (2 / 9)))
+    return starts
+
+
+def _errors(scores: np.ndarray, xi: np.ndarray, xx: np.ndarray, n: int, k: int, absorbed: int) -> tuple[np.ndarray, ...]:
+    """Standard errors of slopes from their scores summed by cluster (G, ...) and by year (T, ...)
+    and x'x: clustered sqrt(c sum_g s_g^2) / x'x, c = G/(G-1) (N-1)/(N-K), K = k; Driscoll-Kraay as
+    models.estimate (linearmodels' kernel covariance, debiased) sqrt(N / (N - K - absorbed) sum_l w_l
+    sum_t xi_t xi_{t+l} (twice for l > 0)) / x'x, Bartlett weights w_l = 1 - l / (L + 1),
+    L = floor(4 (T / 100)^(2/9)); `absorbed` counts the province effects absorbed (G - 1)."""
+    se = np.sqrt(models._cluster_scale(n, len(scores), k) * (scores**2).sum(axis=0)) / xx
+    lags = int(np.floor(4 * (len(xi) / 100) ** (2 / 9)))
     s = (xi**2).sum(axis=0) + sum(2 * (1 - lag / (lags + 1)) * (xi[lag:] * xi[:-lag]).sum(axis=0)
                                   for lag in range(1, lags + 1))
-    return b, se, np.sqrt(len(groups) / (len(groups) - k - absorbed) * s) / xx[:, None]
+    return se, np.sqrt(n / (n - k - absorbed) * s) / xx
 
 
 def _absorbed(spec: str, groups: np.ndarray) -> int:
@@ -175,34 +179,44 @@ def wild_block(frame: Sample, outcomes: list[str], regressors: list[str], contro
     return (*models.wild_draws(Y, X, U, groups, _k(spec, 1 + len(controls), years), v), exact)
 
 
-def _off(W0: np.ndarray, W1: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """A (N, m, ny) or (N, m) less its projection on the two columns w0 (shared) and W1[:, j] (one per
-    j < m), by the closed-form 2 x 2 normal equations."""
-    A3 = A if A.ndim == 3 else A[:, :, None]
-    a, c, r = W0 @ W0, (W1**2).sum(axis=0), W0 @ W1
-    u, v = np.einsum("n,nmy->my", W0, A3), np.einsum("nm,nmy->my", W1, A3)
-    det = (a * c - r**2)[:, None]
-    c0, c1 = (c[:, None] * u - r[:, None] * v) / det, (a * v - r[:, None] * u) / det
-    out = A3 - W0[:, None, None] * c0[None] - W1[:, :, None] * c1[None]
-    return out if A.ndim == 3 else out[:, :, 0]
-
-
 def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], moderators: list[str],
                      controls: list[str], spec: str, draw=None) -> tuple[np.ndarray, dict]:
     """Coefficient of the centred product d x v in the model with d, v, their product and `controls`
     (models.centred_interaction), arrays (regressors, moderators, outcomes), and per inference its
-    standard errors and degrees of freedom (block); on the provinces of `draw` if given."""
+    standard errors and degrees of freedom (block); on the provinces of `draw` if given.
+
+    With everything residualised on the effects and controls, the product p = d_i v_j and each
+    outcome y are taken off (d_i, v_j) by the closed-form 2 x 2 normal equations (p.., y.. =
+    y - beta_d d_i - beta_v v_j); then b = p..'y / p..'p.. and the scores of a run of rows (a cluster,
+    a year) are sum p.. u = P_g'Y_g - beta_d sum p.. d_i - beta_v sum p.. v_j - b sum p..^2, so that no
+    array of rows x regressors x moderators x outcomes is formed."""
     rows, groups, years = frame.resampled(draw)
     Y, D, V, C = (frame.columns(c, rows) for c in (outcomes, regressors, moderators, controls))
     D, V = D - D.mean(axis=0), V - V.mean(axis=0)
+    n, nd, nv = len(Y), D.shape[1], V.shape[1]
     Z = np.hstack([models.effects(groups, years, spec), C])
-    Yt, Dt, Vt, P = models.residualise(Z, Y, D, V, (D[:, :, None] * V[:, None, :]).reshape(len(Y), -1))
-    P = P.reshape(len(Y), D.shape[1], -1)
-    k = _k(spec, 3 + len(controls), years)
-    m = V.shape[1]
-    fits = [slopes(_off(Dt[:, i], Vt, np.broadcast_to(Yt[:, None, :], (len(Y), m, Y.shape[1]))),
-                   _off(Dt[:, i], Vt, P[:, i]), groups, k, years, _absorbed(spec, groups)) for i in range(D.shape[1])]
-    b, se, se_dk = (np.stack([f[j] for f in fits]) for j in range(3))
+    Y, D, V, P = models.residualise(Z, Y, D, V, (D[:, :, None] * V[:, None, :]).reshape(n, -1))
+    P = P.reshape(n, nd, nv)
+    a, c, r = (D**2).sum(axis=0)[:, None], (V**2).sum(axis=0)[None, :], D.T @ V
+    det = a * c - r**2
+    u1, u2 = np.einsum("ni,nij->ij", D, P), np.einsum("nj,nij->ij", V, P)
+    P = P - ((c * u1 - r * u2) / det) * D[:, :, None] - ((a * u2 - r * u1) / det) * V[:, None, :]
+    e1, e2 = (D.T @ Y)[:, None], (V.T @ Y)[None]
+    beta_d = (c[..., None] * e1 - r[..., None] * e2) / det[..., None]
+    beta_v = (a[..., None] * e2 - r[..., None] * e1) / det[..., None]
+    flat, pp = P.reshape(n, -1), (P**2).sum(axis=0)[..., None]
+    b = (flat.T @ Y).reshape(nd, nv, -1) / pp
+    cross = [P * D[:, :, None], P * V[:, None, :], P**2]
+
+    def scores(order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        py = np.stack([flat[run].T @ Y[run] for run in np.split(order, starts[1:])]).reshape(len(starts), nd, nv, -1)
+        pd_, pv, p2 = (np.add.reduceat(A[order], starts)[..., None] for A in cross)
+        return py - beta_d * pd_ - beta_v * pv - b * p2
+
+    by_year = np.argsort(years, kind="stable")
+    year_starts = np.flatnonzero(np.r_[True, np.diff(years[by_year]) != 0])
+    se, se_dk = _errors(scores(np.arange(n), _starts(groups)), scores(by_year, year_starts), pp, n,
+                        _k(spec, 3 + len(controls), years), _absorbed(spec, groups))
     return b, _inference(se, se_dk, groups, years)
 
 

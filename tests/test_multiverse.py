@@ -98,7 +98,7 @@ def test_pattern_and_joint_p_by_hand():
 
 def test_clusters_must_be_contiguous():
     with pytest.raises(ValueError, match="contiguous"):
-        multiverse.slopes(np.ones((4, 1)), np.arange(4.0)[:, None], np.array([0, 1, 0, 1]), 2)
+        multiverse.slopes(np.ones((4, 1)), np.arange(4.0)[:, None], np.array([0, 1, 0, 1]), 2, np.array([0, 0, 1, 1]))
 
 
 def test_core_universe_keeps_the_panels_own_measures():
