@@ -477,13 +477,15 @@ def by_option(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.DataFra
 
 def bench(draws_: int = config.NULL_DRAWS) -> dict:
     """Cold and warm seconds of each step of notebook 11 (the data read from the grid's cache): the
-    three universes and the null draws of the core universe."""
+    three universes, the core's regional curve with its wild cluster bootstrap and the null draws of
+    the core universe."""
     timings, start = {}, time.perf_counter()
     data = wide(panel.load())
     fr, u, core = frames(data), universe(), universe(core=True)
     timings["data"] = time.perf_counter() - start
     for name, step in [("H1 curve", lambda: curve(fr, u)), ("H1 curve (warm)", lambda: curve(fr, u)),
                        ("H2 curve", lambda: curve(fr, u, True)), ("regional curve", lambda: regional(fr, u)),
+                       ("regional curve, core (wild bootstrap included)", lambda: regional(fr, core)),
                        (f"H1 null, {draws_} draws (core)",
                         lambda: null(fr, core, curve(fr, core), draws(data, draws_, 1))),
                        (f"H2 null, {draws_} draws (core)",
