@@ -4,7 +4,8 @@ combination of the defensible choices, estimated at once, and tested jointly.
 The universe is declared once, as data (CHOICES), from the project's own declarations: every `tfp`,
 `digital` and `virtual` construction of the grid (panel.MEASURES), no controls or the five
 (panel.CONTROLS), the four estimators (models.SPECS), five samples, the two covariances of
-models.estimate (clustered by province, Driscoll-Kraay), and for the regional claim the four regions.
+models.estimate (clustered by province, Driscoll-Kraay) and, where clusters are few, the wild cluster
+bootstrap (INFERENCE), and for the regional claim the four regions.
 
 The estimator is models.estimate made vectorised by Frisch-Waugh-Lovell: within one block (sample,
 estimator, controls) the fixed effects and the controls are partialled out of every outcome and every
@@ -23,10 +24,11 @@ from scipy import stats
 from . import config, constructions, forensics, models, panel, scorecard
 from .provinces import REGIONS, without_municipalities
 
-ANALYTIC = get_args(models.CovType)  # clustered by province; Driscoll-Kraay
-# ... and, where a sample has fewer than config.FEW_CLUSTERS provinces (the regions), the restricted
-# wild cluster bootstrap of models.wild_cluster_bootstrap (its weights, draws and seed), on the core
-# universe: 9,999 draws for each of the full regional universe's 650,000 regressions would take hours.
+# Inference: clustered by province and Driscoll-Kraay (ANALYTIC); where a sample has fewer than
+# config.FEW_CLUSTERS provinces (the regions), also the restricted wild cluster bootstrap of
+# models.wild_cluster_bootstrap (its weights, draws and seed), on the core universe only: 9,999 draws
+# for each of the full regional universe's 650,000 regressions would take hours.
+ANALYTIC = get_args(models.CovType)
 INFERENCE = (*ANALYTIC, "wild_bootstrap")
 SAMPLES = ("full", "no filled cells", "no municipalities", "digital lagged", "winsorised")
 # The universe, one choice per key, each with its options.
