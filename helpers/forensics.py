@@ -126,13 +126,11 @@ class Builder:
 
     def virtual(self, o):
         """Location quotient of `sector` in `total` against the `reference` provinces (30 or 31),
-        its 2011-2012 shares backcast as the panel's it_share."""
+        its 2011-2012 shares backcast as the panel's it_share (variables.late_share, virtual_lq)."""
         provinces = REFERENCE[o["reference"]]
-        sector, total = self.s[o["sector"]], self.s[o["total"]]
-        share, _ = panel.backcast_sample(sector / self.s[SHARE_BASE.get(o["total"], o["total"])],
-                                         "share", provinces)
-        total = panel.window(total, provinces)
-        return measures.location_quotient(share * total, total).loc[SAMPLE]
+        share, _ = variables.late_share(self.s[o["sector"]], self.s[SHARE_BASE.get(o["total"], o["total"])],
+                                        "share", provinces)
+        return variables.virtual_lq(share, self.s[o["total"]], provinces)
 
     def column(self, construction, rows=None):
         """One construction on the panel grid, or a digital index on `rows` (Builder.digital); a

@@ -180,11 +180,17 @@ def backcast_sample(values: pd.Series, name: str, provinces=SAMPLE) -> tuple[pd.
     return window(value, provinces), window(flag.rename(f"{name}_filled"), provinces)
 
 
+def late_share(sector: pd.Series, base: pd.Series, name: str, provinces=SAMPLE) -> tuple[pd.Series, pd.Series]:
+    """sector / base of a series that starts in 2013 (config.LATE_START), on the panel grid of `provinces`
+    with 2011-2012 backcast (backcast_sample). Returns the share named `name` and its flag."""
+    return backcast_sample(ratio(sector, base, provinces, LATE_YEARS), name, provinces)
+
+
 def it_share(it_employment, urban_total) -> tuple[pd.Series, pd.Series]:
     """Internet-related employment share = IT-sector (信息传输、软件和信息技术服务业) over all
     urban-unit employment, both from one source (2013 on); 2011-2012 backcast. Returns the share
     and its flag."""
-    return backcast_sample(ratio(it_employment, urban_total, years=LATE_YEARS), "it_share")
+    return late_share(it_employment, urban_total, "it_share")
 
 
 def telecom_per_capita(volume, population) -> pd.Series:
@@ -219,17 +225,15 @@ def digital_indices(indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, 
 
 # --- virtual agglomeration ----------------------------------------------------------------------
 
-def virtual_lq(share: pd.Series, urban_employment: pd.Series) -> pd.Series:
-    """Virtual agglomeration = location quotient of IT-sector urban-unit employment over the sample
-    provinces (measures.location_quotient), e_it = share_it x E_it with E the urban-unit employment."""
-    total = window(urban_employment)
+def virtual_lq(share: pd.Series, total: pd.Series, provinces=SAMPLE) -> pd.Series:
+    """Virtual agglomeration = location quotient of a sector over `provinces` (measures.location_quotient),
+    e_it = share_it x E_it with E the `total` (the panel: IT-sector share of urban-unit employment)."""
+    total = window(total, provinces)
     return measures.location_quotient(share * total, total).rename("virtual")
 
 
 def virtual_software(revenue: pd.Series, gdp: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Alternative: location quotient of software business revenue relative to GDP; 2011-2012
     backcast like it_share. Returns the LQ and its flag."""
-    share, flag = backcast_sample(ratio(revenue, gdp, years=LATE_YEARS), "software")
-    gdp = window(gdp)
-    return measures.location_quotient(share * gdp, gdp).rename("virtual_software"), flag
-
+    share, flag = late_share(revenue, gdp, "software")
+    return virtual_lq(share, gdp).rename("virtual_software"), flag

@@ -105,6 +105,16 @@ def test_virtual_is_the_it_employment_location_quotient_from_2013(built):
     assert np.allclose(data.loc[grid, "virtual"], direct, rtol=1e-3)
 
 
+def test_location_quotient_of_a_share_over_the_provinces_given():
+    """Shares 0.1 and 0.3 of totals 10 and 30: sector 1 and 9 of 40, a reference share of 0.25, so
+    LQ = 0.4 and 1.2 in every year, Tibet (outside the sample) included when it is a reference province."""
+    years = panel.ALL_YEARS
+    share = s({(p, y): v for p, v in [("Tibet", 0.1), ("Beijing", 0.3)] for y in years}, "share")
+    total = s({(p, y): v for p, v in [("Tibet", 10.0), ("Beijing", 30.0)] for y in years}, "total")
+    lq = panel.virtual_lq(share, total, ["Tibet", "Beijing"])
+    assert np.allclose(lq.xs("Tibet", level="province"), 0.4) and np.allclose(lq.xs("Beijing", level="province"), 1.2)
+
+
 def test_controls_that_the_paper_prints_are_reproduced(built):
     """gov, open and ur reproduce the printed Table 2 moments to three decimals."""
     printed = panel.printed_moments()
