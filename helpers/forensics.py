@@ -38,8 +38,7 @@ MATCHED = ["gov", "open", "ur", "ind"]
 # --- the constructions ----------------------------------------------------------------------------
 
 class Builder:
-    """The grid's columns from the extracts in `folder`, with the DEA scores shared between
-    constructions computed once."""
+    """The grid's columns from the extracts in `folder`, each set of DEA inputs built once."""
 
     def __init__(self, folder=paths.RAW):
         self.folder = folder
@@ -56,17 +55,9 @@ class Builder:
                                            "labour": panel.window(self.s[labour])}).sort_index()
         return self.memo[key]
 
-    def once(self, function, data, *args):
-        """function(data, *args), computed once per input data and arguments."""
-        key = (function.__name__, id(data), repr(args))
-        if key not in self.memo:
-            self.memo[key] = function(data, *args)
-        return self.memo[key]
-
     def tfp(self, o):
         """A TFP construction (families malmquist, efficiency, super_ccr, super_sbm, growth)."""
         data = self.inputs(constructions.LABOUR[o["labour"]], constructions.DELTA[o["delta"]])
-        args = (data, "real_gdp", ["capital", "labour"])
         if o["family"] == "growth":
             if o["alpha"] == "estimated":
                 return panel.tfp_solow(data)[0]
@@ -82,14 +73,8 @@ class Builder:
             return pd.concat(measures.sbm_super_efficiency(group[["capital", "labour"]], group["real_gdp"])
                              for _, group in data.groupby(level="year")).sort_index()
         if o["family"] == "efficiency":
-            return self.once(measures.efficiency, *args, o["frontier"], o["rts"], o["orientation"])
-        changes = self.once(measures.malmquist, *args, o["frontier"], o["rts"], o["orientation"])
-        first = data.index.get_level_values("year").min()
-        start = self.once(measures.efficiency, *args, "contemporaneous", o["rts"], o["orientation"])
-        start = start[start.index.get_level_values("year") == first]
-        if o["level"] == "cumulative":
-            start = pd.Series(1.0, index=start.index)
-        return measures.tfp_level(changes, start)
+            return measures.efficiency(data, "real_gdp", ["capital", "labour"], o["frontier"], o["rts"], o["orientation"])
+        return variables.tfp_malmquist(data, o["frontier"], o["rts"], o["orientation"], o["level"])["tfp"]
 
     def indicators(self, names):
         """The panel's digital-economy indicators, and broadband ports per 100 people as "ports"."""

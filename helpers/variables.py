@@ -129,16 +129,23 @@ def capital(gfcf: pd.Series, price: pd.Series, delta: float, base_year: int) -> 
     return measures.capital_stock(gfcf, price, delta=delta, base_year=base_year, initial=initial)
 
 
-def tfp_malmquist(inputs: pd.DataFrame) -> pd.DataFrame:
-    """DEA-Malmquist TFP (Färe et al. 1994): output real GDP, inputs capital and labour, CRS,
-    output-oriented, adjacent-period frontiers over the sample provinces. Returns EC, TC, M and the
-    level tfp = (2011 DEA efficiency) x cumulative M (measures.tfp_level)."""
-    changes = measures.malmquist(inputs, "real_gdp", ["capital", "labour"])
-    first = inputs.xs(config.PANEL_YEARS[0], level="year", drop_level=False)
-    efficiency = measures.dea_efficiency(first[["capital", "labour"]], first["real_gdp"],
-                                         first[["capital", "labour"]], first["real_gdp"])
-    level = measures.tfp_level(changes, efficiency)
-    return changes.reindex(level.index).assign(tfp=level)
+LEVELS = ("anchored", "cumulative")
+
+
+def tfp_malmquist(inputs: pd.DataFrame, frontier="adjacent", rts="crs", orientation="output",
+                  level="anchored") -> pd.DataFrame:
+    """DEA-Malmquist TFP (Färe et al. 1994; measures.malmquist): output real GDP, inputs capital and
+    labour, over the provinces of `inputs`; the panel's is CRS, output-oriented, with adjacent-period
+    frontiers. Returns EC, TC, M and the level tfp = A_t0 x cumulative M (measures.tfp_level), with
+    A_t0 the first year's DEA efficiency against its own frontier ("anchored") or 1 ("cumulative")."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    changes = measures.malmquist(inputs, "real_gdp", ["capital", "labour"], frontier, rts, orientation)
+    first = inputs.xs(inputs.index.get_level_values("year").min(), level="year", drop_level=False)
+    start = (measures.efficiency(first, "real_gdp", ["capital", "labour"], "contemporaneous", rts, orientation)
+             if level == "anchored" else pd.Series(1.0, index=first.index))
+    tfp = measures.tfp_level(changes, start)
+    return changes.reindex(tfp.index).assign(tfp=tfp)
 
 
 def tfp_solow(inputs: pd.DataFrame) -> tuple[pd.Series, float]:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, panel
+from helpers import config, measures, panel
 from helpers.files import InputError
 from helpers.provinces import NAMES, SAMPLE
 from helpers.sources import ExtractError
@@ -103,6 +103,24 @@ def test_virtual_is_the_it_employment_location_quotient_from_2013(built):
     it, total = it.reindex(grid), total.reindex(grid)
     direct = (it / total) / (it.groupby(level="year").transform("sum") / total.groupby(level="year").transform("sum"))
     assert np.allclose(data.loc[grid, "virtual"], direct, rtol=1e-3)
+
+
+@pytest.mark.parametrize("frontier, rts, orientation", [("adjacent", "crs", "output"), ("global", "vrs", "input")])
+def test_malmquist_level_anchored_on_the_first_years_efficiency_or_cumulative(frontier, rts, orientation):
+    """cumulative: 1 in 2011, then the running product of M; anchored: that times each province's 2011
+    DEA score against the 2011 frontier (computed here by dea_efficiency on 2011 alone)."""
+    rng = np.random.default_rng(3)
+    index = pd.MultiIndex.from_product([list("ABCDE"), range(2011, 2015)], names=["province", "year"])
+    inputs = pd.DataFrame(rng.uniform(1, 10, (len(index), 3)), index=index, columns=["real_gdp", "capital", "labour"])
+    cumulative = panel.tfp_malmquist(inputs, frontier, rts, orientation, level="cumulative")
+    assert np.allclose(cumulative["tfp"], cumulative["M"].fillna(1).groupby(level="province").cumprod())
+    first = inputs.xs(2011, level="year", drop_level=False)
+    score = measures.dea_efficiency(first[["capital", "labour"]], first["real_gdp"], first[["capital", "labour"]],
+                                    first["real_gdp"], rts=rts, orientation=orientation).droplevel("year")
+    anchored = panel.tfp_malmquist(inputs, frontier, rts, orientation)
+    assert np.allclose(anchored["tfp"], cumulative["tfp"] * score.reindex(index.get_level_values("province")).to_numpy())
+    with pytest.raises(ValueError, match="level must be one of"):
+        panel.tfp_malmquist(inputs, level="relative")
 
 
 def test_location_quotient_of_a_share_over_the_provinces_given():
