@@ -106,7 +106,7 @@ class Builder:
             scores = measures.pca_index(x).scores
             return scores if method == "pca" else measures.minmax(scores.to_frame())["index"]
         if method == "zscore":
-            return ((x - x.mean()) / x.std()).mean(axis=1)
+            return measures.standardise(x).mean(axis=1)
         raise ValueError(f"unknown index method {method!r}")
 
     def virtual(self, o):

@@ -463,17 +463,23 @@ class PCAIndex(NamedTuple):
     explained: float
 
 
-def pca_index(indicators):
-    """First principal component of the indicators standardised over the pooled panel
-    (z = (x - mean) / sd, sd with n - 1): loadings v = the unit eigenvector of the correlation
-    matrix with the largest eigenvalue, signed so that sum(v) > 0; scores = Z v.
-    Returns scores, loadings and the share of total variance the component explains.
-    """
+def standardise(indicators):
+    """z = (x - mean) / sd of each indicator over the pooled panel, sd with n - 1; a constant
+    indicator is an error."""
     _check_values(indicators, "indicators")
     constant = indicators.columns[indicators.std() == 0]
     if len(constant):
         raise ValueError(f"indicators[{constant[0]!r}] is constant and cannot be standardised")
-    standardised = (indicators - indicators.mean()) / indicators.std()
+    return (indicators - indicators.mean()) / indicators.std()
+
+
+def pca_index(indicators):
+    """First principal component of the indicators standardised over the pooled panel
+    (`standardise`): loadings v = the unit eigenvector of the correlation matrix with the largest
+    eigenvalue, signed so that sum(v) > 0; scores = Z v.
+    Returns scores, loadings and the share of total variance the component explains.
+    """
+    standardised = standardise(indicators)
     eigenvalues, eigenvectors = np.linalg.eigh(standardised.corr().to_numpy())
     loadings = eigenvectors[:, -1] * np.sign(eigenvectors[:, -1].sum())
     return PCAIndex(scores=(standardised @ loadings).rename("index"),

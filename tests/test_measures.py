@@ -296,6 +296,17 @@ def test_entropy_refuses_missing_cells():
         measures.entropy_index(data)
 
 
+def test_standardise_by_hand_and_refuses_a_constant_indicator():
+    # a = 1, 2, 3: mean 2, sd 1; b = 2, 2, 8: mean 4, sd sqrt((4 + 4 + 16) / 2) = sqrt(12).
+    data = panel_series({("P1", 2011): 1, ("P2", 2011): 2, ("P3", 2011): 3}, "a").to_frame()
+    data["b"] = [2, 2, 8]
+    z = measures.standardise(data)
+    np.testing.assert_allclose(z["a"], [-1, 0, 1], rtol=1e-12)
+    np.testing.assert_allclose(z["b"], np.array([-2, -2, 4]) / math.sqrt(12), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"indicators\['c'\] is constant"):
+        measures.standardise(data.assign(c=5.0))
+
+
 def test_pca_index_against_svd():
     data = indicator_panel(seed=15)
     result = measures.pca_index(data)
