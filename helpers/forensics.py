@@ -50,9 +50,8 @@ class Builder:
         """Real GDP, the capital stock with depreciation `delta` and the `labour` extract."""
         key = ("inputs", labour, delta)
         if key not in self.memo:
-            stock = panel.capital(self.s["gfcf"], self.s["investment_price_index"], delta, config.BASE_YEAR)
-            self.memo[key] = pd.DataFrame({"real_gdp": self.built["real_gdp"], "capital": panel.window(stock),
-                                           "labour": panel.window(self.s[labour])}).sort_index()
+            self.memo[key] = variables.production(self.built["real_gdp"], self.s["gfcf"], self.s["investment_price_index"],
+                                                  self.s[labour], delta).sort_index()
         return self.memo[key]
 
     def tfp(self, o):
