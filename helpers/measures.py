@@ -267,22 +267,32 @@ def sbm_super_efficiency(inputs, output):
     return pd.Series(rho, index=inputs.index, name="sbm")
 
 
+TECHNOLOGIES = ("contemporaneous", "sequential", "global")
 FRONTIERS = ("adjacent", "sequential", "biennial", "global")
+# The reference technology of each year under each Malmquist frontier but the biennial one.
+PERIOD = {"adjacent": "contemporaneous", "sequential": "sequential", "global": "global"}
+
+
+def _frontier_years(technology, year, years):
+    """The years whose units span the frontier of `year`: {year} ("contemporaneous"), every year up
+    to it ("sequential", Tulkens & Vanden Eeckaut 1995) or all `years` ("global", Pastor & Lovell 2005)."""
+    if technology == "contemporaneous":
+        return {year}
+    if technology == "sequential":
+        return {s for s in years if s <= year}
+    if technology == "global":
+        return set(years)
+    raise ValueError(f"frontier must be one of {TECHNOLOGIES}, got {technology!r}")
 
 
 def _pair_frontiers(frontier, year, years):
     """The two frontiers (a, b) of the Malmquist index from `year` to the next, as sets of years:
-    adjacent (Färe et al. 1994) {t}, {t+1}; sequential (Shestalova 2003) {s <= t}, {s <= t+1};
-    biennial (Pastor, Asmild & Lovell 2011) both {t, t+1}; global (Pastor & Lovell 2005) both all."""
-    if frontier == "adjacent":
-        return {year}, {year + 1}
-    if frontier == "sequential":
-        return {s for s in years if s <= year}, {s for s in years if s <= year + 1}
+    the reference technologies of t and t+1 (`_frontier_years`; adjacent: Färe et al. 1994, sequential:
+    Shestalova 2003, global: Pastor & Lovell 2005, where a = b), or biennial (Pastor, Asmild & Lovell
+    2011) a = b = {t, t+1}."""
     if frontier == "biennial":
         return {year, year + 1}, {year, year + 1}
-    if frontier == "global":
-        return set(years), set(years)
-    raise ValueError(f"frontier must be one of {FRONTIERS}, got {frontier!r}")
+    return _frontier_years(PERIOD[frontier], year, years), _frontier_years(PERIOD[frontier], year + 1, years)
 
 
 def _against(panel, output, inputs, units, frontier_years, rts, orientation):
@@ -297,20 +307,15 @@ def _against(panel, output, inputs, units, frontier_years, rts, orientation):
 
 
 def efficiency(panel, output, inputs, frontier="contemporaneous", rts="crs", orientation="output"):
-    """DEA score of each province-year against the frontier of its own year ("contemporaneous"),
-    of its own and every earlier year ("sequential", Tulkens & Vanden Eeckaut 1995) or of all years
-    ("global", Pastor & Lovell 2005); `dea_efficiency` with a reference set per unit, one HiGHS
-    call. Returns the scores indexed (province, year)."""
+    """DEA score of each province-year against the frontier of its reference technology
+    (`_frontier_years`: contemporaneous, sequential or global); `dea_efficiency` with a reference set
+    per unit, one HiGHS call. Returns the scores indexed (province, year)."""
     inputs = list(inputs)
     _check_values(panel[[output, *inputs]], "panel", positive=True)
     years = sorted(panel.index.get_level_values("year").unique())
-    sets = {"contemporaneous": lambda year: {year},
-            "sequential": lambda year: {s for s in years if s <= year},
-            "global": lambda year: set(years)}
-    if frontier not in sets:
-        raise ValueError(f"frontier must be one of {list(sets)}, got {frontier!r}")
     panel = panel.sort_index()
-    score = _against(panel, output, inputs, panel.index, sets[frontier], rts, orientation)
+    score = _against(panel, output, inputs, panel.index, lambda year: _frontier_years(frontier, year, years),
+                     rts, orientation)
     return pd.Series(score, index=panel.index, name="efficiency")
 
 
@@ -326,6 +331,8 @@ def malmquist(panel, output, inputs, frontier="adjacent", rts="crs", orientation
     `panel` is a DataFrame with the `output` column and the `inputs` columns; it must be balanced
     (every province in every year of a contiguous span). Returns EC, TC, M indexed (province, t+1).
     """
+    if frontier not in FRONTIERS:
+        raise ValueError(f"frontier must be one of {FRONTIERS}, got {frontier!r}")
     inputs = list(inputs)
     _check_values(panel[[output, *inputs]], "panel", positive=True)
     years = sorted(panel.index.get_level_values("year").unique())
@@ -344,7 +351,7 @@ def malmquist(panel, output, inputs, frontier="adjacent", rts="crs", orientation
         a_before, a_after = score(before, 0, 0), score(after, 0, 1)
         b_before, b_after = a_before, a_after
     else:  # E_a(t) and E_b(t+1) are each period's score against its own frontier
-        period = own if frontier == "adjacent" else efficiency(panel, output, inputs, frontier, rts, orientation)
+        period = own if frontier == "adjacent" else efficiency(panel, output, inputs, PERIOD[frontier], rts, orientation)
         a_before, b_after = period.loc[before].to_numpy(), period.loc[after].to_numpy()
         if frontier == "global":  # a = b
             a_after, b_before = b_after, a_before

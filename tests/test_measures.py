@@ -460,6 +460,14 @@ def test_efficiency_frontiers_with_one_input():
         np.testing.assert_allclose(measures.efficiency(data, "y", ["x"], frontier), values, rtol=1e-8)
 
 
+def test_unknown_frontiers_are_refused():
+    data = random_panel(list("ABC"), range(2011, 2014), ["y", "x"], seed=15)
+    with pytest.raises(ValueError, match=r"frontier must be one of \('contemporaneous', 'sequential', 'global'\), got 'biennial'"):
+        measures.efficiency(data, "y", ["x"], "biennial")
+    with pytest.raises(ValueError, match=r"frontier must be one of \('adjacent', .*got 'contemporaneous'"):
+        measures.malmquist(data, "y", ["x"], "contemporaneous")
+
+
 @pytest.mark.parametrize("frontier", measures.FRONTIERS)
 def test_malmquist_frontiers_with_one_input_give_the_productivity_ratio(frontier):
     data = random_panel(list("ABCDE"), range(2011, 2015), ["y", "x"], seed=12)
