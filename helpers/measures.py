@@ -52,8 +52,9 @@ def _check_values(obj, name, positive=False):
 
 def _require(obj, name, keys):
     """`obj` has a row for each (province, year) in `keys`."""
+    present = set(obj.index)
     for province, year in keys:
-        if (province, year) not in obj.index:
+        if (province, year) not in present:
             raise ValueError(f"{name} has no value for {province} in {year}")
 
 
@@ -299,8 +300,9 @@ def _against(panel, output, inputs, units, frontier_years, rts, orientation):
     """DEA score of the rows `units` of `panel`, each against the frontier of the panel's rows in
     frontier_years(year of the unit), in one stacked call."""
     frontier_year = panel.index.get_level_values("year").to_numpy()
-    unit_year = units.get_level_values("year")
-    reference = np.array([np.isin(frontier_year, list(frontier_years(year))) for year in unit_year])
+    unit_year = units.get_level_values("year").to_numpy()
+    masks = {year: np.isin(frontier_year, list(frontier_years(year))) for year in np.unique(unit_year)}
+    reference = np.array([masks[year] for year in unit_year])
     rows = panel.loc[units]
     return dea_efficiency(rows[inputs], rows[output], panel[inputs], panel[output], rts=rts,
                           orientation=orientation, reference=reference).droplevel("year").to_numpy()
