@@ -7,6 +7,7 @@ same index, sorted. Bad input (a missing cell, a gap in the years, a non-positiv
 log or DEA needs a positive one) raises ValueError naming the series, the province and the year.
 All functions are pure: they never modify their arguments.
 """
+import hashlib
 from typing import NamedTuple
 
 import numpy as np
@@ -184,6 +185,37 @@ def _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference):
     return x, y, fx, fy, reference
 
 
+# The optimum (phi or theta) of every DEA programme solved in this process, by what determines it
+# (`_programmes`): a programme that several calls pose (the grid's constructions evaluate the same
+# units against the same frontiers many times) is solved once.
+_SOLVED: dict[tuple, float] = {}
+
+
+def _programmes(x, y, fx, fy, reference, rts, orientation):
+    """Each unit's DEA programme as a key of _SOLVED: returns to scale, orientation, the unit's data
+    and a digest of the data of the frontier units in its reference set."""
+    sets = [row.tobytes() for row in np.packbits(reference, axis=1)]
+    digests = {}
+    for members, key in zip(reference, sets):
+        if key not in digests:
+            digests[key] = hashlib.blake2b(np.c_[fx[members], fy[members]].tobytes(), digest_size=16).digest()
+    return [(rts, orientation, x_o.tobytes(), float(y_o), digests[key]) for x_o, y_o, key in zip(x, y, sets)]
+
+
+def _block(x_o, y_o, ref_x, ref_y, rts, orientation):
+    """One unit's DEA programme for `_stacked`: variables phi (output orientation) or theta (input),
+    then lambda_j of the reference units, all >= 0."""
+    if orientation == "output":  # phi y_o - sum lambda y_j <= 0; sum lambda x_ij <= x_io
+        a_ub = np.vstack([np.r_[y_o, -ref_y], np.c_[np.zeros(len(x_o)), ref_x.T]])
+        block = {"c": np.r_[-1.0, np.zeros(len(ref_y))], "A_ub": a_ub, "b_ub": np.r_[0.0, x_o]}
+    else:  # sum lambda x_ij - theta x_io <= 0; -sum lambda y_j <= -y_o
+        a_ub = np.vstack([np.c_[-x_o, ref_x.T], np.r_[0.0, -ref_y]])
+        block = {"c": np.r_[1.0, np.zeros(len(ref_y))], "A_ub": a_ub, "b_ub": np.r_[np.zeros(len(x_o)), -y_o]}
+    if rts == "vrs":
+        block.update(A_eq=np.r_[0.0, np.ones(len(ref_y))][None, :], b_eq=np.ones(1))
+    return block
+
+
 def dea_efficiency(inputs, output, frontier_inputs, frontier_output, rts="crs",
                    orientation="output", reference=None):
     """Farrell efficiency of each unit against a DEA frontier (Charnes, Cooper & Rhodes 1978 under
@@ -198,30 +230,25 @@ def dea_efficiency(inputs, output, frontier_inputs, frontier_output, rts="crs",
     frontier is spanned by the units of `frontier_inputs`/`frontier_output`, for unit o only those
     with reference[o, j] True (a boolean units x frontier-units array; default all), e.g. without o
     itself for super-efficiency (Andersen & Petersen 1993). A unit outside its frontier scores
-    above 1. The units' LPs are stacked block-diagonally into one HiGHS call (`linprog`); an
-    infeasible one (possible under VRS outside the frontier's sample) is an error naming the unit.
+    above 1. The units' LPs are stacked block-diagonally into one HiGHS call (`linprog`), leaving
+    out those solved before in this process (_SOLVED); an infeasible one (possible under VRS outside the frontier's sample) is an error naming the unit.
     Returns the scores indexed like `inputs`.
     """
     if rts not in RTS or orientation not in ORIENTATIONS:
         raise ValueError(f"rts must be one of {RTS} and orientation one of {ORIENTATIONS}, "
                          f"got {rts!r}, {orientation!r}")
     x, y, fx, fy, reference = _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference)
-    blocks = []
-    for x_o, y_o, members in zip(x, y, reference):
-        # Variables (phi or theta, lambda_j for the unit's reference set), all >= 0.
-        ref_x, ref_y = fx[members], fy[members]
-        if orientation == "output":  # phi y_o - sum lambda y_j <= 0; sum lambda x_ij <= x_io
-            a_ub = np.vstack([np.r_[y_o, -ref_y], np.c_[np.zeros(x.shape[1]), ref_x.T]])
-            block = {"c": np.r_[-1.0, np.zeros(len(ref_y))], "A_ub": a_ub, "b_ub": np.r_[0.0, x_o]}
-        else:  # sum lambda x_ij - theta x_io <= 0; -sum lambda y_j <= -y_o
-            a_ub = np.vstack([np.c_[-x_o, ref_x.T], np.r_[0.0, -ref_y]])
-            block = {"c": np.r_[1.0, np.zeros(len(ref_y))], "A_ub": a_ub,
-                     "b_ub": np.r_[np.zeros(x.shape[1]), -y_o]}
-        if rts == "vrs":
-            block.update(A_eq=np.r_[0.0, np.ones(len(ref_y))][None, :], b_eq=np.ones(1))
-        blocks.append(block)
-    solutions = _stacked(blocks, inputs.index, f"DEA ({rts}, {orientation})")
-    score = np.array([s[0] for s in solutions])
+    keys = _programmes(x, y, fx, fy, reference, rts, orientation)
+    new = {}
+    for unit, key in enumerate(keys):
+        if key not in _SOLVED:
+            new.setdefault(key, unit)
+    if new:
+        units = list(new.values())
+        blocks = [_block(x[o], y[o], fx[reference[o]], fy[reference[o]], rts, orientation) for o in units]
+        solutions = _stacked(blocks, inputs.index[units], f"DEA ({rts}, {orientation})")
+        _SOLVED.update(zip(new, (solution[0] for solution in solutions)))
+    score = np.array([_SOLVED[key] for key in keys])
     return pd.Series(1 / score if orientation == "output" else score, index=inputs.index,
                      name="distance")
 
@@ -349,16 +376,8 @@ def malmquist(panel, output, inputs, frontier="adjacent", rts="crs", orientation
                         rts, orientation)
 
     own = efficiency(panel, output, inputs, "contemporaneous", rts, orientation)
-    if frontier == "biennial":  # a = b = {t, t+1}
-        a_before, a_after = score(before, 0, 0), score(after, 0, 1)
-        b_before, b_after = a_before, a_after
-    else:  # E_a(t) and E_b(t+1) are each period's score against its own frontier
-        period = own if frontier == "adjacent" else efficiency(panel, output, inputs, PERIOD[frontier], rts, orientation)
-        a_before, b_after = period.loc[before].to_numpy(), period.loc[after].to_numpy()
-        if frontier == "global":  # a = b
-            a_after, b_before = b_after, a_before
-        else:
-            a_after, b_before = score(after, 0, 1), score(before, 1, 0)
+    a_before, a_after = score(before, 0, 0), score(after, 0, 1)  # programmes posed twice are solved once
+    b_before, b_after = score(before, 1, 0), score(after, 1, 1)
     m = np.sqrt(a_after / a_before * b_after / b_before)
     ec = own.loc[after].to_numpy() / own.loc[before].to_numpy()
     return pd.DataFrame({"EC": ec, "TC": m / ec, "M": m}, index=after)

@@ -525,6 +525,25 @@ def test_vrs_biennial_and_global_malmquist_are_ratios_of_pooled_scores():
             np.testing.assert_allclose(result["M"], expected.sort_index(), rtol=1e-8)
 
 
+def test_a_programme_posed_again_is_solved_once(monkeypatch):
+    data = random_panel(list("ABCDEF"), [2011, 2012], ["y", "x1", "x2"], seed=21)
+    first = measures.efficiency(data, "y", ["x1", "x2"], "contemporaneous", "vrs", "input")
+    stacked, solved = measures._stacked, []
+
+    def counted(blocks, labels, what):
+        solved.extend(labels)
+        return stacked(blocks, labels, what)
+    monkeypatch.setattr(measures, "_stacked", counted)
+    pd.testing.assert_series_equal(measures.efficiency(data, "y", ["x1", "x2"], "contemporaneous", "vrs", "input"), first)
+    assert solved == []
+    # A new output for A in 2012 changes the 2012 frontier: only the 2012 programmes are new.
+    changed = data.copy()
+    changed.loc[("A", 2012), "y"] += 1
+    again = measures.efficiency(changed, "y", ["x1", "x2"], "contemporaneous", "vrs", "input")
+    assert sorted(solved) == sorted(data.index[data.index.get_level_values("year") == 2012])
+    pd.testing.assert_series_equal(again.xs(2011, level="year"), first.xs(2011, level="year"))
+
+
 # --- normalisation and CRITIC ---------------------------------------------------------------------
 
 def test_minmax_pooled_and_by_year():
