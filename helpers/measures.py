@@ -191,15 +191,32 @@ def _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference):
 _SOLVED: dict[tuple, float] = {}
 
 
+def _dominates(fx, fy, rts):
+    """dominates[j, k]: frontier unit j dominates unit k, x_j <= x_k and y_j >= y_k (under CRS after
+    scaling both to one unit of output, x_j / y_j <= x_k / y_k), strictly in one of them or, for
+    equal units, j before k. Then k lies in the technology of j alone (free disposal), so dropping k
+    from a reference set holding j leaves the technology, hence every DEA score, unchanged."""
+    points = fx / fy[:, None] if rts == "crs" else np.c_[fx, -fy]
+    weak = (points[:, None, :] <= points[None, :, :]).all(axis=2)
+    strict = (points[:, None, :] < points[None, :, :]).any(axis=2)
+    order = np.arange(len(points))
+    return weak & (strict | (order[:, None] < order[None, :]))
+
+
 def _programmes(x, y, fx, fy, reference, rts, orientation):
-    """Each unit's DEA programme as a key of _SOLVED: returns to scale, orientation, the unit's data
-    and a digest of the data of the frontier units in its reference set."""
+    """Each unit's DEA programme: its reference set without the units another of its units dominates
+    (`_dominates`; the relation is transitive and acyclic, so every dropped unit is dominated by a kept
+    one), and its key in _SOLVED, made of returns to scale, orientation, the unit's data and a digest
+    of the kept units' data. Returns the kept sets (units x frontier units) and the keys."""
+    dominates = _dominates(fx, fy, rts)
     sets = [row.tobytes() for row in np.packbits(reference, axis=1)]
-    digests = {}
+    spanning = {}
     for members, key in zip(reference, sets):
-        if key not in digests:
-            digests[key] = hashlib.blake2b(np.c_[fx[members], fy[members]].tobytes(), digest_size=16).digest()
-    return [(rts, orientation, x_o.tobytes(), float(y_o), digests[key]) for x_o, y_o, key in zip(x, y, sets)]
+        if key not in spanning:
+            kept = members & ~dominates[members].any(axis=0)
+            spanning[key] = kept, hashlib.blake2b(np.c_[fx[kept], fy[kept]].tobytes(), digest_size=16).digest()
+    kept = np.array([spanning[key][0] for key in sets])
+    return kept, [(rts, orientation, x_o.tobytes(), float(y_o), spanning[key][1]) for x_o, y_o, key in zip(x, y, sets)]
 
 
 def _block(x_o, y_o, ref_x, ref_y, rts, orientation):
@@ -238,14 +255,14 @@ def dea_efficiency(inputs, output, frontier_inputs, frontier_output, rts="crs",
         raise ValueError(f"rts must be one of {RTS} and orientation one of {ORIENTATIONS}, "
                          f"got {rts!r}, {orientation!r}")
     x, y, fx, fy, reference = _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference)
-    keys = _programmes(x, y, fx, fy, reference, rts, orientation)
+    kept, keys = _programmes(x, y, fx, fy, reference, rts, orientation)
     new = {}
     for unit, key in enumerate(keys):
         if key not in _SOLVED:
             new.setdefault(key, unit)
     if new:
         units = list(new.values())
-        blocks = [_block(x[o], y[o], fx[reference[o]], fy[reference[o]], rts, orientation) for o in units]
+        blocks = [_block(x[o], y[o], fx[kept[o]], fy[kept[o]], rts, orientation) for o in units]
         solutions = _stacked(blocks, inputs.index[units], f"DEA ({rts}, {orientation})")
         _SOLVED.update(zip(new, (solution[0] for solution in solutions)))
     score = np.array([_SOLVED[key] for key in keys])

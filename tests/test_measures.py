@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import linprog
 
 from helpers import measures, paths
 from tests.conftest import needs_sources
@@ -525,6 +526,43 @@ def test_vrs_biennial_and_global_malmquist_are_ratios_of_pooled_scores():
             np.testing.assert_allclose(result["M"], expected.sort_index(), rtol=1e-8)
 
 
+def multiplier_score(x_o, y_o, fx, fy, rts, orientation):
+    """The DEA score from the multiplier (dual) form over the whole reference set: output
+    orientation phi = min v x_o + w s.t. u y_o = 1, v x_j - u y_j + w >= 0, returning 1 / phi; input
+    orientation theta = max u y_o + w s.t. v x_o = 1, u y_j - v x_j + w <= 0; u, v >= 0 and w free
+    under VRS, 0 under CRS (Charnes, Cooper & Rhodes 1978; Banker, Charnes & Cooper 1984)."""
+    m, ones = len(x_o), np.ones(len(fy))
+    bounds = [(0, None)] * (m + 1) + [(None, None) if rts == "vrs" else (0, 0)]  # v, u, w
+    if orientation == "output":
+        result = linprog(np.r_[x_o, 0.0, 1.0], A_ub=-np.c_[fx, -fy, ones], b_ub=0 * ones,
+                         A_eq=np.r_[0 * x_o, y_o, 0.0][None, :], b_eq=[1.0], bounds=bounds, method="highs")
+        return 1 / result.fun
+    result = linprog(-np.r_[0 * x_o, y_o, 1.0], A_ub=np.c_[-fx, fy, ones], b_ub=0 * ones,
+                     A_eq=np.r_[x_o, 0.0, 0.0][None, :], b_eq=[1.0], bounds=bounds, method="highs")
+    return -result.fun
+
+
+@pytest.mark.parametrize("rts, orientation", list(itertools.product(measures.RTS, measures.ORIENTATIONS)))
+def test_dropping_dominated_frontier_units_keeps_every_score(rts, orientation):
+    # 60 units and a copy of each unit that maximises y / x1, y / x2 or y / (x1 + x2), which is
+    # efficient: most units are dominated and left out of the programmes, which must still give the
+    # scores of the multiplier form over all units, for each unit and, under CRS, each unit without
+    # itself in its reference set (super-efficiency).
+    data = random_panel([f"P{i}" for i in range(60)], [2011], ["y", "x1", "x2"], seed=22)
+    best = list({(data["y"] / inputs).idxmax() for inputs in (data["x1"], data["x2"], data["x1"] + data["x2"])})
+    data = pd.concat([data, data.loc[best].rename(index=lambda p: f"copy of {p}", level="province")])
+    x, y = data[["x1", "x2"]].to_numpy(), data["y"].to_numpy()
+    references = [np.ones((len(y), len(y)), bool)] + ([~np.eye(len(y), dtype=bool)] if rts == "crs" else [])
+    for reference in references:
+        kept, _ = measures._programmes(x, y, x, y, reference, rts, orientation)
+        assert kept.sum(axis=1).max() < len(y) / 2
+        ours = measures.dea_efficiency(data[["x1", "x2"]], data["y"], data[["x1", "x2"]], data["y"], rts,
+                                       orientation, reference)
+        expected = [multiplier_score(x[o], y[o], x[members], y[members], rts, orientation)
+                    for o, members in enumerate(reference)]
+        np.testing.assert_allclose(ours, expected, rtol=1e-9)
+
+
 def test_a_programme_posed_again_is_solved_once(monkeypatch):
     data = random_panel(list("ABCDEF"), [2011, 2012], ["y", "x1", "x2"], seed=21)
     first = measures.efficiency(data, "y", ["x1", "x2"], "contemporaneous", "vrs", "input")
@@ -536,9 +574,9 @@ def test_a_programme_posed_again_is_solved_once(monkeypatch):
     monkeypatch.setattr(measures, "_stacked", counted)
     pd.testing.assert_series_equal(measures.efficiency(data, "y", ["x1", "x2"], "contemporaneous", "vrs", "input"), first)
     assert solved == []
-    # A new output for A in 2012 changes the 2012 frontier: only the 2012 programmes are new.
+    # Ten times the output for A in 2012 puts A on the 2012 frontier: only the 2012 programmes are new.
     changed = data.copy()
-    changed.loc[("A", 2012), "y"] += 1
+    changed.loc[("A", 2012), "y"] *= 10
     again = measures.efficiency(changed, "y", ["x1", "x2"], "contemporaneous", "vrs", "input")
     assert sorted(solved) == sorted(data.index[data.index.get_level_values("year") == 2012])
     pd.testing.assert_series_equal(again.xs(2011, level="year"), first.xs(2011, level="year"))
