@@ -42,8 +42,10 @@ class Builder:
 
     def __init__(self, folder=paths.RAW):
         self.folder = folder
-        self.built = panel.build(folder).panel.set_index(["province", "year"])
         self.s = {name: panel.series(name, folder) for name in EXTRA}
+        # The panel, and broadband ports per 100 people, the indicator sets' alternative to subscribers.
+        self.built = panel.build(folder).panel.set_index(["province", "year"]).assign(
+            ports=variables.per_100(self.s["broadband_ports"], self.s["population"], "ports")[0])
         self.memo = {}
 
     def inputs(self, labour, delta):
@@ -75,14 +77,6 @@ class Builder:
             return measures.efficiency(data, "real_gdp", ["capital", "labour"], o["frontier"], o["rts"], o["orientation"])
         return variables.tfp_malmquist(data, o["frontier"], o["rts"], o["orientation"], o["level"])["tfp"]
 
-    def indicators(self, names):
-        """The panel's digital-economy indicators, and broadband ports per 100 people as "ports"."""
-        frame = self.built[[n for n in names if n != "ports"]]
-        if "ports" in names:
-            ports, _ = panel.backcast_sample(self.s["broadband_ports"] / self.s["population"] * 100, "ports")
-            frame = frame.assign(ports=ports)[list(names)]
-        return frame
-
     def digital(self, o, rows=None):
         """A digital-economy index (family index: indicator set x method) or the PKU index / 100;
         estimated on the rows of the boolean Series `rows` if given (its normalisation and weights
@@ -90,7 +84,7 @@ class Builder:
         if o["family"] == "single":
             values = self.built[o["indicator"]] / 100
             return values if rows is None else values[rows]
-        x, method = self.indicators(constructions.INDICATOR_SETS[o["indicators"]]), o["method"]
+        x, method = self.built[list(constructions.INDICATOR_SETS[o["indicators"]])], o["method"]
         x = x if rows is None else x[rows]
         if method == "entropy":
             return measures.entropy_index(x)

@@ -219,9 +219,10 @@ def telecom_per_capita(volume, population) -> pd.Series:
                    / (totals["volume"] / totals["population"])).rename("telecom"))
 
 
-def mobile_per_100(subscribers, population) -> tuple[pd.Series, pd.Series]:
-    """Mobile subscribers per 100 people (2013 on); 2011-2012 backcast."""
-    return backcast_sample(ratio(subscribers, population, years=LATE_YEARS) * 100, "mobile")
+def per_100(count: pd.Series, population: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
+    """`count` per 100 people of a series that starts in 2013 (mobile subscribers; broadband ports in
+    the forensic grid); 2011-2012 backcast. Returns it named `name` and its flag."""
+    return backcast_sample(ratio(count, population, years=LATE_YEARS) * 100, name)
 
 
 INDICATORS = ["internet", "it_share", "telecom", "mobile", "dfiic"]
