@@ -567,20 +567,22 @@ def backcast(series, years, method="loglinear", k=3):
     observed = series.dropna()
     _check_values(observed, name, positive=True)
     years = sorted(years)
-    filled = []
+    by_province = dict(list(observed.groupby(level="province")))
+    cells, filled = [], []
     for province in sorted(series.index.get_level_values("province").unique()):
-        values = observed[observed.index.get_level_values("province") == province]
-        values = values.droplevel("province")
+        values = by_province.get(province, observed.iloc[:0])
         if len(values) < k:
             raise ValueError(f"{name} has {len(values)} observations for {province}, "
                              f"backcast needs k = {k}")
-        first, last = values.index.min(), max(values.index.max(), years[-1])
-        _require(observed, name, [(province, year) for year in range(first, last + 1)])
+        observed_years = values.index.get_level_values("year")
+        first, last = observed_years.min(), max(observed_years.max(), years[-1])
+        _require(values, name, [(province, year) for year in range(first, last + 1)])
+        values = values.droplevel("province")
         growth = (np.log(values[first + k - 1]) - np.log(values[first])) / (k - 1)
         early = np.array([year for year in years if year < first], dtype=int)
-        filled.append(pd.Series(values[first] * np.exp(-growth * (first - early)),
-                                index=pd.MultiIndex.from_product([[province], early], names=INDEX)))
-    new = pd.concat(filled)
+        cells += [(province, year) for year in early]
+        filled.append(values[first] * np.exp(-growth * (first - early)))
+    new = pd.Series(np.concatenate(filled), index=pd.MultiIndex.from_tuples(cells, names=INDEX), dtype=float)
     result = pd.concat([observed, new]).sort_index().rename(name)
     flags = pd.Series(result.index.isin(new.index), index=result.index, name=f"{name}_backcast")
     return result, flags
