@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 from scipy.optimize import linprog
-from scipy.sparse import block_diag
+from scipy.sparse import block_diag, coo_matrix
 
 
 INDEX = ["province", "year"]
@@ -138,30 +138,38 @@ RTS = ("crs", "vrs")
 ORIENTATIONS = ("output", "input")
 
 
-def _stacked(blocks, labels, what):
-    """Solve independent LPs, each a dict c, A_ub, b_ub, A_eq, b_eq (dense; A_eq may be absent),
-    as one block-diagonal HiGHS programme; returns each block's solution. If the stack fails, the
-    blocks are solved one by one and the first failing one is named by its label (province, year)."""
-    def solve(chosen):
-        eq = [b for b in chosen if b.get("A_eq") is not None]
-        if eq and len(eq) != len(chosen):
-            raise ValueError("blocks must all or none have equality constraints")
-        rows = sum(len(b["b_ub"]) for b in chosen)
-        return linprog(np.concatenate([b["c"] for b in chosen]),
-                       A_ub=block_diag([b["A_ub"] for b in chosen], format="csr") if rows else None,
-                       b_ub=np.concatenate([b["b_ub"] for b in chosen]) if rows else None,
-                       A_eq=block_diag([b["A_eq"] for b in chosen], format="csr") if eq else None,
-                       b_eq=np.concatenate([b["b_eq"] for b in chosen]) if eq else None,
-                       method="highs")
-    solution = solve(blocks)
+def _stacked(programme, labels, what):
+    """Solve independent LPs, one per label, as one HiGHS programme (`linprog`): programme(units)
+    gives linprog's c, A_ub, b_ub, A_eq, b_eq of the LPs of the listed units (positions in `labels`)
+    stacked block-diagonally, and where each unit's variables start. Returns each unit's solution.
+    If the stack fails, the units are solved one by one and the first failing one is named by its
+    label (province, year)."""
+    def solve(units):
+        lp, starts = programme(units)
+        return linprog(**lp, method="highs"), starts
+    solution, starts = solve(np.arange(len(labels)))
     if not solution.success:
-        for block, (province, year) in zip(blocks, labels):
-            single = solve([block])
+        for unit, (province, year) in enumerate(labels):
+            single, _ = solve([unit])
             if not single.success:
                 raise ValueError(f"{what} has no solution for {province} in {year}: {single.message}")
         raise RuntimeError(f"{what} failed: {solution.message}")
-    ends = np.cumsum([len(b["c"]) for b in blocks])
-    return np.split(solution.x, ends[:-1])
+    return np.split(solution.x, starts[1:])
+
+
+def _diagonal(blocks):
+    """The programme of LP blocks, each a dict c, A_ub, b_ub, A_eq, b_eq (dense; A_eq in all blocks
+    or in none), stacked block-diagonally for `_stacked`, and where each block's variables start."""
+    eq = [b for b in blocks if b.get("A_eq") is not None]
+    if eq and len(eq) != len(blocks):
+        raise ValueError("blocks must all or none have equality constraints")
+    rows = sum(len(b["b_ub"]) for b in blocks)
+    lp = {"c": np.concatenate([b["c"] for b in blocks]),
+          "A_ub": block_diag([b["A_ub"] for b in blocks], format="csr") if rows else None,
+          "b_ub": np.concatenate([b["b_ub"] for b in blocks]) if rows else None,
+          "A_eq": block_diag([b["A_eq"] for b in blocks], format="csr") if eq else None,
+          "b_eq": np.concatenate([b["b_eq"] for b in blocks]) if eq else None}
+    return lp, np.cumsum([0] + [len(b["c"]) for b in blocks[:-1]])
 
 
 def _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference):
@@ -219,18 +227,57 @@ def _programmes(x, y, fx, fy, reference, rts, orientation):
     return kept, [(rts, orientation, x_o.tobytes(), float(y_o), spanning[key][1]) for x_o, y_o, key in zip(x, y, sets)]
 
 
-def _block(x_o, y_o, ref_x, ref_y, rts, orientation):
-    """One unit's DEA programme for `_stacked`: variables phi (output orientation) or theta (input),
-    then lambda_j of the reference units, all >= 0."""
-    if orientation == "output":  # phi y_o - sum lambda y_j <= 0; sum lambda x_ij <= x_io
-        a_ub = np.vstack([np.r_[y_o, -ref_y], np.c_[np.zeros(len(x_o)), ref_x.T]])
-        block = {"c": np.r_[-1.0, np.zeros(len(ref_y))], "A_ub": a_ub, "b_ub": np.r_[0.0, x_o]}
-    else:  # sum lambda x_ij - theta x_io <= 0; -sum lambda y_j <= -y_o
-        a_ub = np.vstack([np.c_[-x_o, ref_x.T], np.r_[0.0, -ref_y]])
-        block = {"c": np.r_[1.0, np.zeros(len(ref_y))], "A_ub": a_ub, "b_ub": np.r_[np.zeros(len(x_o)), -y_o]}
+def _dea_stack(x, y, fx, fy, kept, rts, orientation):
+    """The DEA programmes of the units (rows of x, y) against their reference units (kept[o], rows of
+    fx, fy), stacked for `_stacked`. Each unit's variables: phi (output orientation) or theta (input),
+    then lambda_j, all >= 0. Output: phi y_o - sum lambda_j y_j <= 0, sum lambda_j x_ij <= x_io;
+    input: sum lambda_j x_ij - theta x_io <= 0, -sum lambda_j y_j <= -y_o; VRS: sum lambda_j = 1."""
+    n, m = x.shape
+    unit, member = np.nonzero(kept)  # a lambda per pair (unit, reference unit), by unit
+    score = np.searchsorted(unit, np.arange(n)) + np.arange(n)  # each unit's phi or theta
+    lam = np.arange(len(unit)) + unit + 1  # and its lambdas after it
+    # Each unit's m + 1 rows: the output row, then the input rows (output orientation), or the reverse.
+    first = np.arange(n) * (m + 1)
+    y_row, x_rows = (0, 1 + np.arange(m)) if orientation == "output" else (m, np.arange(m))
+    rows = [first[unit] + y_row, *(first[unit] + r for r in x_rows)]
+    columns = [lam] * (m + 1)
+    values = [-fy[member], *fx[member].T]
+    if orientation == "output":  # + phi y_o in the output row
+        rows, columns, values = [*rows, first + y_row], [*columns, score], [*values, y]
+        b_ub = np.c_[np.zeros(n), x]
+    else:  # - theta x_io in each input row
+        rows, columns, values = [*rows, *(first + r for r in x_rows)], [*columns, *[score] * m], [*values, *-x.T]
+        b_ub = np.c_[np.zeros((n, m)), -y]
+    c = np.zeros(len(unit) + n)
+    c[score] = -1.0 if orientation == "output" else 1.0
+    lp = {"c": c, "b_ub": b_ub.ravel(),
+          "A_ub": coo_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
+                             shape=(n * (m + 1), len(c))).tocsr()}
     if rts == "vrs":
-        block.update(A_eq=np.r_[0.0, np.ones(len(ref_y))][None, :], b_eq=np.ones(1))
-    return block
+        lp.update(A_eq=coo_matrix((np.ones(len(unit)), (unit, lam)), shape=(n, len(c))).tocsr(), b_eq=np.ones(n))
+    return lp, score
+
+
+def _scores(x, y, fx, fy, reference, rts, orientation, labels):
+    """DEA score of each unit (rows of x, y) against the frontier units (rows of fx, fy) of its row of
+    `reference`, arrays already checked (`dea_efficiency`); the programmes not solved before in this
+    process (_SOLVED) in one stacked HiGHS call. Returns D = 1 / phi (output) or theta (input)."""
+    if rts not in RTS or orientation not in ORIENTATIONS:
+        raise ValueError(f"rts must be one of {RTS} and orientation one of {ORIENTATIONS}, "
+                         f"got {rts!r}, {orientation!r}")
+    kept, keys = _programmes(x, y, fx, fy, reference, rts, orientation)
+    new = {}
+    for unit, key in enumerate(keys):
+        if key not in _SOLVED:
+            new.setdefault(key, unit)
+    if new:
+        units = list(new.values())
+        solutions = _stacked(lambda chosen: _dea_stack(x[units][chosen], y[units][chosen], fx, fy,
+                                                       kept[units][chosen], rts, orientation),
+                             labels[units], f"DEA ({rts}, {orientation})")
+        _SOLVED.update(zip(new, (solution[0] for solution in solutions)))
+    score = np.array([_SOLVED[key] for key in keys])
+    return 1 / score if orientation == "output" else score
 
 
 def dea_efficiency(inputs, output, frontier_inputs, frontier_output, rts="crs",
@@ -251,22 +298,8 @@ def dea_efficiency(inputs, output, frontier_inputs, frontier_output, rts="crs",
     out those solved before in this process (_SOLVED); an infeasible one (possible under VRS outside the frontier's sample) is an error naming the unit.
     Returns the scores indexed like `inputs`.
     """
-    if rts not in RTS or orientation not in ORIENTATIONS:
-        raise ValueError(f"rts must be one of {RTS} and orientation one of {ORIENTATIONS}, "
-                         f"got {rts!r}, {orientation!r}")
     x, y, fx, fy, reference = _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference)
-    kept, keys = _programmes(x, y, fx, fy, reference, rts, orientation)
-    new = {}
-    for unit, key in enumerate(keys):
-        if key not in _SOLVED:
-            new.setdefault(key, unit)
-    if new:
-        units = list(new.values())
-        blocks = [_block(x[o], y[o], fx[kept[o]], fy[kept[o]], rts, orientation) for o in units]
-        solutions = _stacked(blocks, inputs.index[units], f"DEA ({rts}, {orientation})")
-        _SOLVED.update(zip(new, (solution[0] for solution in solutions)))
-    score = np.array([_SOLVED[key] for key in keys])
-    return pd.Series(1 / score if orientation == "output" else score, index=inputs.index,
+    return pd.Series(_scores(x, y, fx, fy, reference, rts, orientation, inputs.index), index=inputs.index,
                      name="distance")
 
 
@@ -292,7 +325,8 @@ def sbm_super_efficiency(inputs, output):
         sbm.append({"c": np.r_[1.0, np.zeros(len(y)), -1 / (m * x_o), 0.0],
                     "A_ub": np.zeros((0, len(y) + m + 2)), "b_ub": np.zeros(0),
                     "A_eq": a_eq, "b_eq": np.r_[1.0, np.zeros(m + 1)]})
-    rho = np.array([b["c"] @ s for b, s in zip(sbm, _stacked(sbm, inputs.index, "SBM"))])
+    solutions = _stacked(lambda units: _diagonal([sbm[u] for u in units]), inputs.index, "SBM")
+    rho = np.array([b["c"] @ s for b, s in zip(sbm, solutions)])
     efficient = np.flatnonzero(rho > 1 - 1e-9)
     blocks = []
     for o in efficient:  # variables t, Lambda (n - 1, without o), xbar (m), ybar
@@ -307,7 +341,8 @@ def sbm_super_efficiency(inputs, output):
                        "b_ub": np.zeros(m + 1 + m + 1),
                        "A_eq": np.r_[0.0, np.zeros(k + m), 1 / y_o][None, :], "b_eq": np.ones(1)})
     if blocks:
-        solutions = _stacked(blocks, inputs.index[efficient], "super-SBM")
+        solutions = _stacked(lambda units: _diagonal([blocks[u] for u in units]), inputs.index[efficient],
+                             "super-SBM")
         rho[efficient] = [b["c"] @ s for b, s in zip(blocks, solutions)]
     return pd.Series(rho, index=inputs.index, name="sbm")
 
@@ -347,9 +382,8 @@ def _against(panel, output, inputs, units, frontier_years, rts, orientation):
     unit_year = units.get_level_values("year").to_numpy()
     masks = {year: np.isin(frontier_year, list(frontier_years(year))) for year in np.unique(unit_year)}
     reference = np.array([masks[year] for year in unit_year])
-    rows = panel.loc[units]
-    return dea_efficiency(rows[inputs], rows[output], panel[inputs], panel[output], rts=rts,
-                          orientation=orientation, reference=reference).droplevel("year").to_numpy()
+    x, y, at = panel[inputs].to_numpy(float), panel[output].to_numpy(float), panel.index.get_indexer(units)
+    return _scores(x[at], y[at], x, y, reference, rts, orientation, units)
 
 
 def efficiency(panel, output, inputs, frontier="contemporaneous", rts="crs", orientation="output"):
