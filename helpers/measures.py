@@ -376,14 +376,18 @@ def _pair_frontiers(frontier, year, years):
 
 
 def _against(panel, output, inputs, units, frontier_years, rts, orientation):
-    """DEA score of the rows `units` of `panel`, each against the frontier of the panel's rows in
-    frontier_years(year of the unit), in one stacked call."""
-    frontier_year = panel.index.get_level_values("year").to_numpy()
-    unit_year = units.get_level_values("year").to_numpy()
-    masks = {year: np.isin(frontier_year, list(frontier_years(year))) for year in np.unique(unit_year)}
-    reference = np.array([masks[year] for year in unit_year])
+    """DEA score of the rows `units` of `panel` (checked), each against the frontier of the panel's rows
+    in frontier_years(year of the unit), in one stacked call. A frontier of several years holds each of
+    them whole, so a unit below its own year's frontier (score under 1 - 1e-6) lies inside it (as with
+    `_dominates`) and is left out: the scores are unchanged, the programmes smaller."""
+    year = panel.index.get_level_values("year").to_numpy()
     x, y, at = panel[inputs].to_numpy(float), panel[output].to_numpy(float), panel.index.get_indexer(units)
-    return _scores(x[at], y[at], x, y, reference, rts, orientation, units)
+    own = _scores(x, y, x, y, year[:, None] == year[None, :], rts, orientation, panel.index)
+    masks = {}
+    for unit_year in np.unique(year[at]):
+        years = list(frontier_years(unit_year))
+        masks[unit_year] = np.isin(year, years) & ((own > 1 - 1e-6) | (len(years) == 1))
+    return _scores(x[at], y[at], x, y, np.array([masks[t] for t in year[at]]), rts, orientation, units)
 
 
 def efficiency(panel, output, inputs, frontier="contemporaneous", rts="crs", orientation="output"):

@@ -563,6 +563,22 @@ def test_dropping_dominated_frontier_units_keeps_every_score(rts, orientation):
         np.testing.assert_allclose(ours, expected, rtol=1e-9)
 
 
+@pytest.mark.parametrize("rts, orientation", list(itertools.product(measures.RTS, measures.ORIENTATIONS)))
+def test_frontiers_of_several_years_without_units_below_their_own_year_keep_every_score(rts, orientation):
+    # 12 provinces x 4 years: most units lie below their own year's frontier and are left out of the
+    # sequential and global frontiers, whose scores must still be those of the multiplier form over
+    # every unit of the years they span.
+    data = random_panel([f"P{i:02d}" for i in range(12)], range(2011, 2015), ["y", "x1", "x2"], seed=23)
+    own = measures.efficiency(data, "y", ["x1", "x2"], "contemporaneous", rts, orientation)
+    assert (own < 0.9).mean() > 0.5
+    x, y, year = data[["x1", "x2"]].to_numpy(), data["y"].to_numpy(), data.index.get_level_values("year")
+    for frontier, spanned in [("sequential", lambda t: year <= t), ("global", lambda t: year > 0)]:
+        expected = [multiplier_score(x[o], y[o], x[spanned(t)], y[spanned(t)], rts, orientation)
+                    for o, t in enumerate(year)]
+        np.testing.assert_allclose(measures.efficiency(data, "y", ["x1", "x2"], frontier, rts, orientation),
+                                   expected, rtol=1e-9, err_msg=frontier)
+
+
 def test_a_programme_posed_again_is_solved_once(monkeypatch):
     data = random_panel(list("ABCDEF"), [2011, 2012], ["y", "x1", "x2"], seed=21)
     first = measures.efficiency(data, "y", ["x1", "x2"], "contemporaneous", "vrs", "input")
