@@ -5,7 +5,8 @@ Convention: every panel is a pandas object indexed by a (province, year) MultiIn
 years - a Series for one variable, a DataFrame (columns = variables) for several. Results use the
 same index, sorted. Bad input (a missing cell, a gap in the years, a non-positive value where a
 log or DEA needs a positive one) raises ValueError naming the series, the province and the year.
-All functions are pure: they never modify their arguments.
+All functions are pure: they never modify their arguments, and a result depends on the arguments
+only (the DEA programmes solved are kept for reuse, _SOLVED, keyed by everything that defines them).
 """
 import hashlib
 from typing import NamedTuple
@@ -259,9 +260,8 @@ def _dea_stack(x, y, fx, fy, kept, rts, orientation):
 
 
 def _scores(x, y, fx, fy, reference, rts, orientation, labels):
-    """DEA score of each unit (rows of x, y) against the frontier units (rows of fx, fy) of its row of
-    `reference`, arrays already checked (`dea_efficiency`); the programmes not solved before in this
-    process (_SOLVED) in one stacked HiGHS call. Returns D = 1 / phi (output) or theta (input)."""
+    """`dea_efficiency` on arrays its callers have checked: each unit (rows of x, y) against the
+    frontier units (rows of fx, fy) of its row of `reference`. Returns D = 1 / phi or theta."""
     if rts not in RTS or orientation not in ORIENTATIONS:
         raise ValueError(f"rts must be one of {RTS} and orientation one of {ORIENTATIONS}, "
                          f"got {rts!r}, {orientation!r}")
@@ -294,9 +294,10 @@ def dea_efficiency(inputs, output, frontier_inputs, frontier_output, rts="crs",
     frontier is spanned by the units of `frontier_inputs`/`frontier_output`, for unit o only those
     with reference[o, j] True (a boolean units x frontier-units array; default all), e.g. without o
     itself for super-efficiency (Andersen & Petersen 1993). A unit outside its frontier scores
-    above 1. The units' LPs are stacked block-diagonally into one HiGHS call (`linprog`), leaving
-    out those solved before in this process (_SOLVED); an infeasible one (possible under VRS outside the frontier's sample) is an error naming the unit.
-    Returns the scores indexed like `inputs`.
+    above 1. Reference units that another one dominates are left out (`_programmes`, which leaves
+    the scores unchanged); the LPs not solved before in this process (_SOLVED) are stacked
+    block-diagonally into one HiGHS call (`linprog`); an infeasible one (possible under VRS outside
+    the frontier's sample) is an error naming the unit. Returns the scores indexed like `inputs`.
     """
     x, y, fx, fy, reference = _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference)
     return pd.Series(_scores(x, y, fx, fy, reference, rts, orientation, inputs.index), index=inputs.index,
@@ -377,9 +378,9 @@ def _pair_frontiers(frontier, year, years):
 
 def _against(panel, output, inputs, units, frontier_years, rts, orientation):
     """DEA score of the rows `units` of `panel` (checked), each against the frontier of the panel's rows
-    in frontier_years(year of the unit), in one stacked call. A frontier of several years holds each of
-    them whole, so a unit below its own year's frontier (score under 1 - 1e-6) lies inside it (as with
-    `_dominates`) and is left out: the scores are unchanged, the programmes smaller."""
+    in frontier_years(year of the unit) (`_scores`). A frontier of several years holds each of them
+    whole, so a unit below its own year's frontier (score under 1 - 1e-6) lies inside it and is left
+    out: the scores are unchanged, the programmes smaller."""
     year = panel.index.get_level_values("year").to_numpy()
     x, y, at = panel[inputs].to_numpy(float), panel[output].to_numpy(float), panel.index.get_indexer(units)
     own = _scores(x, y, x, y, year[:, None] == year[None, :], rts, orientation, panel.index)
@@ -392,8 +393,8 @@ def _against(panel, output, inputs, units, frontier_years, rts, orientation):
 
 def efficiency(panel, output, inputs, frontier="contemporaneous", rts="crs", orientation="output"):
     """DEA score of each province-year against the frontier of its reference technology
-    (`_frontier_years`: contemporaneous, sequential or global); `dea_efficiency` with a reference set
-    per unit, one HiGHS call. Returns the scores indexed (province, year)."""
+    (`_frontier_years`: contemporaneous, sequential or global), `dea_efficiency`'s score through
+    `_against`. Returns the scores indexed (province, year)."""
     inputs = list(inputs)
     _check_values(panel[[output, *inputs]], "panel", positive=True)
     years = sorted(panel.index.get_level_values("year").unique())
