@@ -5,8 +5,8 @@ Convention: every panel is a pandas object indexed by a (province, year) MultiIn
 years - a Series for one variable, a DataFrame (columns = variables) for several. Results use the
 same index, sorted. Bad input (a missing cell, a gap in the years, a non-positive value where a
 log or DEA needs a positive one) raises ValueError naming the series, the province and the year.
-All functions are pure: they never modify their arguments, and a result depends on the arguments
-only (the DEA programmes solved are kept for reuse, _SOLVED, keyed by everything that defines them).
+All functions are pure: they never modify their arguments. The DEA programmes solved are kept for
+reuse within the process (_SOLVED, keyed by everything that defines them).
 """
 import hashlib
 from typing import NamedTuple
