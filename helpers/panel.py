@@ -57,7 +57,8 @@ def build(folder: Path = paths.RAW) -> Built:
     (base year, depreciation rate, regions)."""
     s = Extracts.read(folder)
     gdp_base, index = window(s.gdp_a, years=[config.BASE_YEAR]), window(s.gdp_index)
-    inputs = production(real_gdp(gdp_base, index, config.BASE_YEAR), s.gfcf, s.investment_price_index, s.employment)
+    inputs = production(real_gdp(gdp_base, index, config.BASE_YEAR), s.gfcf, s.investment_price_index, s.employment,
+                        config.DEPRECIATION)
     malmquist = tfp_malmquist(inputs)
     urban = tfp_malmquist(inputs.assign(labour=window(s.employment_urban_units)))
     solow, elasticity = tfp_solow(inputs)

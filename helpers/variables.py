@@ -129,10 +129,10 @@ def capital(gfcf: pd.Series, price: pd.Series, delta: float, base_year: int) -> 
     return measures.capital_stock(gfcf, price, delta=delta, base_year=base_year, initial=initial)
 
 
-def production(gdp: pd.Series, gfcf: pd.Series, price: pd.Series, labour: pd.Series,
-               delta: float = config.DEPRECIATION) -> pd.DataFrame:
+def production(gdp: pd.Series, gfcf: pd.Series, price: pd.Series, labour: pd.Series, delta: float) -> pd.DataFrame:
     """Output and inputs of the TFP measures on the panel grid: real GDP (`gdp`), the capital stock at
-    config.BASE_YEAR prices with depreciation `delta` (capital) and `labour`."""
+    config.BASE_YEAR prices with depreciation `delta` (capital; the panel's is config.DEPRECIATION) and
+    `labour`."""
     return pd.DataFrame({"real_gdp": window(gdp),
                          "capital": window(capital(gfcf, price, delta, config.BASE_YEAR)),
                          "labour": window(labour)})
