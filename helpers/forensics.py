@@ -48,7 +48,7 @@ class Builder:
         self.s = {name: panel.series(name, folder) for name in EXTRA}
         # The panel, and broadband ports per 100 people, the indicator sets' alternative to subscribers.
         self.built = panel.build(folder).panel.set_index(["province", "year"]).assign(
-            ports=variables.per_100(self.s["broadband_ports"], self.s["population"], "ports")[0])
+            ports=variables.late_ratio(self.s["broadband_ports"], self.s["population"], "ports", per=100)[0])
         self.memo = {}
 
     def inputs(self, labour, delta):
@@ -107,9 +107,9 @@ class Builder:
 
     def virtual(self, o):
         """Location quotient of `sector` in `total` against the `reference` provinces (30 or 31),
-        its 2011-2012 shares backcast as the panel's it_share (variables.late_share, virtual_lq)."""
+        its 2011-2012 shares backcast as the panel's it_share (variables.late_ratio, virtual_lq)."""
         provinces = REFERENCE[o["reference"]]
-        share, _ = variables.late_share(self.s[o["sector"]], self.s[SHARE_BASE.get(o["total"], o["total"])],
+        share, _ = variables.late_ratio(self.s[o["sector"]], self.s[SHARE_BASE.get(o["total"], o["total"])],
                                         "share", provinces)
         return variables.virtual_lq(share, self.s[o["total"]], provinces)
 

@@ -19,7 +19,7 @@ from .table2 import (KEPT, MOMENTS, control_candidates, kept, moments, printed_m
                      reconstruct, trade_cny)
 from .variables import (ALL_YEARS, EXTRACTS, INDICATORS, Extracts, backcast_sample,  # noqa: F401
                         broadband_2021, digital_indices, internet_penetration, it_share,
-                        per_100, production, ratio, real_gdp, series, telecom_per_capita, tfp_malmquist,
+                        mobile_per_100, production, ratio, real_gdp, series, telecom_per_capita, tfp_malmquist,
                         tfp_solow, virtual_lq, virtual_software, window)
 
 PAPER_VARIABLES = paper.VARIABLES
@@ -64,7 +64,7 @@ def build(folder: Path = paths.RAW) -> Built:
     solow, elasticity = tfp_solow(inputs)
     internet, internet_filled = internet_penetration(s.broadband_subscribers, s.broadband_ports, s.population)
     share, share_filled = it_share(s.it_employment, s.urban_unit_employment_total)
-    mobile, mobile_filled = per_100(s.mobile_subscribers, s.population, "mobile")
+    mobile, mobile_filled = mobile_per_100(s.mobile_subscribers, s.population)
     indicators = pd.DataFrame({"internet": internet, "it_share": share,
                                "telecom": telecom_per_capita(s.telecom_volume, s.population),
                                "mobile": mobile, "dfiic": window(s.dfiic)})

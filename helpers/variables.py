@@ -196,17 +196,19 @@ def backcast_sample(values: pd.Series, name: str, provinces=SAMPLE) -> tuple[pd.
     return window(value, provinces), window(flag.rename(f"{name}_filled"), provinces)
 
 
-def late_share(sector: pd.Series, base: pd.Series, name: str, provinces=SAMPLE) -> tuple[pd.Series, pd.Series]:
-    """sector / base of a series that starts in 2013 (config.LATE_START), on the panel grid of `provinces`
-    with 2011-2012 backcast (backcast_sample). Returns the share named `name` and its flag."""
-    return backcast_sample(ratio(sector, base, provinces, LATE_YEARS), name, provinces)
+def late_ratio(numerator: pd.Series, denominator: pd.Series, name: str, provinces=SAMPLE,
+               per: int = 1) -> tuple[pd.Series, pd.Series]:
+    """per x numerator / denominator of a series that starts in 2013 (config.LATE_START; a share, or
+    per = 100 a count per 100 people), on the panel grid of `provinces` with 2011-2012 backcast
+    (backcast_sample). Returns it named `name` and its flag."""
+    return backcast_sample(ratio(numerator, denominator, provinces, LATE_YEARS) * per, name, provinces)
 
 
 def it_share(it_employment, urban_total) -> tuple[pd.Series, pd.Series]:
     """Internet-related employment share = IT-sector (信息传输、软件和信息技术服务业) over all
     urban-unit employment, both from one source (2013 on); 2011-2012 backcast. Returns the share
     and its flag."""
-    return late_share(it_employment, urban_total, "it_share")
+    return late_ratio(it_employment, urban_total, "it_share")
 
 
 def telecom_per_capita(volume, population) -> pd.Series:
@@ -219,10 +221,9 @@ def telecom_per_capita(volume, population) -> pd.Series:
                    / (totals["volume"] / totals["population"])).rename("telecom"))
 
 
-def per_100(count: pd.Series, population: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
-    """`count` per 100 people of a series that starts in 2013 (mobile subscribers; broadband ports in
-    the forensic grid); 2011-2012 backcast. Returns it named `name` and its flag."""
-    return backcast_sample(ratio(count, population, years=LATE_YEARS) * 100, name)
+def mobile_per_100(subscribers, population) -> tuple[pd.Series, pd.Series]:
+    """Mobile subscribers per 100 people (2013 on); 2011-2012 backcast (late_ratio)."""
+    return late_ratio(subscribers, population, "mobile", per=100)
 
 
 INDICATORS = ["internet", "it_share", "telecom", "mobile", "dfiic"]
@@ -252,5 +253,5 @@ def virtual_lq(share: pd.Series, total: pd.Series, provinces=SAMPLE) -> pd.Serie
 def virtual_software(revenue: pd.Series, gdp: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Alternative: location quotient of software business revenue relative to GDP; 2011-2012
     backcast like it_share. Returns the LQ and its flag."""
-    share, flag = late_share(revenue, gdp, "software")
+    share, flag = late_ratio(revenue, gdp, "software")
     return virtual_lq(share, gdp).rename("virtual_software"), flag

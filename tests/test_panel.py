@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, measures, panel
+from helpers import config, measures, panel, variables
 from helpers.files import InputError
 from helpers.provinces import NAMES, SAMPLE
 from helpers.sources import ExtractError
@@ -121,6 +121,18 @@ def test_malmquist_level_anchored_on_the_first_years_efficiency_or_cumulative(fr
     assert np.allclose(anchored["tfp"], cumulative["tfp"] * score.reindex(index.get_level_values("province")).to_numpy())
     with pytest.raises(ValueError, match="level must be one of"):
         panel.tfp_malmquist(inputs, level="relative")
+
+
+def test_late_ratio_per_100_people_backcast_from_constant_growth():
+    """50 x 1.1^(t - 2011) per 100 people observed from 2013: backcast log-linearly, 2011 is 50 and
+    2012 is 55, and both are flagged; Tibet is on the grid when it is one of the provinces."""
+    late = range(2013, 2022)
+    count = s({(p, y): 0.5 * 1.1 ** (y - 2011) * 100 for p in ["Tibet"] for y in late}, "count")
+    population = s({("Tibet", y): 100.0 for y in late}, "population")
+    value, flag = variables.late_ratio(count, population, "per_100", ["Tibet"], per=100)
+    assert value[("Tibet", 2011)] == pytest.approx(50) and value[("Tibet", 2012)] == pytest.approx(55)
+    assert value[("Tibet", 2021)] == pytest.approx(50 * 1.1 ** 10)
+    assert list(flag[flag].index) == [("Tibet", 2011), ("Tibet", 2012)] and flag.name == "per_100_filled"
 
 
 def test_location_quotient_of_a_share_over_the_provinces_given():
