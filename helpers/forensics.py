@@ -33,40 +33,35 @@ EXACT = ["gov", "open", "ur"]  # the authors' own numbers: Table 2 to the third 
 # The fingerprint's correlations: with the controls whose printed correlations we reproduce (not cs,
 # whose construction could not be found: its own correlations miss the print by up to 0.06).
 MATCHED = ["gov", "open", "ur", "ind"]
+# Distances and gaps are ranked at this many decimals: constructions that tie mathematically (e.g. an
+# index and its min-max rescaling) keep the grid's order instead of one set by the last bits.
+RANK_DECIMALS = 12
 
 
 # --- the constructions ----------------------------------------------------------------------------
 
 class Builder:
-    """The grid's columns from the extracts in `folder`, with the DEA scores shared between
-    constructions computed once."""
+    """The grid's columns from the extracts in `folder`, each set of DEA inputs built once."""
 
     def __init__(self, folder=paths.RAW):
         self.folder = folder
-        self.built = panel.build(folder).panel.set_index(["province", "year"])
         self.s = {name: panel.series(name, folder) for name in EXTRA}
+        # The panel, and broadband ports per 100 people, the indicator sets' alternative to subscribers.
+        self.built = panel.build(folder).panel.set_index(["province", "year"]).assign(
+            ports=variables.late_ratio(self.s["broadband_ports"], self.s["population"], "ports", per=100)[0])
         self.memo = {}
 
     def inputs(self, labour, delta):
         """Real GDP, the capital stock with depreciation `delta` and the `labour` extract."""
         key = ("inputs", labour, delta)
         if key not in self.memo:
-            stock = panel.capital(self.s["gfcf"], self.s["investment_price_index"], delta, config.BASE_YEAR)
-            self.memo[key] = pd.DataFrame({"real_gdp": self.built["real_gdp"], "capital": panel.window(stock),
-                                           "labour": panel.window(self.s[labour])}).sort_index()
-        return self.memo[key]
-
-    def once(self, function, data, *args):
-        """function(data, *args), computed once per input data and arguments."""
-        key = (function.__name__, id(data), repr(args))
-        if key not in self.memo:
-            self.memo[key] = function(data, *args)
+            self.memo[key] = variables.production(self.built["real_gdp"], self.s["gfcf"], self.s["investment_price_index"],
+                                                  self.s[labour], delta).sort_index()
         return self.memo[key]
 
     def tfp(self, o):
         """A TFP construction (families malmquist, efficiency, super_ccr, super_sbm, growth)."""
         data = self.inputs(constructions.LABOUR[o["labour"]], constructions.DELTA[o["delta"]])
-        args = (data, "real_gdp", ["capital", "labour"])
         if o["family"] == "growth":
             if o["alpha"] == "estimated":
                 return panel.tfp_solow(data)[0]
@@ -82,22 +77,8 @@ class Builder:
             return pd.concat(measures.sbm_super_efficiency(group[["capital", "labour"]], group["real_gdp"])
                              for _, group in data.groupby(level="year")).sort_index()
         if o["family"] == "efficiency":
-            return self.once(measures.efficiency, *args, o["frontier"], o["rts"], o["orientation"])
-        changes = self.once(measures.malmquist, *args, o["frontier"], o["rts"], o["orientation"])
-        first = data.index.get_level_values("year").min()
-        start = self.once(measures.efficiency, *args, "contemporaneous", o["rts"], o["orientation"])
-        start = start[start.index.get_level_values("year") == first]
-        if o["level"] == "cumulative":
-            start = pd.Series(1.0, index=start.index)
-        return measures.tfp_level(changes, start)
-
-    def indicators(self, names):
-        """The panel's digital-economy indicators, and broadband ports per 100 people as "ports"."""
-        frame = self.built[[n for n in names if n != "ports"]]
-        if "ports" in names:
-            ports, _ = panel.backcast_sample(self.s["broadband_ports"] / self.s["population"] * 100, "ports")
-            frame = frame.assign(ports=ports)[list(names)]
-        return frame
+            return measures.efficiency(data, "real_gdp", ["capital", "labour"], o["frontier"], o["rts"], o["orientation"])
+        return variables.tfp_malmquist(data, o["frontier"], o["rts"], o["orientation"], o["level"])["tfp"]
 
     def digital(self, o, rows=None):
         """A digital-economy index (family index: indicator set x method) or the PKU index / 100;
@@ -106,7 +87,7 @@ class Builder:
         if o["family"] == "single":
             values = self.built[o["indicator"]] / 100
             return values if rows is None else values[rows]
-        x, method = self.indicators(constructions.INDICATOR_SETS[o["indicators"]]), o["method"]
+        x, method = self.built[list(constructions.INDICATOR_SETS[o["indicators"]])], o["method"]
         x = x if rows is None else x[rows]
         if method == "entropy":
             return measures.entropy_index(x)
@@ -121,18 +102,16 @@ class Builder:
             scores = measures.pca_index(x).scores
             return scores if method == "pca" else measures.minmax(scores.to_frame())["index"]
         if method == "zscore":
-            return ((x - x.mean()) / x.std()).mean(axis=1)
+            return measures.standardise(x).mean(axis=1)
         raise ValueError(f"unknown index method {method!r}")
 
     def virtual(self, o):
         """Location quotient of `sector` in `total` against the `reference` provinces (30 or 31),
-        its 2011-2012 shares backcast as the panel's it_share."""
+        its 2011-2012 shares backcast as the panel's it_share (variables.late_ratio, virtual_lq)."""
         provinces = REFERENCE[o["reference"]]
-        sector, total = self.s[o["sector"]], self.s[o["total"]]
-        share, _ = panel.backcast_sample(sector / self.s[SHARE_BASE.get(o["total"], o["total"])],
-                                         "share", provinces)
-        total = panel.window(total, provinces)
-        return measures.location_quotient(share * total, total).loc[SAMPLE]
+        share, _ = variables.late_ratio(self.s[o["sector"]], self.s[SHARE_BASE.get(o["total"], o["total"])],
+                                        "share", provinces)
+        return variables.virtual_lq(share, self.s[o["total"]], provinces)
 
     def column(self, construction, rows=None):
         """One construction on the panel grid, or a digital index on `rows` (Builder.digital); a
@@ -214,7 +193,8 @@ def fingerprint(values: pd.DataFrame, controls: pd.DataFrame, variable: str) -> 
     (Table 2) and its correlations with the controls (Table 3), and the distance to the print
     d = max( max_k |m_k - p_k| / sd_p , max_c |r_c - p_c| ), k over mean, sd, min, max and c over
     the MATCHED controls: the largest gap of a printed moment in units of the printed standard
-    deviation or of a printed correlation, whichever is larger. Sorted, closest first."""
+    deviation or of a printed correlation, whichever is larger. Sorted, closest first (ties at
+    RANK_DECIMALS in the order of `values`)."""
     printed = panel.printed_moments().loc[variable]
     r_printed = printed_correlations().loc[variable]
     others = [c for c in CONTROLS if c != variable]
@@ -227,7 +207,7 @@ def fingerprint(values: pd.DataFrame, controls: pd.DataFrame, variable: str) -> 
         r_gap = (r[matched] - r_printed[matched]).abs().max()
         rows[name] = {**m, **{f"r_{c}": r[c] for c in others}, "moment_gap": moment_gap,
                       "correlation_gap": r_gap, "distance": max(moment_gap, r_gap)}
-    return pd.DataFrame(rows).T.sort_values("distance", kind="stable")
+    return pd.DataFrame(rows).T.sort_values("distance", kind="stable", key=lambda d: d.round(RANK_DECIMALS))
 
 
 def controls_fingerprint(controls: pd.DataFrame) -> pd.DataFrame:
@@ -271,7 +251,7 @@ def joint(data: pd.DataFrame, chosen: dict[str, list[str]]) -> pd.DataFrame:
                 rows.append({"tfp": t, "digital": d, "virtual": v, **r, "gap": gap})
     printed = {"tfp": "printed", "digital": "", "virtual": "", "gap": 0.0,
                **{f"{a} ~ {b}": r_printed[(a, b)] for a, b in pairs}}
-    return pd.DataFrame([printed, *sorted(rows, key=lambda row: row["gap"])])
+    return pd.DataFrame([printed, *sorted(rows, key=lambda row: round(row["gap"], RANK_DECIMALS))])
 
 
 def bench(folder=paths.RAW) -> dict:

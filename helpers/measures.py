@@ -5,15 +5,17 @@ Convention: every panel is a pandas object indexed by a (province, year) MultiIn
 years - a Series for one variable, a DataFrame (columns = variables) for several. Results use the
 same index, sorted. Bad input (a missing cell, a gap in the years, a non-positive value where a
 log or DEA needs a positive one) raises ValueError naming the series, the province and the year.
-All functions are pure: they never modify their arguments.
+All functions are pure: they never modify their arguments. The DEA programmes solved are kept for
+reuse within the process (_SOLVED, keyed by everything that defines them).
 """
+import hashlib
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 from scipy.optimize import linprog
-from scipy.sparse import block_diag
+from scipy.sparse import block_diag, coo_matrix
 
 
 INDEX = ["province", "year"]
@@ -52,8 +54,9 @@ def _check_values(obj, name, positive=False):
 
 def _require(obj, name, keys):
     """`obj` has a row for each (province, year) in `keys`."""
+    present = set(obj.index)
     for province, year in keys:
-        if (province, year) not in obj.index:
+        if (province, year) not in present:
             raise ValueError(f"{name} has no value for {province} in {year}")
 
 
@@ -136,30 +139,38 @@ RTS = ("crs", "vrs")
 ORIENTATIONS = ("output", "input")
 
 
-def _stacked(blocks, labels, what):
-    """Solve independent LPs, each a dict c, A_ub, b_ub, A_eq, b_eq (dense; A_eq may be absent),
-    as one block-diagonal HiGHS programme; returns each block's solution. If the stack fails, the
-    blocks are solved one by one and the first failing one is named by its label (province, year)."""
-    def solve(chosen):
-        eq = [b for b in chosen if b.get("A_eq") is not None]
-        if eq and len(eq) != len(chosen):
-            raise ValueError("blocks must all or none have equality constraints")
-        rows = sum(len(b["b_ub"]) for b in chosen)
-        return linprog(np.concatenate([b["c"] for b in chosen]),
-                       A_ub=block_diag([b["A_ub"] for b in chosen], format="csr") if rows else None,
-                       b_ub=np.concatenate([b["b_ub"] for b in chosen]) if rows else None,
-                       A_eq=block_diag([b["A_eq"] for b in chosen], format="csr") if eq else None,
-                       b_eq=np.concatenate([b["b_eq"] for b in chosen]) if eq else None,
-                       method="highs")
-    solution = solve(blocks)
+def _stacked(programme, labels, what):
+    """Solve independent LPs, one per label, as one HiGHS programme (`linprog`): programme(units)
+    gives linprog's c, A_ub, b_ub, A_eq, b_eq of the LPs of the listed units (positions in `labels`)
+    stacked block-diagonally, and where each unit's variables start. Returns each unit's solution.
+    If the stack fails, the units are solved one by one and the first failing one is named by its
+    label (province, year)."""
+    def solve(units):
+        lp, starts = programme(units)
+        return linprog(**lp, method="highs"), starts
+    solution, starts = solve(np.arange(len(labels)))
     if not solution.success:
-        for block, (province, year) in zip(blocks, labels):
-            single = solve([block])
+        for unit, (province, year) in enumerate(labels):
+            single, _ = solve([unit])
             if not single.success:
                 raise ValueError(f"{what} has no solution for {province} in {year}: {single.message}")
         raise RuntimeError(f"{what} failed: {solution.message}")
-    ends = np.cumsum([len(b["c"]) for b in blocks])
-    return np.split(solution.x, ends[:-1])
+    return np.split(solution.x, starts[1:])
+
+
+def _diagonal(blocks):
+    """The programme of LP blocks, each a dict c, A_ub, b_ub, A_eq, b_eq (dense; A_eq in all blocks
+    or in none), stacked block-diagonally for `_stacked`, and where each block's variables start."""
+    eq = [b for b in blocks if b.get("A_eq") is not None]
+    if eq and len(eq) != len(blocks):
+        raise ValueError("blocks must all or none have equality constraints")
+    rows = sum(len(b["b_ub"]) for b in blocks)
+    lp = {"c": np.concatenate([b["c"] for b in blocks]),
+          "A_ub": block_diag([b["A_ub"] for b in blocks], format="csr") if rows else None,
+          "b_ub": np.concatenate([b["b_ub"] for b in blocks]) if rows else None,
+          "A_eq": block_diag([b["A_eq"] for b in blocks], format="csr") if eq else None,
+          "b_eq": np.concatenate([b["b_eq"] for b in blocks]) if eq else None}
+    return lp, np.cumsum([0] + [len(b["c"]) for b in blocks[:-1]])
 
 
 def _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference):
@@ -183,6 +194,92 @@ def _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference):
     return x, y, fx, fy, reference
 
 
+# The optimum (phi or theta) of every DEA programme solved in this process, by what determines it
+# (`_programmes`): a programme that several calls pose (the grid's constructions evaluate the same
+# units against the same frontiers many times) is solved once.
+_SOLVED: dict[tuple, float] = {}
+
+
+def _dominates(fx, fy, rts):
+    """dominates[j, k]: frontier unit j dominates unit k, x_j <= x_k and y_j >= y_k (under CRS after
+    scaling both to one unit of output, x_j / y_j <= x_k / y_k), strictly in one of them or, for
+    equal units, j before k. Then k lies in the technology of j alone (free disposal), so dropping k
+    from a reference set holding j leaves the technology, hence every DEA score, unchanged."""
+    points = fx / fy[:, None] if rts == "crs" else np.c_[fx, -fy]
+    weak = (points[:, None, :] <= points[None, :, :]).all(axis=2)
+    strict = (points[:, None, :] < points[None, :, :]).any(axis=2)
+    order = np.arange(len(points))
+    return weak & (strict | (order[:, None] < order[None, :]))
+
+
+def _programmes(x, y, fx, fy, reference, rts, orientation):
+    """Each unit's DEA programme: its reference set without the units another of its units dominates
+    (`_dominates`; the relation is transitive and acyclic, so every dropped unit is dominated by a kept
+    one), and its key in _SOLVED, made of returns to scale, orientation, the unit's data and a digest
+    of the kept units' data. Returns the kept sets (units x frontier units) and the keys."""
+    dominates = _dominates(fx, fy, rts)
+    sets = [row.tobytes() for row in np.packbits(reference, axis=1)]
+    spanning = {}
+    for members, key in zip(reference, sets):
+        if key not in spanning:
+            kept = members & ~dominates[members].any(axis=0)
+            spanning[key] = kept, hashlib.blake2b(np.c_[fx[kept], fy[kept]].tobytes(), digest_size=16).digest()
+    kept = np.array([spanning[key][0] for key in sets])
+    return kept, [(rts, orientation, x_o.tobytes(), float(y_o), spanning[key][1]) for x_o, y_o, key in zip(x, y, sets)]
+
+
+def _dea_stack(x, y, fx, fy, kept, rts, orientation):
+    """The DEA programmes of the units (rows of x, y) against their reference units (kept[o], rows of
+    fx, fy), stacked for `_stacked`. Each unit's variables: phi (output orientation) or theta (input),
+    then lambda_j, all >= 0. Output: phi y_o - sum lambda_j y_j <= 0, sum lambda_j x_ij <= x_io;
+    input: sum lambda_j x_ij - theta x_io <= 0, -sum lambda_j y_j <= -y_o; VRS: sum lambda_j = 1."""
+    n, m = x.shape
+    unit, member = np.nonzero(kept)  # a lambda per pair (unit, reference unit), by unit
+    score = np.searchsorted(unit, np.arange(n)) + np.arange(n)  # each unit's phi or theta
+    lam = np.arange(len(unit)) + unit + 1  # and its lambdas after it
+    # Each unit's m + 1 rows: the output row, then the input rows (output orientation), or the reverse.
+    first = np.arange(n) * (m + 1)
+    y_row, x_rows = (0, 1 + np.arange(m)) if orientation == "output" else (m, np.arange(m))
+    rows = [first[unit] + y_row, *(first[unit] + r for r in x_rows)]
+    columns = [lam] * (m + 1)
+    values = [-fy[member], *fx[member].T]
+    if orientation == "output":  # + phi y_o in the output row
+        rows, columns, values = [*rows, first + y_row], [*columns, score], [*values, y]
+        b_ub = np.c_[np.zeros(n), x]
+    else:  # - theta x_io in each input row
+        rows, columns, values = [*rows, *(first + r for r in x_rows)], [*columns, *[score] * m], [*values, *-x.T]
+        b_ub = np.c_[np.zeros((n, m)), -y]
+    c = np.zeros(len(unit) + n)
+    c[score] = -1.0 if orientation == "output" else 1.0
+    lp = {"c": c, "b_ub": b_ub.ravel(),
+          "A_ub": coo_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
+                             shape=(n * (m + 1), len(c))).tocsr()}
+    if rts == "vrs":
+        lp.update(A_eq=coo_matrix((np.ones(len(unit)), (unit, lam)), shape=(n, len(c))).tocsr(), b_eq=np.ones(n))
+    return lp, score
+
+
+def _scores(x, y, fx, fy, reference, rts, orientation, labels):
+    """`dea_efficiency` on arrays its callers have checked: each unit (rows of x, y) against the
+    frontier units (rows of fx, fy) of its row of `reference`. Returns D = 1 / phi or theta."""
+    if rts not in RTS or orientation not in ORIENTATIONS:
+        raise ValueError(f"rts must be one of {RTS} and orientation one of {ORIENTATIONS}, "
+                         f"got {rts!r}, {orientation!r}")
+    kept, keys = _programmes(x, y, fx, fy, reference, rts, orientation)
+    new = {}
+    for unit, key in enumerate(keys):
+        if key not in _SOLVED:
+            new.setdefault(key, unit)
+    if new:
+        units = list(new.values())
+        solutions = _stacked(lambda chosen: _dea_stack(x[units][chosen], y[units][chosen], fx, fy,
+                                                       kept[units][chosen], rts, orientation),
+                             labels[units], f"DEA ({rts}, {orientation})")
+        _SOLVED.update(zip(new, (solution[0] for solution in solutions)))
+    score = np.array([_SOLVED[key] for key in keys])
+    return 1 / score if orientation == "output" else score
+
+
 def dea_efficiency(inputs, output, frontier_inputs, frontier_output, rts="crs",
                    orientation="output", reference=None):
     """Farrell efficiency of each unit against a DEA frontier (Charnes, Cooper & Rhodes 1978 under
@@ -197,31 +294,13 @@ def dea_efficiency(inputs, output, frontier_inputs, frontier_output, rts="crs",
     frontier is spanned by the units of `frontier_inputs`/`frontier_output`, for unit o only those
     with reference[o, j] True (a boolean units x frontier-units array; default all), e.g. without o
     itself for super-efficiency (Andersen & Petersen 1993). A unit outside its frontier scores
-    above 1. The units' LPs are stacked block-diagonally into one HiGHS call (`linprog`); an
-    infeasible one (possible under VRS outside the frontier's sample) is an error naming the unit.
-    Returns the scores indexed like `inputs`.
+    above 1. Reference units that another one dominates are left out (`_programmes`, which leaves
+    the scores unchanged); the LPs not solved before in this process (_SOLVED) are stacked
+    block-diagonally into one HiGHS call (`linprog`); an infeasible one (possible under VRS outside
+    the frontier's sample) is an error naming the unit. Returns the scores indexed like `inputs`.
     """
-    if rts not in RTS or orientation not in ORIENTATIONS:
-        raise ValueError(f"rts must be one of {RTS} and orientation one of {ORIENTATIONS}, "
-                         f"got {rts!r}, {orientation!r}")
     x, y, fx, fy, reference = _dea_inputs(inputs, output, frontier_inputs, frontier_output, reference)
-    blocks = []
-    for x_o, y_o, members in zip(x, y, reference):
-        # Variables (phi or theta, lambda_j for the unit's reference set), all >= 0.
-        ref_x, ref_y = fx[members], fy[members]
-        if orientation == "output":  # phi y_o - sum lambda y_j <= 0; sum lambda x_ij <= x_io
-            a_ub = np.vstack([np.r_[y_o, -ref_y], np.c_[np.zeros(x.shape[1]), ref_x.T]])
-            block = {"c": np.r_[-1.0, np.zeros(len(ref_y))], "A_ub": a_ub, "b_ub": np.r_[0.0, x_o]}
-        else:  # sum lambda x_ij - theta x_io <= 0; -sum lambda y_j <= -y_o
-            a_ub = np.vstack([np.c_[-x_o, ref_x.T], np.r_[0.0, -ref_y]])
-            block = {"c": np.r_[1.0, np.zeros(len(ref_y))], "A_ub": a_ub,
-                     "b_ub": np.r_[np.zeros(x.shape[1]), -y_o]}
-        if rts == "vrs":
-            block.update(A_eq=np.r_[0.0, np.ones(len(ref_y))][None, :], b_eq=np.ones(1))
-        blocks.append(block)
-    solutions = _stacked(blocks, inputs.index, f"DEA ({rts}, {orientation})")
-    score = np.array([s[0] for s in solutions])
-    return pd.Series(1 / score if orientation == "output" else score, index=inputs.index,
+    return pd.Series(_scores(x, y, fx, fy, reference, rts, orientation, inputs.index), index=inputs.index,
                      name="distance")
 
 
@@ -247,7 +326,8 @@ def sbm_super_efficiency(inputs, output):
         sbm.append({"c": np.r_[1.0, np.zeros(len(y)), -1 / (m * x_o), 0.0],
                     "A_ub": np.zeros((0, len(y) + m + 2)), "b_ub": np.zeros(0),
                     "A_eq": a_eq, "b_eq": np.r_[1.0, np.zeros(m + 1)]})
-    rho = np.array([b["c"] @ s for b, s in zip(sbm, _stacked(sbm, inputs.index, "SBM"))])
+    solutions = _stacked(lambda units: _diagonal([sbm[u] for u in units]), inputs.index, "SBM")
+    rho = np.array([b["c"] @ s for b, s in zip(sbm, solutions)])
     efficient = np.flatnonzero(rho > 1 - 1e-9)
     blocks = []
     for o in efficient:  # variables t, Lambda (n - 1, without o), xbar (m), ybar
@@ -262,55 +342,65 @@ def sbm_super_efficiency(inputs, output):
                        "b_ub": np.zeros(m + 1 + m + 1),
                        "A_eq": np.r_[0.0, np.zeros(k + m), 1 / y_o][None, :], "b_eq": np.ones(1)})
     if blocks:
-        solutions = _stacked(blocks, inputs.index[efficient], "super-SBM")
+        solutions = _stacked(lambda units: _diagonal([blocks[u] for u in units]), inputs.index[efficient],
+                             "super-SBM")
         rho[efficient] = [b["c"] @ s for b, s in zip(blocks, solutions)]
     return pd.Series(rho, index=inputs.index, name="sbm")
 
 
+TECHNOLOGIES = ("contemporaneous", "sequential", "global")
 FRONTIERS = ("adjacent", "sequential", "biennial", "global")
+# The reference technology of each year under each Malmquist frontier but the biennial one.
+PERIOD = {"adjacent": "contemporaneous", "sequential": "sequential", "global": "global"}
+
+
+def _frontier_years(technology, year, years):
+    """The years whose units span the frontier of `year`: {year} ("contemporaneous"), every year up
+    to it ("sequential", Tulkens & Vanden Eeckaut 1995) or all `years` ("global", Pastor & Lovell 2005)."""
+    if technology == "contemporaneous":
+        return {year}
+    if technology == "sequential":
+        return {s for s in years if s <= year}
+    if technology == "global":
+        return set(years)
+    raise ValueError(f"frontier must be one of {TECHNOLOGIES}, got {technology!r}")
 
 
 def _pair_frontiers(frontier, year, years):
     """The two frontiers (a, b) of the Malmquist index from `year` to the next, as sets of years:
-    adjacent (Färe et al. 1994) {t}, {t+1}; sequential (Shestalova 2003) {s <= t}, {s <= t+1};
-    biennial (Pastor, Asmild & Lovell 2011) both {t, t+1}; global (Pastor & Lovell 2005) both all."""
-    if frontier == "adjacent":
-        return {year}, {year + 1}
-    if frontier == "sequential":
-        return {s for s in years if s <= year}, {s for s in years if s <= year + 1}
+    the reference technologies of t and t+1 (`_frontier_years`; adjacent: Färe et al. 1994, sequential:
+    Shestalova 2003, global: Pastor & Lovell 2005, where a = b), or biennial (Pastor, Asmild & Lovell
+    2011) a = b = {t, t+1}."""
     if frontier == "biennial":
         return {year, year + 1}, {year, year + 1}
-    if frontier == "global":
-        return set(years), set(years)
-    raise ValueError(f"frontier must be one of {FRONTIERS}, got {frontier!r}")
+    return _frontier_years(PERIOD[frontier], year, years), _frontier_years(PERIOD[frontier], year + 1, years)
 
 
 def _against(panel, output, inputs, units, frontier_years, rts, orientation):
-    """DEA score of the rows `units` of `panel`, each against the frontier of the panel's rows in
-    frontier_years(year of the unit), in one stacked call."""
-    frontier_year = panel.index.get_level_values("year").to_numpy()
-    unit_year = units.get_level_values("year")
-    reference = np.array([np.isin(frontier_year, list(frontier_years(year))) for year in unit_year])
-    rows = panel.loc[units]
-    return dea_efficiency(rows[inputs], rows[output], panel[inputs], panel[output], rts=rts,
-                          orientation=orientation, reference=reference).droplevel("year").to_numpy()
+    """DEA score of the rows `units` of `panel` (checked), each against the frontier of the panel's rows
+    in frontier_years(year of the unit) (`_scores`). A frontier of several years holds each of them
+    whole, so a unit below its own year's frontier (score under 1 - 1e-6) lies inside it and is left
+    out: the scores are unchanged, the programmes smaller."""
+    year = panel.index.get_level_values("year").to_numpy()
+    x, y, at = panel[inputs].to_numpy(float), panel[output].to_numpy(float), panel.index.get_indexer(units)
+    own = _scores(x, y, x, y, year[:, None] == year[None, :], rts, orientation, panel.index)
+    masks = {}
+    for unit_year in np.unique(year[at]):
+        years = list(frontier_years(unit_year))
+        masks[unit_year] = np.isin(year, years) & ((own > 1 - 1e-6) | (len(years) == 1))
+    return _scores(x[at], y[at], x, y, np.array([masks[t] for t in year[at]]), rts, orientation, units)
 
 
 def efficiency(panel, output, inputs, frontier="contemporaneous", rts="crs", orientation="output"):
-    """DEA score of each province-year against the frontier of its own year ("contemporaneous"),
-    of its own and every earlier year ("sequential", Tulkens & Vanden Eeckaut 1995) or of all years
-    ("global", Pastor & Lovell 2005); `dea_efficiency` with a reference set per unit, one HiGHS
-    call. Returns the scores indexed (province, year)."""
+    """DEA score of each province-year against the frontier of its reference technology
+    (`_frontier_years`: contemporaneous, sequential or global), `dea_efficiency`'s score through
+    `_against`. Returns the scores indexed (province, year)."""
     inputs = list(inputs)
     _check_values(panel[[output, *inputs]], "panel", positive=True)
     years = sorted(panel.index.get_level_values("year").unique())
-    sets = {"contemporaneous": lambda year: {year},
-            "sequential": lambda year: {s for s in years if s <= year},
-            "global": lambda year: set(years)}
-    if frontier not in sets:
-        raise ValueError(f"frontier must be one of {list(sets)}, got {frontier!r}")
     panel = panel.sort_index()
-    score = _against(panel, output, inputs, panel.index, sets[frontier], rts, orientation)
+    score = _against(panel, output, inputs, panel.index, lambda year: _frontier_years(frontier, year, years),
+                     rts, orientation)
     return pd.Series(score, index=panel.index, name="efficiency")
 
 
@@ -326,6 +416,8 @@ def malmquist(panel, output, inputs, frontier="adjacent", rts="crs", orientation
     `panel` is a DataFrame with the `output` column and the `inputs` columns; it must be balanced
     (every province in every year of a contiguous span). Returns EC, TC, M indexed (province, t+1).
     """
+    if frontier not in FRONTIERS:
+        raise ValueError(f"frontier must be one of {FRONTIERS}, got {frontier!r}")
     inputs = list(inputs)
     _check_values(panel[[output, *inputs]], "panel", positive=True)
     years = sorted(panel.index.get_level_values("year").unique())
@@ -340,16 +432,8 @@ def malmquist(panel, output, inputs, frontier="adjacent", rts="crs", orientation
                         rts, orientation)
 
     own = efficiency(panel, output, inputs, "contemporaneous", rts, orientation)
-    if frontier == "biennial":  # a = b = {t, t+1}
-        a_before, a_after = score(before, 0, 0), score(after, 0, 1)
-        b_before, b_after = a_before, a_after
-    else:  # E_a(t) and E_b(t+1) are each period's score against its own frontier
-        period = own if frontier == "adjacent" else efficiency(panel, output, inputs, frontier, rts, orientation)
-        a_before, b_after = period.loc[before].to_numpy(), period.loc[after].to_numpy()
-        if frontier == "global":  # a = b
-            a_after, b_before = b_after, a_before
-        else:
-            a_after, b_before = score(after, 0, 1), score(before, 1, 0)
+    a_before, a_after = score(before, 0, 0), score(after, 0, 1)  # programmes posed twice are solved once
+    b_before, b_after = score(before, 1, 0), score(after, 1, 1)
     m = np.sqrt(a_after / a_before * b_after / b_before)
     ec = own.loc[after].to_numpy() / own.loc[before].to_numpy()
     return pd.DataFrame({"EC": ec, "TC": m / ec, "M": m}, index=after)
@@ -463,17 +547,23 @@ class PCAIndex(NamedTuple):
     explained: float
 
 
-def pca_index(indicators):
-    """First principal component of the indicators standardised over the pooled panel
-    (z = (x - mean) / sd, sd with n - 1): loadings v = the unit eigenvector of the correlation
-    matrix with the largest eigenvalue, signed so that sum(v) > 0; scores = Z v.
-    Returns scores, loadings and the share of total variance the component explains.
-    """
+def standardise(indicators):
+    """z = (x - mean) / sd of each indicator over the pooled panel, sd with n - 1; a constant
+    indicator is an error."""
     _check_values(indicators, "indicators")
     constant = indicators.columns[indicators.std() == 0]
     if len(constant):
         raise ValueError(f"indicators[{constant[0]!r}] is constant and cannot be standardised")
-    standardised = (indicators - indicators.mean()) / indicators.std()
+    return (indicators - indicators.mean()) / indicators.std()
+
+
+def pca_index(indicators):
+    """First principal component of the indicators standardised over the pooled panel
+    (`standardise`): loadings v = the unit eigenvector of the correlation matrix with the largest
+    eigenvalue, signed so that sum(v) > 0; scores = Z v.
+    Returns scores, loadings and the share of total variance the component explains.
+    """
+    standardised = standardise(indicators)
     eigenvalues, eigenvectors = np.linalg.eigh(standardised.corr().to_numpy())
     loadings = eigenvectors[:, -1] * np.sign(eigenvectors[:, -1].sum())
     return PCAIndex(scores=(standardised @ loadings).rename("index"),
@@ -516,20 +606,22 @@ def backcast(series, years, method="loglinear", k=3):
     observed = series.dropna()
     _check_values(observed, name, positive=True)
     years = sorted(years)
-    filled = []
+    by_province = dict(list(observed.groupby(level="province")))
+    cells, filled = [], []
     for province in sorted(series.index.get_level_values("province").unique()):
-        values = observed[observed.index.get_level_values("province") == province]
-        values = values.droplevel("province")
+        values = by_province.get(province, observed.iloc[:0])
         if len(values) < k:
             raise ValueError(f"{name} has {len(values)} observations for {province}, "
                              f"backcast needs k = {k}")
-        first, last = values.index.min(), max(values.index.max(), years[-1])
-        _require(observed, name, [(province, year) for year in range(first, last + 1)])
+        observed_years = values.index.get_level_values("year")
+        first, last = observed_years.min(), max(observed_years.max(), years[-1])
+        _require(values, name, [(province, year) for year in range(first, last + 1)])
+        values = values.droplevel("province")
         growth = (np.log(values[first + k - 1]) - np.log(values[first])) / (k - 1)
         early = np.array([year for year in years if year < first], dtype=int)
-        filled.append(pd.Series(values[first] * np.exp(-growth * (first - early)),
-                                index=pd.MultiIndex.from_product([[province], early], names=INDEX)))
-    new = pd.concat(filled)
+        cells += [(province, year) for year in early]
+        filled.append(values[first] * np.exp(-growth * (first - early)))
+    new = pd.Series(np.concatenate(filled), index=pd.MultiIndex.from_tuples(cells, names=INDEX), dtype=float)
     result = pd.concat([observed, new]).sort_index().rename(name)
     flags = pd.Series(result.index.isin(new.index), index=result.index, name=f"{name}_backcast")
     return result, flags

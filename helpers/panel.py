@@ -18,8 +18,8 @@ from .provinces import PROVINCES, regions
 from .table2 import (KEPT, MOMENTS, control_candidates, kept, moments, printed_moments,  # noqa: F401
                      reconstruct, trade_cny)
 from .variables import (ALL_YEARS, EXTRACTS, INDICATORS, Extracts, backcast_sample,  # noqa: F401
-                        broadband_2021, capital, digital_indices, internet_penetration, it_share,
-                        mobile_per_100, ratio, real_gdp, series, telecom_per_capita, tfp_malmquist,
+                        broadband_2021, digital_indices, internet_penetration, it_share,
+                        mobile_per_100, production, ratio, real_gdp, series, telecom_per_capita, tfp_malmquist,
                         tfp_solow, virtual_lq, virtual_software, window)
 
 PAPER_VARIABLES = paper.VARIABLES
@@ -57,10 +57,8 @@ def build(folder: Path = paths.RAW) -> Built:
     (base year, depreciation rate, regions)."""
     s = Extracts.read(folder)
     gdp_base, index = window(s.gdp_a, years=[config.BASE_YEAR]), window(s.gdp_index)
-    inputs = pd.DataFrame({"real_gdp": window(real_gdp(gdp_base, index, config.BASE_YEAR)),
-                           "capital": window(capital(s.gfcf, s.investment_price_index,
-                                                     config.DEPRECIATION, config.BASE_YEAR)),
-                           "labour": window(s.employment)})
+    inputs = production(real_gdp(gdp_base, index, config.BASE_YEAR), s.gfcf, s.investment_price_index, s.employment,
+                        config.DEPRECIATION)
     malmquist = tfp_malmquist(inputs)
     urban = tfp_malmquist(inputs.assign(labour=window(s.employment_urban_units)))
     solow, elasticity = tfp_solow(inputs)

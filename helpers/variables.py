@@ -129,16 +129,32 @@ def capital(gfcf: pd.Series, price: pd.Series, delta: float, base_year: int) -> 
     return measures.capital_stock(gfcf, price, delta=delta, base_year=base_year, initial=initial)
 
 
-def tfp_malmquist(inputs: pd.DataFrame) -> pd.DataFrame:
-    """DEA-Malmquist TFP (Färe et al. 1994): output real GDP, inputs capital and labour, CRS,
-    output-oriented, adjacent-period frontiers over the sample provinces. Returns EC, TC, M and the
-    level tfp = (2011 DEA efficiency) x cumulative M (measures.tfp_level)."""
-    changes = measures.malmquist(inputs, "real_gdp", ["capital", "labour"])
-    first = inputs.xs(config.PANEL_YEARS[0], level="year", drop_level=False)
-    efficiency = measures.dea_efficiency(first[["capital", "labour"]], first["real_gdp"],
-                                         first[["capital", "labour"]], first["real_gdp"])
-    level = measures.tfp_level(changes, efficiency)
-    return changes.reindex(level.index).assign(tfp=level)
+def production(gdp: pd.Series, gfcf: pd.Series, price: pd.Series, labour: pd.Series, delta: float) -> pd.DataFrame:
+    """Output and inputs of the TFP measures on the panel grid: real GDP (`gdp`), the capital stock at
+    config.BASE_YEAR prices with depreciation `delta` (capital; the panel's is config.DEPRECIATION) and
+    `labour`."""
+    return pd.DataFrame({"real_gdp": window(gdp),
+                         "capital": window(capital(gfcf, price, delta, config.BASE_YEAR)),
+                         "labour": window(labour)})
+
+
+LEVELS = ("anchored", "cumulative")
+
+
+def tfp_malmquist(inputs: pd.DataFrame, frontier="adjacent", rts="crs", orientation="output",
+                  level="anchored") -> pd.DataFrame:
+    """DEA-Malmquist TFP (Färe et al. 1994; measures.malmquist): output real GDP, inputs capital and
+    labour, over the provinces of `inputs`; the panel's is CRS, output-oriented, with adjacent-period
+    frontiers. Returns EC, TC, M and the level tfp = A_t0 x cumulative M (measures.tfp_level), with
+    A_t0 the first year's DEA efficiency against its own frontier ("anchored") or 1 ("cumulative")."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    changes = measures.malmquist(inputs, "real_gdp", ["capital", "labour"], frontier, rts, orientation)
+    first = inputs.xs(inputs.index.get_level_values("year").min(), level="year", drop_level=False)
+    start = (measures.efficiency(first, "real_gdp", ["capital", "labour"], "contemporaneous", rts, orientation)
+             if level == "anchored" else pd.Series(1.0, index=first.index))
+    tfp = measures.tfp_level(changes, start)
+    return changes.reindex(tfp.index).assign(tfp=tfp)
 
 
 def tfp_solow(inputs: pd.DataFrame) -> tuple[pd.Series, float]:
@@ -180,11 +196,19 @@ def backcast_sample(values: pd.Series, name: str, provinces=SAMPLE) -> tuple[pd.
     return window(value, provinces), window(flag.rename(f"{name}_filled"), provinces)
 
 
+def late_ratio(numerator: pd.Series, denominator: pd.Series, name: str, provinces=SAMPLE,
+               per: int = 1) -> tuple[pd.Series, pd.Series]:
+    """per x numerator / denominator of a series that starts in 2013 (config.LATE_START; a share, or
+    per = 100 a count per 100 people), on the panel grid of `provinces` with 2011-2012 backcast
+    (backcast_sample). Returns it named `name` and its flag."""
+    return backcast_sample(ratio(numerator, denominator, provinces, LATE_YEARS) * per, name, provinces)
+
+
 def it_share(it_employment, urban_total) -> tuple[pd.Series, pd.Series]:
     """Internet-related employment share = IT-sector (信息传输、软件和信息技术服务业) over all
     urban-unit employment, both from one source (2013 on); 2011-2012 backcast. Returns the share
     and its flag."""
-    return backcast_sample(ratio(it_employment, urban_total, years=LATE_YEARS), "it_share")
+    return late_ratio(it_employment, urban_total, "it_share")
 
 
 def telecom_per_capita(volume, population) -> pd.Series:
@@ -198,8 +222,8 @@ def telecom_per_capita(volume, population) -> pd.Series:
 
 
 def mobile_per_100(subscribers, population) -> tuple[pd.Series, pd.Series]:
-    """Mobile subscribers per 100 people (2013 on); 2011-2012 backcast."""
-    return backcast_sample(ratio(subscribers, population, years=LATE_YEARS) * 100, "mobile")
+    """Mobile subscribers per 100 people (2013 on); 2011-2012 backcast (late_ratio)."""
+    return late_ratio(subscribers, population, "mobile", per=100)
 
 
 INDICATORS = ["internet", "it_share", "telecom", "mobile", "dfiic"]
@@ -219,17 +243,15 @@ def digital_indices(indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, 
 
 # --- virtual agglomeration ----------------------------------------------------------------------
 
-def virtual_lq(share: pd.Series, urban_employment: pd.Series) -> pd.Series:
-    """Virtual agglomeration = location quotient of IT-sector urban-unit employment over the sample
-    provinces (measures.location_quotient), e_it = share_it x E_it with E the urban-unit employment."""
-    total = window(urban_employment)
+def virtual_lq(share: pd.Series, total: pd.Series, provinces=SAMPLE) -> pd.Series:
+    """Virtual agglomeration = location quotient of a sector over `provinces` (measures.location_quotient),
+    e_it = share_it x E_it with E the `total` (the panel: IT-sector share of urban-unit employment)."""
+    total = window(total, provinces)
     return measures.location_quotient(share * total, total).rename("virtual")
 
 
 def virtual_software(revenue: pd.Series, gdp: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Alternative: location quotient of software business revenue relative to GDP; 2011-2012
     backcast like it_share. Returns the LQ and its flag."""
-    share, flag = backcast_sample(ratio(revenue, gdp, years=LATE_YEARS), "software")
-    gdp = window(gdp)
-    return measures.location_quotient(share * gdp, gdp).rename("virtual_software"), flag
-
+    share, flag = late_ratio(revenue, gdp, "software")
+    return virtual_lq(share, gdp).rename("virtual_software"), flag

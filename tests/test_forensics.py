@@ -77,6 +77,17 @@ def test_fingerprint_by_hand(analysis_panel):
     assert expected_moments == pytest.approx(0.05 / 0.103, abs=0.005)
 
 
+def test_fingerprint_ranks_ties_in_the_order_given(analysis_panel):
+    # gov and gov scaled by 1 - 1e-13 have distances that differ only in the last digits: they keep
+    # the order of the columns given, whichever comes first.
+    controls = analysis_panel[forensics.CONTROLS]
+    pair = {"gov": controls["gov"], "scaled": controls["gov"] * (1 - 1e-13)}
+    for order in (["gov", "scaled"], ["scaled", "gov"]):
+        table = forensics.fingerprint(pd.DataFrame({name: pair[name] for name in order}), controls, "gov")
+        assert list(table.index) == order
+    assert table.loc["gov", "distance"] != table.loc["scaled", "distance"]
+
+
 def test_tolerance_is_the_rounding_of_the_print(analysis_panel):
     # gov, open and ur are the authors' numbers: they differ from the print only by its rounding to
     # three decimals, at most 0.0005 / sd_p in moments (sd_p = 0.103 for gov) and 0.0005 in r.

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import linprog
 
 from helpers import measures, paths
 from tests.conftest import needs_sources
@@ -296,6 +297,17 @@ def test_entropy_refuses_missing_cells():
         measures.entropy_index(data)
 
 
+def test_standardise_by_hand_and_refuses_a_constant_indicator():
+    # a = 1, 2, 3: mean 2, sd 1; b = 2, 2, 8: mean 4, sd sqrt((4 + 4 + 16) / 2) = sqrt(12).
+    data = panel_series({("P1", 2011): 1, ("P2", 2011): 2, ("P3", 2011): 3}, "a").to_frame()
+    data["b"] = [2, 2, 8]
+    z = measures.standardise(data)
+    np.testing.assert_allclose(z["a"], [-1, 0, 1], rtol=1e-12)
+    np.testing.assert_allclose(z["b"], np.array([-2, -2, 4]) / math.sqrt(12), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"indicators\['c'\] is constant"):
+        measures.standardise(data.assign(c=5.0))
+
+
 def test_pca_index_against_svd():
     data = indicator_panel(seed=15)
     result = measures.pca_index(data)
@@ -449,6 +461,14 @@ def test_efficiency_frontiers_with_one_input():
         np.testing.assert_allclose(measures.efficiency(data, "y", ["x"], frontier), values, rtol=1e-8)
 
 
+def test_unknown_frontiers_are_refused():
+    data = random_panel(list("ABC"), range(2011, 2014), ["y", "x"], seed=15)
+    with pytest.raises(ValueError, match=r"frontier must be one of \('contemporaneous', 'sequential', 'global'\), got 'biennial'"):
+        measures.efficiency(data, "y", ["x"], "biennial")
+    with pytest.raises(ValueError, match=r"frontier must be one of \('adjacent', .*got 'contemporaneous'"):
+        measures.malmquist(data, "y", ["x"], "contemporaneous")
+
+
 @pytest.mark.parametrize("frontier", measures.FRONTIERS)
 def test_malmquist_frontiers_with_one_input_give_the_productivity_ratio(frontier):
     data = random_panel(list("ABCDE"), range(2011, 2015), ["y", "x"], seed=12)
@@ -504,6 +524,78 @@ def test_vrs_biennial_and_global_malmquist_are_ratios_of_pooled_scores():
         for frontier, expected in [("biennial", biennial), ("global", global_)]:
             result = measures.malmquist(data, "y", inputs, frontier, "vrs", orientation)
             np.testing.assert_allclose(result["M"], expected.sort_index(), rtol=1e-8)
+
+
+def multiplier_score(x_o, y_o, fx, fy, rts, orientation):
+    """The DEA score from the multiplier (dual) form over the whole reference set: output
+    orientation phi = min v x_o + w s.t. u y_o = 1, v x_j - u y_j + w >= 0, returning 1 / phi; input
+    orientation theta = max u y_o + w s.t. v x_o = 1, u y_j - v x_j + w <= 0; u, v >= 0 and w free
+    under VRS, 0 under CRS (Charnes, Cooper & Rhodes 1978; Banker, Charnes & Cooper 1984)."""
+    m, ones = len(x_o), np.ones(len(fy))
+    bounds = [(0, None)] * (m + 1) + [(None, None) if rts == "vrs" else (0, 0)]  # v, u, w
+    if orientation == "output":
+        result = linprog(np.r_[x_o, 0.0, 1.0], A_ub=-np.c_[fx, -fy, ones], b_ub=0 * ones,
+                         A_eq=np.r_[0 * x_o, y_o, 0.0][None, :], b_eq=[1.0], bounds=bounds, method="highs")
+        return 1 / result.fun
+    result = linprog(-np.r_[0 * x_o, y_o, 1.0], A_ub=np.c_[-fx, fy, ones], b_ub=0 * ones,
+                     A_eq=np.r_[x_o, 0.0, 0.0][None, :], b_eq=[1.0], bounds=bounds, method="highs")
+    return -result.fun
+
+
+@pytest.mark.parametrize("rts, orientation", list(itertools.product(measures.RTS, measures.ORIENTATIONS)))
+def test_dropping_dominated_frontier_units_keeps_every_score(rts, orientation):
+    # 60 units and a copy of each unit that maximises y / x1, y / x2 or y / (x1 + x2), which is
+    # efficient: most units are dominated and left out of the programmes, which must still give the
+    # scores of the multiplier form over all units, for each unit and, under CRS, each unit without
+    # itself in its reference set (super-efficiency).
+    data = random_panel([f"P{i}" for i in range(60)], [2011], ["y", "x1", "x2"], seed=22)
+    best = list({(data["y"] / inputs).idxmax() for inputs in (data["x1"], data["x2"], data["x1"] + data["x2"])})
+    data = pd.concat([data, data.loc[best].rename(index=lambda p: f"copy of {p}", level="province")])
+    x, y = data[["x1", "x2"]].to_numpy(), data["y"].to_numpy()
+    references = [np.ones((len(y), len(y)), bool)] + ([~np.eye(len(y), dtype=bool)] if rts == "crs" else [])
+    for reference in references:
+        kept, _ = measures._programmes(x, y, x, y, reference, rts, orientation)
+        assert kept.sum(axis=1).max() < len(y) / 2
+        ours = measures.dea_efficiency(data[["x1", "x2"]], data["y"], data[["x1", "x2"]], data["y"], rts,
+                                       orientation, reference)
+        expected = [multiplier_score(x[o], y[o], x[members], y[members], rts, orientation)
+                    for o, members in enumerate(reference)]
+        np.testing.assert_allclose(ours, expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("rts, orientation", list(itertools.product(measures.RTS, measures.ORIENTATIONS)))
+def test_frontiers_of_several_years_without_units_below_their_own_year_keep_every_score(rts, orientation):
+    # 12 provinces x 4 years: most units lie below their own year's frontier and are left out of the
+    # sequential and global frontiers, whose scores must still be those of the multiplier form over
+    # every unit of the years they span.
+    data = random_panel([f"P{i:02d}" for i in range(12)], range(2011, 2015), ["y", "x1", "x2"], seed=23)
+    own = measures.efficiency(data, "y", ["x1", "x2"], "contemporaneous", rts, orientation)
+    assert (own < 0.9).mean() > 0.5
+    x, y, year = data[["x1", "x2"]].to_numpy(), data["y"].to_numpy(), data.index.get_level_values("year")
+    for frontier, spanned in [("sequential", lambda t: year <= t), ("global", lambda t: year > 0)]:
+        expected = [multiplier_score(x[o], y[o], x[spanned(t)], y[spanned(t)], rts, orientation)
+                    for o, t in enumerate(year)]
+        np.testing.assert_allclose(measures.efficiency(data, "y", ["x1", "x2"], frontier, rts, orientation),
+                                   expected, rtol=1e-9, err_msg=frontier)
+
+
+def test_a_programme_posed_again_is_solved_once(monkeypatch):
+    data = random_panel(list("ABCDEF"), [2011, 2012], ["y", "x1", "x2"], seed=21)
+    first = measures.efficiency(data, "y", ["x1", "x2"], "contemporaneous", "vrs", "input")
+    stacked, solved = measures._stacked, []
+
+    def counted(blocks, labels, what):
+        solved.extend(labels)
+        return stacked(blocks, labels, what)
+    monkeypatch.setattr(measures, "_stacked", counted)
+    pd.testing.assert_series_equal(measures.efficiency(data, "y", ["x1", "x2"], "contemporaneous", "vrs", "input"), first)
+    assert solved == []
+    # Ten times the output for A in 2012 puts A on the 2012 frontier: only the 2012 programmes are new.
+    changed = data.copy()
+    changed.loc[("A", 2012), "y"] *= 10
+    again = measures.efficiency(changed, "y", ["x1", "x2"], "contemporaneous", "vrs", "input")
+    assert sorted(solved) == sorted(data.index[data.index.get_level_values("year") == 2012])
+    pd.testing.assert_series_equal(again.xs(2011, level="year"), first.xs(2011, level="year"))
 
 
 # --- normalisation and CRITIC ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, panel
+from helpers import config, measures, panel, variables
 from helpers.files import InputError
 from helpers.provinces import NAMES, SAMPLE
 from helpers.sources import ExtractError
@@ -103,6 +103,46 @@ def test_virtual_is_the_it_employment_location_quotient_from_2013(built):
     it, total = it.reindex(grid), total.reindex(grid)
     direct = (it / total) / (it.groupby(level="year").transform("sum") / total.groupby(level="year").transform("sum"))
     assert np.allclose(data.loc[grid, "virtual"], direct, rtol=1e-3)
+
+
+@pytest.mark.parametrize("frontier, rts, orientation", [("adjacent", "crs", "output"), ("global", "vrs", "input")])
+def test_malmquist_level_anchored_on_the_first_years_efficiency_or_cumulative(frontier, rts, orientation):
+    """cumulative: 1 in 2011, then the running product of M; anchored: that times each province's 2011
+    DEA score against the 2011 frontier (computed here by dea_efficiency on 2011 alone)."""
+    rng = np.random.default_rng(3)
+    index = pd.MultiIndex.from_product([list("ABCDE"), range(2011, 2015)], names=["province", "year"])
+    inputs = pd.DataFrame(rng.uniform(1, 10, (len(index), 3)), index=index, columns=["real_gdp", "capital", "labour"])
+    cumulative = panel.tfp_malmquist(inputs, frontier, rts, orientation, level="cumulative")
+    assert np.allclose(cumulative["tfp"], cumulative["M"].fillna(1).groupby(level="province").cumprod())
+    first = inputs.xs(2011, level="year", drop_level=False)
+    score = measures.dea_efficiency(first[["capital", "labour"]], first["real_gdp"], first[["capital", "labour"]],
+                                    first["real_gdp"], rts=rts, orientation=orientation).droplevel("year")
+    anchored = panel.tfp_malmquist(inputs, frontier, rts, orientation)
+    assert np.allclose(anchored["tfp"], cumulative["tfp"] * score.reindex(index.get_level_values("province")).to_numpy())
+    with pytest.raises(ValueError, match="level must be one of"):
+        panel.tfp_malmquist(inputs, level="relative")
+
+
+def test_late_ratio_per_100_people_backcast_from_constant_growth():
+    """50 x 1.1^(t - 2011) per 100 people observed from 2013: backcast log-linearly, 2011 is 50 and
+    2012 is 55, and both are flagged; Tibet is on the grid when it is one of the provinces."""
+    late = range(2013, 2022)
+    count = s({(p, y): 0.5 * 1.1 ** (y - 2011) * 100 for p in ["Tibet"] for y in late}, "count")
+    population = s({("Tibet", y): 100.0 for y in late}, "population")
+    value, flag = variables.late_ratio(count, population, "per_100", ["Tibet"], per=100)
+    assert value[("Tibet", 2011)] == pytest.approx(50) and value[("Tibet", 2012)] == pytest.approx(55)
+    assert value[("Tibet", 2021)] == pytest.approx(50 * 1.1 ** 10)
+    assert list(flag[flag].index) == [("Tibet", 2011), ("Tibet", 2012)] and flag.name == "per_100_filled"
+
+
+def test_location_quotient_of_a_share_over_the_provinces_given():
+    """Shares 0.1 and 0.3 of totals 10 and 30: sector 1 and 9 of 40, a reference share of 0.25, so
+    LQ = 0.4 and 1.2 in every year, Tibet (outside the sample) included when it is a reference province."""
+    years = panel.ALL_YEARS
+    share = s({(p, y): v for p, v in [("Tibet", 0.1), ("Beijing", 0.3)] for y in years}, "share")
+    total = s({(p, y): v for p, v in [("Tibet", 10.0), ("Beijing", 30.0)] for y in years}, "total")
+    lq = panel.virtual_lq(share, total, ["Tibet", "Beijing"])
+    assert np.allclose(lq.xs("Tibet", level="province"), 0.4) and np.allclose(lq.xs("Beijing", level="province"), 1.2)
 
 
 def test_controls_that_the_paper_prints_are_reproduced(built):
