@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import tables
-from helpers.files import InputError, atomic_write, csv_bytes, digest, read_csv
+from helpers.files import InputError, atomic_write, csv_bytes, digest, read_csv, read_table
 
 pytestmark = pytest.mark.usefixtures("repo_unchanged")
 FIX = "Do this."
@@ -76,3 +76,12 @@ def test_csv_bytes_rounds_to_the_digits_asked_or_round_trips():
     frame = pd.DataFrame({"x": [1 / 3, 2.0], "name": ["a", "b"]})
     assert csv_bytes(frame, digits=10) == b"x,name\n0.3333333333,a\n2,b\n"
     assert csv_bytes(frame) == b"x,name\n0.3333333333333333,a\n2.0,b\n"
+
+
+def test_read_table_checks_like_read_csv_then_infers_types(tmp_path):
+    (tmp_path / "t.csv").write_bytes(b"\xef\xbb\xbfregion,coef\r\nEast,0.5\r\nWest,-1.25\r\n")  # BOM, CRLF
+    table = read_table(tmp_path / "t.csv", FIX, index_col="region")
+    assert list(table.index) == ["East", "West"] and table["coef"].tolist() == [0.5, -1.25]
+    (tmp_path / "t.csv").write_bytes(b"region,coef\nEast,0.5\nWest,1,250.0\n")
+    with pytest.raises(InputError, match=r"t.csv, line 3: 3 fields where the header has 2"):
+        read_table(tmp_path / "t.csv", FIX)
