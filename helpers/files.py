@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import paths
+
 
 class InputError(ValueError):
     """An input file that cannot be read as it should be; the message names it and says what to do."""
@@ -55,10 +57,15 @@ def digest(path: Path) -> str:
 
 
 def read_text(path: Path, fix: str) -> str:
-    """The text of a UTF-8 file (a byte-order mark allowed) with '\\n' line ends. An empty file or
-    bytes that are not UTF-8 (e.g. GBK, as saved by a Chinese-locale spreadsheet) are an InputError
-    naming the file and line; `fix` says what to do."""
+    """The text of a UTF-8 file (a byte-order mark allowed) with '\\n' line ends. A missing file (named
+    with the notebook that writes it, if one does), an empty file or bytes that are not UTF-8 (e.g.
+    GBK, as saved by a Chinese-locale spreadsheet) are an InputError naming the file and line; `fix`
+    says what to do."""
     path = Path(path)
+    if not path.is_file():
+        stem = paths.producer(path)
+        raise InputError(f"{path}: the file is missing. " + (f"notebooks/{stem}.ipynb writes it: run that notebook "
+                                                             f"first (make reproduce)." if stem else fix))
     data = normalised(path.read_bytes())
     if not data.strip():
         raise InputError(f"{path}: the file is empty. {fix}")

@@ -23,7 +23,6 @@ import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from fnmatch import fnmatch
 from importlib.metadata import distributions
 from pathlib import Path
 
@@ -70,9 +69,7 @@ def defaults(notebook: Path) -> dict:
 
 def producers(stem: str) -> set[str]:
     """The notebooks that write a file `stem` reads."""
-    reads = paths.CHAIN.get(stem, ((), ()))[0]
-    return {other for other, (_, writes) in paths.CHAIN.items()
-            for name in reads if any(fnmatch(name, pattern) for pattern in writes)}
+    return {paths.producer(name) for name in paths.CHAIN.get(stem, ((), ()))[0]} - {None}
 
 
 def upstream(stem: str) -> set[str]:
@@ -186,8 +183,7 @@ def plan(chosen: list[str], settings: dict) -> tuple[list[str], list[str]]:
             run.add(producer)
             pending.append(producer)
     ordered = [stem for stem in paths.CHAIN if stem in run]
-    copies = [name for name in paths.inputs(ordered)
-              if not any(fnmatch(name, pattern) for stem in ordered for pattern in paths.CHAIN[stem][1])]
+    copies = [name for name in paths.inputs(ordered) if paths.producer(name) not in ordered]
     return ordered, copies
 
 

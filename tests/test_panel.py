@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, panel
+from helpers import config, panel, paths
 from helpers.files import InputError
 from helpers.provinces import NAMES, SAMPLE
 from helpers.sources import ExtractError
@@ -249,3 +249,8 @@ def test_damaged_panel_is_refused_when_loaded(written, edit, message):
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(InputError, match=message + r".*notebooks/02_variables.ipynb"):
         panel.load(written)
+
+
+def test_a_missing_panel_names_the_notebook_that_writes_it(tmp_path):
+    with pytest.raises(InputError, match=r"panel.csv: the file is missing\. notebooks/02_variables.ipynb writes it"):
+        panel.load(tmp_path / "rerun" / paths.PROCESSED.relative_to(paths.ROOT))

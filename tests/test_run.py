@@ -3,6 +3,7 @@ inputs or run their producers, run stamps are stripped, and failures are named a
 import json
 import os
 import re
+from fnmatch import fnmatch
 
 import nbformat
 import pytest
@@ -98,7 +99,7 @@ def test_every_notebook_is_declared_and_every_input_has_one_producer():
     assert set(paths.CHAIN) == {nb.stem for nb in run.notebooks()}
     for stem in paths.CHAIN:
         for name in paths.CHAIN[stem][0]:
-            makers = [s for s, (_, writes) in paths.CHAIN.items() if any(run.fnmatch(name, w) for w in writes)]
+            makers = [s for s, (_, writes) in paths.CHAIN.items() if any(fnmatch(name, w) for w in writes)]
             assert len(makers) == 1, (stem, name, makers)
 
 
