@@ -28,6 +28,7 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from papermill.translators import PythonTranslator
 
 from . import config, constructions, paths
 
@@ -61,10 +62,11 @@ def read(path: Path) -> nbformat.NotebookNode:
 
 
 def defaults(notebook: Path) -> dict:
-    """The parameters a notebook declares in its cell tagged 'parameters', with their defaults."""
-    read(notebook)
-    found = papermill.inspect_notebook(str(notebook))
-    return {name: ast.literal_eval(p["default"]) for name, p in found.items()}
+    """The parameters a notebook declares in its first cell tagged 'parameters' (the one papermill
+    fills), with their defaults, as papermill's translator reads them from the notebook read once."""
+    cells = [cell for cell in read(notebook).cells if "parameters" in cell.metadata.get("tags", [])]
+    found = PythonTranslator.inspect(cells[0]) if cells else []
+    return {p.name: ast.literal_eval(p.default) for p in found}
 
 
 def producers(stem: str) -> set[str]:

@@ -21,6 +21,14 @@ def notebook(path, *sources, parameters="x = 1\nname = 'a'"):
     return path
 
 
+def test_defaults_are_the_literals_of_the_parameters_cell_read_once(tmp_path, monkeypatch):
+    nb = notebook(tmp_path / "01_x.ipynb", "y = 2", parameters="x = 1  # a number\nname = 'a'\nyears = [2011, 2021]")
+    parsed = []  # every notebook text parsed, by nbformat.read or by papermill
+    monkeypatch.setattr(nbformat, "reads", lambda *a, reads=nbformat.reads, **k: parsed.append(1) or reads(*a, **k))
+    assert run.defaults(nb) == {"x": 1, "name": "a", "years": [2011, 2021]} and len(parsed) == 1
+    assert run.defaults(notebook(tmp_path / "02_x.ipynb", parameters="")) == {}
+
+
 def test_unknown_setting_lists_the_valid_ones(tmp_path):
     nb = notebook(tmp_path / "01_x.ipynb")
     with pytest.raises(SystemExit, match=r"unknown setting 'y=2'; valid names: name, x"):
