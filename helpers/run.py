@@ -42,6 +42,8 @@ THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MK
 # and a KeyboardInterrupt when the client interrupts it before shutting it down. Errors in cells still
 # reach the runner through the notebook.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+# What Ctrl-C leaves (main): files are replaced only when complete, so a rerun finishes the job.
+INTERRUPTED = "interrupted: every file is as before or completely rewritten; run the same command again to finish"
 # The (low, high) range of each numeric setting (helpers.config); the measures (tfp, digital, virtual)
 # choose from the constructions of their variable.
 RANGES = config.RANGES
@@ -335,7 +337,18 @@ def sweep(root: Path) -> None:
 
 
 def main(argv=None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
+    """The command line; Ctrl-C at any moment (checking settings, copying inputs, running notebooks)
+    ends it with one line and exit status 130, every file left as before or completely rewritten
+    and the checkout's lock released."""
+    try:
+        command(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+        raise SystemExit(130) from None
+
+
+def command(argv: list[str]) -> None:
+    """Check the command line, then run the notebooks it chooses under the checkout's lock."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", default=[], help="notebook stem, e.g. 01_data (repeatable)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
@@ -386,11 +399,7 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
     where = "in place" if out == paths.ROOT else f"into {out}"
     at_a_time = f", {WORKERS} at a time" if len(stems) > 1 else ""
     print(f"running {len(stems)} notebook{'s' * (len(stems) > 1)} {where}{at_a_time}", file=sys.stderr)
-    try:
-        failed, skipped = schedule(chain(stems), one)
-    except KeyboardInterrupt:
-        raise SystemExit("interrupted: every file is either as before or completely rewritten; "
-                         "run again to finish") from None
+    failed, skipped = schedule(chain(stems), one)
     from .files import atomic_write  # pandas: not needed before the notebooks run
     atomic_write(DURATIONS, (json.dumps(seconds, indent=1, sort_keys=True) + "\n").encode())
     if partial.is_dir() and not any(partial.iterdir()):
