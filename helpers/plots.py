@@ -6,7 +6,6 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from . import config
 from .files import atomic_write
@@ -18,6 +17,7 @@ PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None}
 
 def style() -> None:
     """The compendium's figure style."""
+    import seaborn as sns  # with scipy, a second or more: only the style needs it, saving does not
     sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
     matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "savefig.bbox": "tight",
                                 "pdf.fonttype": 42, "svg.hashsalt": "compendium"})
