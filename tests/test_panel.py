@@ -23,11 +23,6 @@ def s(values, name="x"):
     return pd.Series(list(values.values()), index=index, name=name)
 
 
-@pytest.fixture(scope="module")
-def built():
-    return panel.build()
-
-
 def test_real_gdp_chains_the_index_from_the_base_year():
     gdp = s({("A", 2010): 100.0, ("A", 2011): 999.0, ("B", 2010): 50.0, ("B", 2011): 999.0})
     index = s({("A", 2011): 110.0, ("A", 2012): 105.0, ("B", 2011): 90.0, ("B", 2012): 100.0})
