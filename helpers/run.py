@@ -394,7 +394,7 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
         notebook = paths.NOTEBOOKS / f"{stem}.ipynb"
         execute(notebook, out / "notebooks" / notebook.name, parameters, partial / notebook.name)
         seconds[stem] = round(time.perf_counter() - began, 1)
-        print(f"  {stem:28s} {seconds[stem]:6.1f} s", file=sys.stderr, flush=True)
+        print(f"  {stem:28s} {seconds[stem]:6.1f} s\n", end="", file=sys.stderr, flush=True)  # one write: two threads print
 
     where = "in place" if out == paths.ROOT else f"into {out}"
     at_a_time = f", {WORKERS} at a time" if len(stems) > 1 else ""
