@@ -53,6 +53,14 @@ FEW_CLUSTERS = 20
 # The multiverse's joint test (notebook 11): province draws under the null, from the same seed.
 NULL_DRAWS = 99
 
+# --- figures ------------------------------------------------------------------------------------
+
+# Figures are drawn from numbers rounded to this many significant digits (helpers.plots.rounded).
+# Another machine's BLAS changes an estimate in its last digits (we have seen the tenth), enough to
+# move a drawn point by a fraction of a pixel and change the bytes of a PNG or PDF; six digits are
+# far finer than a figure can show (a millionth of an axis) and far coarser than that noise.
+FIGURE_DIGITS = 6
+
 # --- the runner ---------------------------------------------------------------------------------
 
 # The (low, high) range of each numeric setting a rerun may pass; for a list setting (years) the range

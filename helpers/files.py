@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import paths
+
 
 class InputError(ValueError):
     """An input file that cannot be read as it should be; the message names it and says what to do."""
@@ -55,10 +57,15 @@ def digest(path: Path) -> str:
 
 
 def read_text(path: Path, fix: str) -> str:
-    """The text of a UTF-8 file (a byte-order mark allowed) with '\\n' line ends. An empty file or
-    bytes that are not UTF-8 (e.g. GBK, as saved by a Chinese-locale spreadsheet) are an InputError
-    naming the file and line; `fix` says what to do."""
+    """The text of a UTF-8 file (a byte-order mark allowed) with '\\n' line ends. A missing file (named
+    with the notebook that writes it, if one does), an empty file or bytes that are not UTF-8 (e.g.
+    GBK, as saved by a Chinese-locale spreadsheet) are an InputError naming the file and line; `fix`
+    says what to do."""
     path = Path(path)
+    if not path.is_file():
+        stem = paths.producer(path)
+        raise InputError(f"{path}: the file is missing. " + (f"notebooks/{stem}.ipynb writes it: run that notebook "
+                                                             f"first (make reproduce)." if stem else fix))
     data = normalised(path.read_bytes())
     if not data.strip():
         raise InputError(f"{path}: the file is empty. {fix}")
@@ -70,12 +77,10 @@ def read_text(path: Path, fix: str) -> str:
                          f"encoding?); save the file as UTF-8. {fix}") from None
 
 
-def read_csv(path: Path, fix: str) -> pd.DataFrame:
-    """A CSV file as text cells ('' where empty), read strictly: besides the errors of read_text,
-    a file with a header but no rows, or a row with more or fewer fields than the header (an
-    unquoted thousands separator, a truncated line), is an InputError naming file and line."""
-    path = Path(path)
-    reader = csv.reader(io.StringIO(read_text(path, fix)))
+def _checked(path: Path, fix: str) -> tuple[str, list[str], list[list[str]]]:
+    """The text of a CSV file, its header and its rows, after read_csv's checks."""
+    text = read_text(path, fix)
+    reader = csv.reader(io.StringIO(text))
     header, rows = next(reader), []
     for row in reader:
         if not row:
@@ -88,11 +93,19 @@ def read_csv(path: Path, fix: str) -> pd.DataFrame:
         rows.append(row)
     if not rows:
         raise InputError(f"{path}: the file has a header but no rows. {fix}")
+    return text, header, rows
+
+
+def read_csv(path: Path, fix: str) -> pd.DataFrame:
+    """A CSV file as text cells ('' where empty), read strictly: besides the errors of read_text,
+    a file with a header but no rows, or a row with more or fewer fields than the header (an
+    unquoted thousands separator, a truncated line), is an InputError naming file and line."""
+    _, header, rows = _checked(Path(path), fix)
     return pd.DataFrame(rows, columns=header, dtype=str)
 
 
 def read_table(path: Path, fix: str, **options) -> pd.DataFrame:
     """A CSV file that passes read_csv's checks, parsed by pandas with its type inference (`options`
-    go to pandas.read_csv)."""
-    read_csv(path, fix)
-    return pd.read_csv(path, **options)
+    go to pandas.read_csv); the file is read once."""
+    text, _, _ = _checked(Path(path), fix)
+    return pd.read_csv(io.StringIO(text), **options)

@@ -66,8 +66,6 @@ def load(folder: Path = paths.PROCESSED) -> pd.DataFrame:
     """The analysis panel as written by notebook 02, indexed (province, year), after checking that
     it reads as a CSV and is complete (check)."""
     path = Path(folder) / "panel.csv"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run notebooks/02_variables.ipynb (make reproduce)")
     data = read_table(path, REBUILD)
     check(data, str(path), lines=True)
     return data.set_index(["province", "year"])

@@ -1,6 +1,7 @@
 """Every path the compendium uses, resolved from the package, never from the working directory,
 and what each notebook reads and writes (the chain the runner schedules)."""
 import os
+from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +43,16 @@ CHAIN = {
     "10_forensics": (PANEL, ("figures/10_*",)),
     "11_multiverse": (PANEL, ("figures/11_*",)),
 }
+
+
+def producer(path) -> str | None:
+    """The notebook that writes `path` (a file under the repository or a run's folder, matched by its
+    last folders and name against CHAIN), None for a file no notebook writes."""
+    parts = Path(path).parts
+    for stem, (_, writes) in CHAIN.items():
+        if any(fnmatch("/".join(parts[-(pattern.count("/") + 1):]), pattern) for pattern in writes):
+            return stem
+    return None
 
 
 def output(out: str = "") -> Path:

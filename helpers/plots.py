@@ -4,9 +4,10 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
-import seaborn as sns
 
+from . import config
 from .files import atomic_write
 
 # PNG and PDF writers stamp the software version and the creation date; drop both.
@@ -16,9 +17,25 @@ PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None}
 
 def style() -> None:
     """The compendium's figure style."""
+    import seaborn as sns  # with scipy, a second or more: only the style needs it, saving does not
     sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
     matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "savefig.bbox": "tight",
                                 "pdf.fonttype": 42, "svg.hashsalt": "compendium"})
+
+
+def rounded(data, digits: int = config.FIGURE_DIGITS):
+    """`data` (a number, array, Series or DataFrame) with each float rounded to `digits` significant
+    digits, what every figure is drawn from (config.FIGURE_DIGITS says why); zero, NaN, infinities,
+    integers, text and the index are left as they are."""
+    if isinstance(data, pd.DataFrame):
+        return data.apply(lambda column: rounded(column, digits))
+    if isinstance(data, pd.Series):
+        return pd.Series(rounded(data.to_numpy(), digits), data.index, name=data.name) \
+            if pd.api.types.is_float_dtype(data) else data
+    x = np.asarray(data, dtype=float)
+    finite = np.isfinite(x) & (x != 0)
+    scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(np.where(finite, x, 1.0)))))
+    return np.where(finite, np.round(x * scale) / scale, x)[()]  # [()]: a number for a number
 
 
 def save(fig: plt.Figure, name: str, folder: Path) -> list[Path]:
@@ -37,7 +54,8 @@ def save(fig: plt.Figure, name: str, folder: Path) -> list[Path]:
 
 def coefficients(ax: plt.Axes, coefs: pd.DataFrame, label: str | None = None) -> None:
     """One term across fits as points with interval bars (`coef`, `lower`, `upper` of each row, as
-    `tables.coefficients` gives them), row i at height i read from the top, a line at zero."""
+    `tables.coefficients` gives them, drawn rounded), row i at height i read from the top, a line at zero."""
+    coefs = rounded(coefs[["coef", "lower", "upper"]])
     y = range(len(coefs))
     ax.errorbar(coefs["coef"], y, xerr=[coefs["coef"] - coefs["lower"], coefs["upper"] - coefs["coef"]],
                 fmt="o", capsize=3, label=label)

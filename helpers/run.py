@@ -23,12 +23,12 @@ import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from fnmatch import fnmatch
 from importlib.metadata import distributions
 from pathlib import Path
 
 import nbformat
 import papermill
+from papermill.translators import PythonTranslator
 
 from . import config, constructions, paths
 
@@ -42,6 +42,8 @@ THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MK
 # and a KeyboardInterrupt when the client interrupts it before shutting it down. Errors in cells still
 # reach the runner through the notebook.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+# What Ctrl-C leaves (main): files are replaced only when complete, so a rerun finishes the job.
+INTERRUPTED = "interrupted: every file is as before or completely rewritten; run the same command again to finish"
 # The (low, high) range of each numeric setting (helpers.config); the measures (tfp, digital, virtual)
 # choose from the constructions of their variable.
 RANGES = config.RANGES
@@ -62,17 +64,16 @@ def read(path: Path) -> nbformat.NotebookNode:
 
 
 def defaults(notebook: Path) -> dict:
-    """The parameters a notebook declares in its cell tagged 'parameters', with their defaults."""
-    read(notebook)
-    found = papermill.inspect_notebook(str(notebook))
-    return {name: ast.literal_eval(p["default"]) for name, p in found.items()}
+    """The parameters a notebook declares in its first cell tagged 'parameters' (the one papermill
+    fills), with their defaults, as papermill's translator reads them from the notebook read once."""
+    cells = [cell for cell in read(notebook).cells if "parameters" in cell.metadata.get("tags", [])]
+    found = PythonTranslator.inspect(cells[0]) if cells else []
+    return {p.name: ast.literal_eval(p.default) for p in found}
 
 
 def producers(stem: str) -> set[str]:
     """The notebooks that write a file `stem` reads."""
-    reads = paths.CHAIN.get(stem, ((), ()))[0]
-    return {other for other, (_, writes) in paths.CHAIN.items()
-            for name in reads if any(fnmatch(name, pattern) for pattern in writes)}
+    return {paths.producer(name) for name in paths.CHAIN.get(stem, ((), ()))[0]} - {None}
 
 
 def upstream(stem: str) -> set[str]:
@@ -186,8 +187,7 @@ def plan(chosen: list[str], settings: dict) -> tuple[list[str], list[str]]:
             run.add(producer)
             pending.append(producer)
     ordered = [stem for stem in paths.CHAIN if stem in run]
-    copies = [name for name in paths.inputs(ordered)
-              if not any(fnmatch(name, pattern) for stem in ordered for pattern in paths.CHAIN[stem][1])]
+    copies = [name for name in paths.inputs(ordered) if paths.producer(name) not in ordered]
     return ordered, copies
 
 
@@ -337,7 +337,18 @@ def sweep(root: Path) -> None:
 
 
 def main(argv=None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
+    """The command line; Ctrl-C at any moment (checking settings, copying inputs, running notebooks)
+    ends it with one line and exit status 130, every file left as before or completely rewritten
+    and the checkout's lock released."""
+    try:
+        command(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+        raise SystemExit(130) from None
+
+
+def command(argv: list[str]) -> None:
+    """Check the command line, then run the notebooks it chooses under the checkout's lock."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", default=[], help="notebook stem, e.g. 01_data (repeatable)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
@@ -383,16 +394,12 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
         notebook = paths.NOTEBOOKS / f"{stem}.ipynb"
         execute(notebook, out / "notebooks" / notebook.name, parameters, partial / notebook.name)
         seconds[stem] = round(time.perf_counter() - began, 1)
-        print(f"  {stem:28s} {seconds[stem]:6.1f} s", file=sys.stderr, flush=True)
+        print(f"  {stem:28s} {seconds[stem]:6.1f} s\n", end="", file=sys.stderr, flush=True)  # one write: two threads print
 
     where = "in place" if out == paths.ROOT else f"into {out}"
     at_a_time = f", {WORKERS} at a time" if len(stems) > 1 else ""
     print(f"running {len(stems)} notebook{'s' * (len(stems) > 1)} {where}{at_a_time}", file=sys.stderr)
-    try:
-        failed, skipped = schedule(chain(stems), one)
-    except KeyboardInterrupt:
-        raise SystemExit("interrupted: every file is either as before or completely rewritten; "
-                         "run again to finish") from None
+    failed, skipped = schedule(chain(stems), one)
     from .files import atomic_write  # pandas: not needed before the notebooks run
     atomic_write(DURATIONS, (json.dumps(seconds, indent=1, sort_keys=True) + "\n").encode())
     if partial.is_dir() and not any(partial.iterdir()):

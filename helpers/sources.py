@@ -4,6 +4,7 @@ numbers) and the manifest (checksum, unit), each extract must be plausible: insi
 series has shown, without year-on-year jumps beyond its documented threshold except at the breaks
 the manifest lists (data/checks/plausibility.csv), and equal to every printed value quoted for it
 (data/checks/printed_values.csv)."""
+import functools
 import math
 from pathlib import Path
 
@@ -76,12 +77,19 @@ def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.
 
 def _table(path: Path, columns: list[str], fix: str, numbers=()) -> pd.DataFrame:
     """A CSV of the compendium's own (manifest, checks) with exactly `columns`, a number in each
-    cell of the columns `numbers`."""
+    cell of the columns `numbers`; parsed and checked once for each content of the file (reading
+    every extract consults the same three files), so the frame is shared: derive, never modify."""
     if not path.exists():
         raise ExtractError(f"{path}: the file is missing. {fix}")
+    return _checked_table(path, digest(path), tuple(columns), fix, tuple(numbers))
+
+
+@functools.lru_cache(maxsize=32)
+def _checked_table(path: Path, content: str, columns: tuple, fix: str, numbers: tuple) -> pd.DataFrame:
+    """_table's work for one file and its content (`content`, the digest: an edited file is read afresh)."""
     table = read_csv(path, fix)
-    if list(table.columns) != columns:
-        _fail(str(path), f"columns are {list(table.columns)}, expected {columns}", fix=fix)
+    if tuple(table.columns) != columns:
+        _fail(str(path), f"columns are {list(table.columns)}, expected {list(columns)}", fix=fix)
     for col in numbers:
         bad = table.index[pd.to_numeric(table[col], errors="coerce").isna()]
         if len(bad):

@@ -11,7 +11,6 @@ Exits non-zero only when an exhibit is different or missing.
     python -m helpers.verify --no-run DIR    # compare DIR (a finished rerun) with the repository
 """
 import argparse
-import csv
 import io
 import re
 import sys
@@ -40,18 +39,9 @@ def numbers_agree(a: str, b: str) -> tuple[bool, float]:
     return bool(np.all(np.isclose(x, y, rtol=RTOL, atol=ATOL))), largest
 
 
-def csv_agree(new: bytes, old: bytes) -> tuple[bool, float]:
-    """Two CSV files cell by cell; a row or a column more is a difference."""
-    rows_new = list(csv.reader(io.StringIO(new.decode("utf-8"))))
-    rows_old = list(csv.reader(io.StringIO(old.decode("utf-8"))))
-    if [len(r) for r in rows_new] != [len(r) for r in rows_old]:
-        return False, float("inf")
-    results = [numbers_agree(a, b) for ra, rb in zip(rows_new, rows_old) for a, b in zip(ra, rb)]
-    return all(ok for ok, _ in results), max((d for _, d in results), default=0.0)
-
-
 def text_agree(new: bytes, old: bytes) -> tuple[bool, float]:
-    """Markdown, LaTeX and other text, number by number."""
+    """CSV, Markdown, LaTeX and other text, number by number (a row or a column more changes the text
+    around the numbers: a difference)."""
     return numbers_agree(new.decode("utf-8"), old.decode("utf-8"))
 
 
@@ -86,7 +76,7 @@ def compare(exhibit: str, new: dict[str, bytes], old: dict[str, bytes]) -> tuple
                 return "different", "PDF bytes differ and there is no PNG to compare"
             notes.append("PDF bytes differ (judged by the PNG)")
             continue
-        judge = {".png": figure_agree, ".csv": csv_agree}.get(suffix, text_agree)
+        judge = figure_agree if suffix == ".png" else text_agree
         agree, size = judge(new[suffix], old[suffix])
         what = "pixel RMS" if suffix == ".png" else "largest relative difference"
         notes.append(f"{suffix[1:]}: " + ("text or size differs" if size == float("inf") else f"{what} {size:.2g}"))

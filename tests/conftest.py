@@ -34,8 +34,15 @@ def raw(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def analysis_panel():
-    """The analysis panel built from the shipped extracts (data/raw), as notebook 02 builds it, but
-    independent of what the last run wrote; indexed (province, year)."""
+def built():
+    """What notebook 02 builds from the shipped extracts (data/raw): the panel, the index weights and
+    the rest of panel.Built; built once per test process, so tests derive from it and never modify it."""
     from helpers import panel
-    return panel.build().panel.set_index(["province", "year"])
+    return panel.build()
+
+
+@pytest.fixture(scope="session")
+def analysis_panel(built):
+    """The analysis panel as notebook 02 builds it, but independent of what the last run wrote;
+    indexed (province, year)."""
+    return built.panel.set_index(["province", "year"])

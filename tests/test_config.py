@@ -65,8 +65,8 @@ def test_depreciation_rate_changes_capital_tfp_and_the_codebook(built_with, anal
     assert book.at["capital", "formula"].startswith("K_t = 0.8904 K_t-1 + I_t P_2010 / P_t")
 
 
-def test_shipped_codebook_formula_comes_from_the_depreciation_rate(built_with):
-    _, book = built_with()
+def test_shipped_codebook_formula_comes_from_the_depreciation_rate(built):
+    book = panel.codebook(built).set_index("column")
     assert book.at["capital", "formula"].startswith(f"K_t = {1 - config.DEPRECIATION:g} K_t-1")
     assert book.at["capital", "formula"].startswith("K_t = 0.904 K_t-1")
 
@@ -101,9 +101,8 @@ def test_a_new_control_enters_the_models_and_the_panel_check(monkeypatch, analys
         panel_io.check(data, "a panel without the new control")
 
 
-def test_default_tfp_measure_is_what_an_analysis_notebook_takes(monkeypatch, analysis_panel, tmp_path):
+def test_default_tfp_measure_is_what_an_analysis_notebook_takes(monkeypatch, built, analysis_panel, tmp_path):
     """Notebooks 03-08 declare `tfp = ""`: notebook.start gives them config's default, and records it."""
-    built = panel.build()
     panel_io.write(built.panel, panel.codebook(built), tmp_path / "data" / "processed")
     monkeypatch.setitem(config.MEASURE_DEFAULTS, "tfp", "tfp_solow")
     nb = notebook.start(str(tmp_path), tfp="", digital="", virtual="")

@@ -7,8 +7,8 @@ import stat
 import pandas as pd
 import pytest
 
-from helpers import tables
-from helpers.files import InputError, atomic_write, csv_bytes, digest, read_csv
+from helpers import paths, scorecard, tables
+from helpers.files import InputError, atomic_write, csv_bytes, digest, read_csv, read_table
 
 pytestmark = pytest.mark.usefixtures("repo_unchanged")
 FIX = "Do this."
@@ -76,3 +76,26 @@ def test_csv_bytes_rounds_to_the_digits_asked_or_round_trips():
     frame = pd.DataFrame({"x": [1 / 3, 2.0], "name": ["a", "b"]})
     assert csv_bytes(frame, digits=10) == b"x,name\n0.3333333333,a\n2,b\n"
     assert csv_bytes(frame) == b"x,name\n0.3333333333333333,a\n2.0,b\n"
+
+
+def test_read_table_checks_like_read_csv_then_infers_types(tmp_path):
+    (tmp_path / "t.csv").write_bytes(b"\xef\xbb\xbfregion,coef\r\nEast,0.5\r\nWest,-1.25\r\n")  # BOM, CRLF
+    table = read_table(tmp_path / "t.csv", FIX, index_col="region")
+    assert list(table.index) == ["East", "West"] and table["coef"].tolist() == [0.5, -1.25]
+    (tmp_path / "t.csv").write_bytes(b"region,coef\nEast,0.5\nWest,1,250.0\n")
+    with pytest.raises(InputError, match=r"t.csv, line 3: 3 fields where the header has 2"):
+        read_table(tmp_path / "t.csv", FIX)
+
+
+def test_a_missing_exhibit_names_the_notebook_that_writes_it(tmp_path):
+    """Notebook 09 reads Table 7's bootstrap from a run's exhibits; without it, the error says which
+    notebook to run."""
+    figures = tmp_path / "rerun" / paths.FIGURES.name
+    figures.mkdir(parents=True)
+    for name in ("table4_estimates.csv", "table6_estimates.csv"):
+        (figures / name).write_bytes((paths.FIGURES / name).read_bytes())
+    with pytest.raises(InputError, match=rf"{figures / 'table7_wild_bootstrap.csv'}: the file is missing\. "
+                                         r"notebooks/08_heterogeneity.ipynb writes it: run that notebook first"):
+        scorecard.verdicts(figures)
+    with pytest.raises(InputError, match=r"x.csv: the file is missing\. Do this\."):
+        read_table(tmp_path / "x.csv", FIX)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, measures, panel, variables
+from helpers import config, measures, panel, paths, variables
 from helpers.files import InputError
 from helpers.provinces import NAMES, SAMPLE
 from helpers.sources import ExtractError
@@ -21,11 +21,6 @@ def s(values, name="x"):
     """A Series indexed (province, year) from {(province, year): value}."""
     index = pd.MultiIndex.from_tuples(values, names=["province", "year"])
     return pd.Series(list(values.values()), index=index, name=name)
-
-
-@pytest.fixture(scope="module")
-def built():
-    return panel.build()
 
 
 def test_real_gdp_chains_the_index_from_the_base_year():
@@ -289,3 +284,8 @@ def test_damaged_panel_is_refused_when_loaded(written, edit, message):
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(InputError, match=message + r".*notebooks/02_variables.ipynb"):
         panel.load(written)
+
+
+def test_a_missing_panel_names_the_notebook_that_writes_it(tmp_path):
+    with pytest.raises(InputError, match=r"panel.csv: the file is missing\. notebooks/02_variables.ipynb writes it"):
+        panel.load(tmp_path / "rerun" / paths.PROCESSED.relative_to(paths.ROOT))

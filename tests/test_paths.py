@@ -24,3 +24,11 @@ def test_default_folders_start_with_copies_of_the_committed_inputs(tmp_path, mon
     # An explicit out (a rerun; the runner put its inputs there) is used as it is.
     assert paths.figures(str(tmp_path / "alt")) == tmp_path / "alt" / "figures"
     assert not (tmp_path / "alt").exists()
+
+
+def test_each_written_file_has_its_producer_wherever_the_run_wrote_it(tmp_path):
+    for root in (paths.ROOT, tmp_path / "rerun"):
+        assert paths.producer(root / "figures" / "table7_wild_bootstrap.csv") == "08_heterogeneity"
+        assert paths.producer(root / "figures" / "01_coverage_heatmap.png") == "01_data"
+        assert paths.producer(root / "data" / "processed" / "panel.csv") == "02_variables"
+    assert paths.producer(paths.RAW / "gdp.csv") is None and paths.producer(tmp_path / "panel.csv") is None

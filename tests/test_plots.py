@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from helpers import plots  # noqa: E402
+from helpers import config, plots  # noqa: E402
 
 
 def test_coefficient_plot_draws_each_interval_from_the_top():
@@ -19,3 +19,27 @@ def test_coefficient_plot_draws_each_interval_from_the_top():
     assert ax.yaxis_inverted() and [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     assert ax.get_legend_handles_labels()[1] == ["ours"]
     plt.close(fig)
+
+
+def test_rounded_keeps_the_significant_digits_asked():
+    assert plots.rounded(123.456789, 6) == 123.457 and plots.rounded(-0.000123456789, 6) == -0.000123457
+    assert plots.rounded(98765.4321, 3) == 98800.0 and plots.rounded(0.0996, 2) == 0.1
+    assert plots.rounded(0.1 + 0.2, 6) == 0.3  # 0.30000000000000004: last-bit twins draw the same
+    assert np.array_equal(plots.rounded([0.0, np.nan, -np.inf, 2.5e-300], 2), [0.0, np.nan, -np.inf, 2.5e-300], equal_nan=True)
+    frame = pd.DataFrame({"x": [1.23456789, 2.0], "n": [7, 8], "name": ["a", "b"]}, index=[0.123456789, 1.0])
+    out = plots.rounded(frame, 4)
+    assert out["x"].tolist() == [1.235, 2.0] and out["n"].tolist() == [7, 8] and out["name"].tolist() == ["a", "b"]
+    assert out.index.equals(frame.index) and plots.rounded(frame["x"], 2).tolist() == [1.2, 2.0]
+
+
+def test_a_coefficient_plot_draws_rounded_numbers_and_noise_in_the_tenth_digit_leaves_its_bytes(tmp_path):
+    coefs = pd.DataFrame({"coef": [0.735123456789, -0.2], "lower": [-0.27, -1.0], "upper": [1.74, 0.1]}, index=["a", "b"])
+    saved = []
+    for name, frame in [("exact", coefs), ("noisy", coefs * (1 + 3e-10))]:
+        fig, ax = plt.subplots()
+        plots.coefficients(ax, frame)
+        drawn = ax.containers[0].lines[0].get_xdata()
+        assert drawn[0] == float(f"{0.735123456789:.{config.FIGURE_DIGITS}g}")
+        saved.append([path.read_bytes() for path in plots.save(fig, name, tmp_path)])
+        plt.close(fig)
+    assert saved[0] == saved[1]  # PNG and PDF

@@ -3,6 +3,7 @@ inputs or run their producers, run stamps are stripped, and failures are named a
 import json
 import os
 import re
+from fnmatch import fnmatch
 
 import nbformat
 import pytest
@@ -18,6 +19,14 @@ def notebook(path, *sources, parameters="x = 1\nname = 'a'"):
     nb.cells = [cell, *(new_code_cell(s) for s in sources)]
     nbformat.write(nb, path)
     return path
+
+
+def test_defaults_are_the_literals_of_the_parameters_cell_read_once(tmp_path, monkeypatch):
+    nb = notebook(tmp_path / "01_x.ipynb", "y = 2", parameters="x = 1  # a number\nname = 'a'\nyears = [2011, 2021]")
+    parsed = []  # every notebook text parsed, by nbformat.read or by papermill
+    monkeypatch.setattr(nbformat, "reads", lambda *a, reads=nbformat.reads, **k: parsed.append(1) or reads(*a, **k))
+    assert run.defaults(nb) == {"x": 1, "name": "a", "years": [2011, 2021]} and len(parsed) == 1
+    assert run.defaults(notebook(tmp_path / "02_x.ipynb", parameters="")) == {}
 
 
 def test_unknown_setting_lists_the_valid_ones(tmp_path):
@@ -98,7 +107,7 @@ def test_every_notebook_is_declared_and_every_input_has_one_producer():
     assert set(paths.CHAIN) == {nb.stem for nb in run.notebooks()}
     for stem in paths.CHAIN:
         for name in paths.CHAIN[stem][0]:
-            makers = [s for s, (_, writes) in paths.CHAIN.items() if any(run.fnmatch(name, w) for w in writes)]
+            makers = [s for s, (_, writes) in paths.CHAIN.items() if any(fnmatch(name, w) for w in writes)]
             assert len(makers) == 1, (stem, name, makers)
 
 

@@ -3,9 +3,24 @@ every file is left old or new and complete, and the next run finishes the job.""
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 
+import pytest
+
+from helpers import run
 from tests.fake_project import FIGURES, PROCESSED, checkout, finish, start, state  # noqa: F401 (checkout: a fixture)
+
+# The runner with one step of its start-up held until the test interrupts it: it says when it is there.
+HELD = """import sys, time
+from helpers import paths, run
+def held(*args, **kwargs):
+    print("held", flush=True)
+    time.sleep(600)
+setattr({owner}, "{step}", held)
+run.main(sys.argv[1:])
+"""
 
 
 def wait_for(condition, timeout=60):
@@ -48,6 +63,7 @@ def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recove
             assert (checkout / "notebooks" / name).read_bytes() == data or found[name] == "new", moment
         if how == signal.SIGINT:  # no new notebook started; those running finished or failed
             assert re.search(r"interrupted: letting .*03_c.* finish", output), output
+            assert process.returncode == 130 and output.endswith(run.INTERRUPTED + "\n"), output
         seen |= set(found.values())
     assert seen == {"old", "new"}  # the moments fell inside the runs
     output = finish(start(checkout))
@@ -55,3 +71,18 @@ def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recove
     assert set(state(checkout).values()) == {"new"}
     leftovers = [p for f in (FIGURES, PROCESSED, "notebooks") for p in (checkout / f).glob(".*")]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("owner, step", [("run", "parse_settings"),  # before the lock is taken
+                                         ("paths", "seed")])  # holding the lock, copying inputs into --out
+def test_ctrl_c_during_start_up_says_one_line_and_exits_130(checkout, tmp_path, owner, step):
+    process = subprocess.Popen([sys.executable, "-c", HELD.format(owner=owner, step=step), "--out", str(tmp_path / "alt")],
+                               cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "held\n", process.communicate()
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 130 and errors == run.INTERRUPTED + "\n", errors
+    with run.lock(checkout):  # released
+        pass
+    assert set(state(checkout).values()) == {"old"}

@@ -5,7 +5,7 @@ import subprocess
 import pandas as pd
 import pytest
 
-from helpers import paths
+from helpers import paths, sources
 from helpers.files import InputError
 from helpers.sources import ExtractError, exempt, limits, manifest, read_all, read_extract
 
@@ -217,3 +217,17 @@ def test_damaged_checks_name_the_file(tmp_path, name, edit, message):
     (checks / name).write_bytes(edit((checks / name).read_text(encoding="utf-8")))
     with pytest.raises(InputError, match=message + r".*git checkout data/checks"):
         read_extract(NAME, UNIT, checks=checks)
+
+
+def test_manifest_and_checks_are_parsed_once_for_every_extract_and_afresh_when_edited(raw, tmp_path, monkeypatch):
+    checks = tmp_path / "checks"  # copies of the committed files, never parsed before
+    shutil.copytree(paths.CHECKS, checks)
+    parsed = []
+    monkeypatch.setattr(sources, "read_csv", lambda path, fix, read=sources.read_csv: parsed.append(path.name) or read(path, fix))
+    extracts = read_all(raw, checks)
+    assert sorted(name for name in parsed if name not in {f"{n}.csv" for n in extracts}) == \
+        ["MANIFEST.csv", "plausibility.csv", "printed_values.csv"]
+    text = (checks / "plausibility.csv").read_text(encoding="utf-8")
+    (checks / "plausibility.csv").write_text(text.replace("gdp_a,0.814,259000,", "gdp_a,0.814,000001,"), encoding="utf-8")
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line \d+: value .* outside the range 0.814 to 1 "):
+        read_extract(NAME, UNIT, raw, checks)

@@ -22,9 +22,11 @@ def test_numbers_agree_within_the_relative_tolerance_and_text_must_match():
     assert verify.numbers_agree("0", "1e-13")[0]  # the absolute floor near zero
 
 
-def test_a_csv_with_a_row_more_differs():
-    assert verify.csv_agree(b"a,b\n1,2.0000000001\n", b"a,b\n1,2\n")[0]
-    assert not verify.csv_agree(b"a,b\n1,2\n3,4\n", b"a,b\n1,2\n")[0]
+def test_a_csv_with_a_row_or_a_column_more_differs():
+    assert verify.compare("t", {".csv": b"a,b\n1,2.0000000001\n"}, {".csv": b"a,b\n1,2\n"})[0] == "within tolerance"
+    assert verify.compare("t", {".csv": b"a,b\n1,2\n3,4\n"}, {".csv": b"a,b\n1,2\n"}) == ("different", "csv: text or size differs")
+    assert verify.compare("t", {".csv": b"a,b,c\n1,2,3\n"}, {".csv": b"a,b\n1,2\n"})[0] == "different"
+    assert verify.compare("t", {".csv": b"a\n12\n"}, {".csv": b"a\n1,2\n"})[0] == "different"
 
 
 def test_figures_are_judged_by_pixel_rms():
