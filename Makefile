@@ -23,9 +23,11 @@ reproduce: check-env  ## execute every notebook headless, rewriting data/process
 verify: check-env  ## rerun everything into build/verify/ and compare each exhibit with the committed one
 	$(BIN)/python -m helpers.verify
 
+# Each file goes whole to one of two processes, in the order collected (pyproject's testpaths: the
+# notebooks, long, first), not by number of tests, which left the long end-to-end files to run last.
 test: check-env  ## unit tests, data checks and nbval over every notebook (two processes; outputs in build/test/)
 	rm -rf build/test
-	COMPENDIUM_OUT=$(CURDIR)/build/test $(BIN)/python -m pytest -n 2 --dist loadfile
+	COMPENDIUM_OUT=$(CURDIR)/build/test $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 extract: check-env  ## maintainers: rebuild data/raw from ../shared/sources
 	$(BIN)/python -m helpers.extract

@@ -21,12 +21,12 @@ CHAIN = f'''CHAIN = {{
     "03_c": (("{PROCESSED}/a.csv",), ("{FIGURES}/03_*",)),
 }}
 '''
-SETUP = """import time
+SETUP = """assert not fail, "asked to fail"  # before the imports: a failing notebook fails at once
+import time
 import matplotlib.pyplot as plt
 from helpers import paths, plots
 from helpers.files import atomic_write
 root = paths.output(out)
-assert not fail, "asked to fail"
 fig, ax = plt.subplots(figsize=(4, 3))
 ax.plot(range(5000))
 """
