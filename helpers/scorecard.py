@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, paper, tables
-from .files import read_table
+from .files import read_table, read_text
 
 # The published tables and their columns (our notebooks name their columns as the paper does).
 TABLES = {t: paper.TABLES[t] for t in ["table4", "table5", "table6", "table7"]}
@@ -113,7 +113,8 @@ def with_multiverse(verdicts_: pd.DataFrame, figures: Path) -> pd.DataFrame:
     p-value, at the significance level notebook 11 used (its settings record)."""
     path = Path(figures) / "11_numbers.csv"
     numbers = read_table(path, "Rerun notebooks/11_multiverse.ipynb (make reproduce).", index_col=["claim", "universe"])
-    level = percent(json.loads(path.with_suffix(".settings.json").read_text())["alpha"])
+    settings = path.with_suffix(".settings.json")
+    level = percent(json.loads(read_text(settings, "Rerun notebooks/11_multiverse.ipynb (make reproduce)."))["alpha"])
     claim = verdicts_["claim"].map(MULTIVERSE_CLAIMS)
     share = lambda universe: [numbers.loc[(c, universe), "supports"] for c in claim]  # noqa: E731
     return verdicts_.assign(**{f"multiverse share supporting at {level}": share("full"),
