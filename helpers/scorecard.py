@@ -11,8 +11,6 @@ from .files import read_table, read_text
 # The published tables and their columns (our notebooks name their columns as the paper does).
 TABLES = {t: paper.TABLES[t] for t in ["table4", "table5", "table6", "table7"]}
 ALPHA = config.ALPHA  # re-exported: one significance level (helpers.config)
-# The paper's stars as the largest p-value each level allows: *** p < 0.01, ** p < 0.05, * p < 0.1.
-STAR_LEVELS = {3: 0.01, 2: 0.05, 1: 0.10}
 
 
 def estimates(figures: Path, table: str) -> pd.DataFrame:
@@ -64,7 +62,7 @@ def percent(alpha: float) -> str:
 
 def printed_significant(stars: int, alpha: float = ALPHA) -> bool:
     """A published coefficient is significant at `alpha` only if its stars guarantee p < alpha."""
-    return stars > 0 and STAR_LEVELS[stars] <= alpha
+    return stars > 0 and tables.STAR_LEVELS[stars] <= alpha
 
 
 def claimed_regions(alpha: float = ALPHA) -> list[str]:

@@ -12,9 +12,13 @@ from .files import atomic_write
 from .models import Fit
 
 
+# The paper's stars as the largest p-value each level allows: *** p < 0.01, ** p < 0.05, * p < 0.1.
+STAR_LEVELS = {3: 0.01, 2: 0.05, 1: 0.10}
+
+
 def stars(p: float) -> str:
-    """'***', '**', '*' or '' for p below 0.01, 0.05, 0.1."""
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+    """'***', '**', '*' or '' for p below 0.01, 0.05, 0.1 (STAR_LEVELS)."""
+    return next(("*" * n for n, level in STAR_LEVELS.items() if p < level), "")
 
 
 # --- descriptive and correlation tables ----------------------------------------------------------
