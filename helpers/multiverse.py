@@ -270,13 +270,14 @@ def estimates(samples: dict[str, Sample], u: dict, moderation: bool = False, dra
             b, inference = moderation_block(samples[name], u["outcome"], u["regressor"], u["moderator"], columns, spec, draw)
         else:
             b, inference = block(samples[name], u["outcome"], u["regressor"], columns, spec, draw)
-        for name_ in _analytic(u):
-            se, df = inference[name_]
+        for inference_ in _analytic_options(u):
+            se, df = inference[inference_]
             out.append((b.ravel(), se.ravel(), np.full(b.size, df)))
     return tuple(np.concatenate(parts) for parts in zip(*out))
 
 
-def _analytic(u: dict) -> list[str]:
+def _analytic_options(u: dict) -> list[str]:
+    """The inference options of `u` computed analytically (ANALYTIC); `analytic` picks their rows."""
     return [i for i in u["inference"] if i in ANALYTIC]
 
 
@@ -323,7 +324,7 @@ def curve(frames_: dict, u: dict, moderation: bool = False) -> pd.DataFrame:
     [x sd(moderator)] / sd(outcome), standard deviations on the estimation sample (`scale` is the
     factor). The wild bootstrap's rows come after the analytic ones."""
     samples = prepared(frames_)
-    blocks = [(*block_, i) for block_ in _blocks(samples, u) for i in _analytic(u)]
+    blocks = [(*block_, i) for block_ in _blocks(samples, u) for i in _analytic_options(u)]
     b, se, df = estimates(samples, u, moderation)
     p = 2 * stats.t.sf(np.abs(b / se), df)
     boot_blocks, boot = ([], ()) if moderation else wild(samples, u)
