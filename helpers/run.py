@@ -26,10 +26,6 @@ from contextlib import contextmanager
 from importlib.metadata import distributions
 from pathlib import Path
 
-import nbformat
-import papermill
-from papermill.translators import PythonTranslator
-
 from . import config, constructions, paths
 
 KERNEL = "python3"
@@ -54,8 +50,9 @@ def notebooks() -> list[Path]:
     return sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
-def read(path: Path) -> nbformat.NotebookNode:
+def read(path: Path):
     """A notebook, or a one-line error naming the file."""
+    import nbformat  # here and below, not at the top: a Ctrl-C during these slow imports reaches main
     try:
         return nbformat.read(path, as_version=4)
     except Exception as error:  # nbformat raises several kinds for a damaged file
@@ -66,6 +63,7 @@ def read(path: Path) -> nbformat.NotebookNode:
 def defaults(notebook: Path) -> dict:
     """The parameters a notebook declares in its first cell tagged 'parameters' (the one papermill
     fills), with their defaults, as papermill's translator reads them from the notebook read once."""
+    from papermill.translators import PythonTranslator
     cells = [cell for cell in read(notebook).cells if "parameters" in cell.metadata.get("tags", [])]
     found = PythonTranslator.inspect(cells[0]) if cells else []
     return {p.name: ast.literal_eval(p.default) for p in found}
@@ -200,6 +198,7 @@ def own_defaults(stem: str) -> dict:
 
 def strip(path: Path) -> None:
     """Remove what papermill and nbclient stamp into a notebook on each run."""
+    import nbformat
     nb = nbformat.read(path, as_version=4)
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
@@ -213,6 +212,7 @@ def execute(notebook: Path, target: Path, parameters: dict, partial: Path = None
     """Run one notebook with papermill into a temporary file (`partial`, beside `target` by default),
     strip the run stamps and move it to `target` only when complete. A failure names the notebook
     and cell and leaves the partly executed notebook at `partial` for inspection."""
+    import papermill
     partial = partial or target.with_name(f".{target.stem}.partial.ipynb")
     for folder in (target.parent, partial.parent):
         folder.mkdir(parents=True, exist_ok=True)
