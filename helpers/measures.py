@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
 from scipy.optimize import linprog
 from scipy.sparse import block_diag, coo_matrix
 
@@ -482,6 +481,8 @@ def capital_share(output, capital, labour):
     share is 1 - alpha); the province effects absorb persistent TFP differences and the year effects
     common shocks. Returns the point estimate (float).
     """
+    import statsmodels.formula.api as smf  # here: the formula interface takes a second to import
+
     data = _aligned(output=output, capital=capital, labour=labour)
     for name in data:
         _check_values(data[name], name, positive=True)

@@ -20,8 +20,6 @@ from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from linearmodels import PanelOLS
 from scipy import stats
 from scipy.linalg import solve_triangular
 
@@ -108,6 +106,11 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
     Fit with the slopes and 'Constant', their standard errors and covariance, N, the t tests'
     degrees of freedom (G-1 clustered, T-1 Driscoll-Kraay) and the R-squared measures.
     """
+    # Imported here, not at the top: statsmodels and linearmodels take seconds to import, which the
+    # notebooks that never estimate through them need not pay.
+    import statsmodels.api as sm
+    from linearmodels import PanelOLS
+
     _check_option("spec", spec, Spec)
     _check_option("cov_type", cov_type, CovType)
     frame = data[[y, *x]].dropna()
@@ -141,6 +144,8 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
 def _within_r2(y: pd.Series, effects: pd.DataFrame, resids: pd.Series) -> float:
     """Share of the variation left after all fixed effects that the regressors explain:
     1 - SSR / SSR of y on the effects alone (province effects absorbed, year dummies if any)."""
+    from linearmodels import PanelOLS
+
     effects_fit = PanelOLS(y, effects, entity_effects=True).fit()
     return float(1 - (resids**2).sum() / (effects_fit.resids**2).sum())
 
@@ -183,7 +188,9 @@ def wald(fit: Fit, terms: list[str]) -> tuple[float, float]:
 def vif(data: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Variance inflation factors 1 / (1 - R_j^2), R_j^2 from regressing column j on the others
     and a constant (statsmodels)."""
+    import statsmodels.api as sm
     from statsmodels.stats.outliers_influence import variance_inflation_factor
+
     x = sm.add_constant(data[columns].dropna()).to_numpy()
     return pd.Series([variance_inflation_factor(x, i + 1) for i in range(len(columns))], index=columns, name="VIF")
 
