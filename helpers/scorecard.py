@@ -15,10 +15,7 @@ ALPHA = config.ALPHA  # re-exported: one significance level (helpers.config)
 
 def estimates(figures: Path, table: str) -> pd.DataFrame:
     """Our estimates of one table, as the notebook wrote them (figures/<table>_estimates.csv)."""
-    path = Path(figures) / f"{table}_estimates.csv"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run the notebook that writes {table} first (make reproduce)")
-    return read_table(path, f"Rerun the notebook that writes {table} (make reproduce).")
+    return read_table(Path(figures) / f"{table}_estimates.csv", f"Rerun the notebook that writes {table} (make reproduce).")
 
 
 def coefficients(figures: Path) -> pd.DataFrame:

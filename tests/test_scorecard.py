@@ -49,6 +49,12 @@ def test_truncated_estimates_name_the_file(tmp_path):
         scorecard.estimates(tmp_path, "table4")
 
 
+def test_missing_estimates_name_the_notebook_that_writes_them(tmp_path):
+    with pytest.raises(InputError, match=r"figures/table4_estimates.csv: the file is missing. "
+                                         r"notebooks/05_baseline.ipynb writes it"):
+        scorecard.estimates(tmp_path / "figures", "table4")
+
+
 def test_printed_stars_are_read_at_the_chosen_level():
     """*** guarantees p < 0.01, ** p < 0.05, * p < 0.1: significance at alpha needs that bound <= alpha."""
     assert [scorecard.printed_significant(s, 0.05) for s in (0, 1, 2, 3)] == [False, False, True, True]
