@@ -90,7 +90,8 @@ def slopes(Y: np.ndarray, X: np.ndarray, groups: np.ndarray, k: int, years: np.n
     b = xy.sum(axis=0) / xx
     xu = xy - b[None] * (X**2)[:, :, None]  # x_i u_i
     xi = (np.eye(years.max() + 1)[years].T @ xu.reshape(len(xu), -1)).reshape(-1, *b.shape)
-    return (b, *_errors(np.add.reduceat(xu, _starts(groups), axis=0), xi, xx, len(groups), k, absorbed))
+    scores = np.add.reduceat(xu, _starts(groups), axis=0)
+    return (b, *_errors((scores**2).sum(axis=0), len(scores), xi, xx, len(groups), k, absorbed))
 
 
 def _starts(groups: np.ndarray) -> np.ndarray:
@@ -101,13 +102,15 @@ def _starts(groups: np.ndarray) -> np.ndarray:
     return starts
 
 
-def _errors(scores: np.ndarray, xi: np.ndarray, xx: np.ndarray, n: int, k: int, absorbed: int) -> tuple[np.ndarray, ...]:
-    """Standard errors of slopes from their scores summed by cluster (G, ...) and by year (T, ...)
-    and x'x: clustered sqrt(c sum_g s_g^2) / x'x, c = G/(G-1) (N-1)/(N-K), K = k; Driscoll-Kraay as
+def _errors(squares, n_groups, xi: np.ndarray, xx: np.ndarray, n, k: int, absorbed) -> tuple[np.ndarray, ...]:
+    """Standard errors of slopes from sum_g s_g^2, the squared scores summed by cluster, over the
+    n_groups clusters G, their scores summed by year xi (T, ...) and x'x (arrays broadcast, so that N,
+    G and the absorbed effects may differ by draw): clustered sqrt(c sum_g s_g^2) / x'x,
+    c = G/(G-1) (N-1)/(N-K), K = k; Driscoll-Kraay as
     models.estimate (linearmodels' kernel covariance, debiased) sqrt(N / (N - K - absorbed) sum_l w_l
     sum_t xi_t xi_{t+l} (twice for l > 0)) / x'x, Bartlett weights w_l = 1 - l / (L + 1),
     L = floor(4 (T / 100)^(2/9)); `absorbed` counts the province effects absorbed (G - 1)."""
-    se = np.sqrt(models._cluster_scale(n, len(scores), k) * (scores**2).sum(axis=0)) / xx
+    se = np.sqrt(models._cluster_scale(n, n_groups, k) * squares) / xx
     lags = int(np.floor(4 * (len(xi) / 100) ** (2 / 9)))
     s = (xi**2).sum(axis=0) + sum(2 * (1 - lag / (lags + 1)) * (xi[lag:] * xi[:-lag]).sum(axis=0)
                                   for lag in range(1, lags + 1))
@@ -119,9 +122,9 @@ def _absorbed(spec: str, groups: np.ndarray) -> int:
     return groups.max() if models.EFFECTS[spec]["province"] else 0
 
 
-def _inference(se, se_dk, groups, years) -> dict:
+def _inference(se, se_dk, n_groups, n_years) -> dict:
     """Standard errors and t-test degrees of freedom per inference: G - 1 clustered, T - 1 Driscoll-Kraay."""
-    return {"cluster": (se, groups.max()), "driscoll_kraay": (se_dk, years.max())}
+    return {"cluster": (se, n_groups - 1), "driscoll_kraay": (se_dk, n_years - 1)}
 
 
 def _k(spec: str, n_slopes: int, years: np.ndarray) -> int:
@@ -130,41 +133,34 @@ def _k(spec: str, n_slopes: int, years: np.ndarray) -> int:
 
 
 class Sample:
-    """One sample's model columns as a float array, province and year codes, and the rows of each
-    province: what the estimator needs, extracted once and reused by every block and draw."""
+    """One sample's model columns as a float array and its province and year codes: what the
+    estimator needs, extracted once and reused by every block and draw."""
 
     def __init__(self, frame: pd.DataFrame):
         names = [c for c in frame.columns if c not in ("name_zh", "region", "filled")]
         self.index = {name: i for i, name in enumerate(names)}
         self.values = frame[names].to_numpy(dtype=float)
         self.groups, self.years = models.codes(frame)
-        province = frame.index.get_level_values("province")
-        self.rows_of = {p: np.flatnonzero(province == p) for p in province.unique()}
+        self.provinces = frame.index.get_level_values("province").unique().to_numpy()  # in the order of the codes
 
-    def columns(self, names: list[str], rows: np.ndarray) -> np.ndarray:
-        return self.values[np.ix_(rows, [self.index[n] for n in names])]
+    def columns(self, names: list[str]) -> np.ndarray:
+        return self.values[:, [self.index[n] for n in names]]
 
-    def resampled(self, draw) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows, province codes and year codes for a draw of provinces (names, repeats allowed): each
-        drawn province that the sample holds is a cluster (and a province effect) of its own. Without
-        a draw, the sample as it is."""
-        if draw is None:
-            return np.arange(len(self.values)), self.groups, self.years
-        picks = [self.rows_of[p] for p in draw if p in self.rows_of]
-        rows = np.concatenate(picks)
-        return rows, np.repeat(np.arange(len(picks)), [len(r) for r in picks]), self.years[rows]
+    def counts(self, drawn: np.ndarray) -> np.ndarray:
+        """How often each draw (a row of province names, repeats allowed) picks each of the sample's
+        provinces, (draws, provinces); a drawn province the sample does not hold is left out."""
+        return (np.asarray(drawn)[:, :, None] == self.provinces[None, None, :]).sum(axis=1)
 
 
 def block(frame: Sample, outcomes: list[str], regressors: list[str], controls: list[str],
-          spec: str, draw=None) -> tuple[np.ndarray, dict]:
+          spec: str) -> tuple[np.ndarray, dict]:
     """Coefficient of each regressor (alone beside `controls`) on each outcome, arrays (regressors,
-    outcomes), and per inference (ANALYTIC) its standard errors and the t tests' degrees of freedom;
-    on the provinces of `draw` if given (resampled)."""
-    rows, groups, years = frame.resampled(draw)
-    Y, X, C = (frame.columns(c, rows) for c in (outcomes, regressors, controls))
+    outcomes), and per inference (ANALYTIC) its standard errors and the t tests' degrees of freedom."""
+    groups, years = frame.groups, frame.years
+    Y, X, C = (frame.columns(c) for c in (outcomes, regressors, controls))
     Z = np.hstack([models.effects(groups, years, spec), C])
     b, se, se_dk = slopes(*models.residualise(Z, Y, X), groups, _k(spec, 1 + len(controls), years), years, _absorbed(spec, groups))
-    return b, _inference(se, se_dk, groups, years)
+    return b, _inference(se, se_dk, groups.max() + 1, years.max() + 1)
 
 
 def wild_block(frame: Sample, outcomes: list[str], regressors: list[str], controls: list[str], spec: str,
@@ -173,8 +169,8 @@ def wild_block(frame: Sample, outcomes: list[str], regressors: list[str], contro
     """models.wild_cluster_bootstrap (restricted, the same weight vectors) of every regressor (alone
     beside `controls`) on every outcome of a block, for any estimator (models.wild_draws). Returns b,
     its clustered se, t* (draws, regressors, outcomes) and whether the draws are exact."""
-    rows, groups, years = frame.resampled(None)
-    Y, X, C = (frame.columns(c, rows) for c in (outcomes, regressors, controls))
+    groups, years = frame.groups, frame.years
+    Y, X, C = (frame.columns(c) for c in (outcomes, regressors, controls))
     U = models.basis(np.hstack([models.effects(groups, years, spec), C]))
     Y, X = (A - U @ (U.T @ A) for A in (Y, X))
     v, exact = models._draws(models.WEIGHTS[weights], groups.max() + 1, reps, seed)
@@ -182,18 +178,18 @@ def wild_block(frame: Sample, outcomes: list[str], regressors: list[str], contro
 
 
 def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], moderators: list[str],
-                     controls: list[str], spec: str, draw=None) -> tuple[np.ndarray, dict]:
+                     controls: list[str], spec: str) -> tuple[np.ndarray, dict]:
     """Coefficient of the centred product d x v in the model with d, v, their product and `controls`
     (models.centred_interaction), arrays (regressors, moderators, outcomes), and per inference its
-    standard errors and degrees of freedom (block); on the provinces of `draw` if given.
+    standard errors and degrees of freedom (block).
 
     With everything residualised on the effects and controls, the product p = d_i v_j and each
     outcome y are taken off (d_i, v_j) by the closed-form 2 x 2 normal equations (p.., y.. =
     y - beta_d d_i - beta_v v_j); then b = p..'y / p..'p.. and the scores of a run of rows (a cluster,
     a year) are sum p.. u = P_g'Y_g - beta_d sum p.. d_i - beta_v sum p.. v_j - b sum p..^2, so that no
     array of rows x regressors x moderators x outcomes is formed."""
-    rows, groups, years = frame.resampled(draw)
-    Y, D, V, C = (frame.columns(c, rows) for c in (outcomes, regressors, moderators, controls))
+    groups, years = frame.groups, frame.years
+    Y, D, V, C = (frame.columns(c) for c in (outcomes, regressors, moderators, controls))
     D, V = D - D.mean(axis=0), V - V.mean(axis=0)
     n, nd, nv = len(Y), D.shape[1], V.shape[1]
     Z = np.hstack([models.effects(groups, years, spec), C])
@@ -217,9 +213,102 @@ def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], 
 
     by_year = np.argsort(years, kind="stable")
     year_starts = np.flatnonzero(np.r_[True, np.diff(years[by_year]) != 0])
-    se, se_dk = _errors(scores(np.arange(n), _starts(groups)), scores(by_year, year_starts), pp, n,
+    by_province = scores(np.arange(n), _starts(groups))
+    se, se_dk = _errors((by_province**2).sum(axis=0), len(by_province), scores(by_year, year_starts), pp, n,
                         _k(spec, 3 + len(controls), years), _absorbed(spec, groups))
-    return b, _inference(se, se_dk, groups, years)
+    return b, _inference(se, se_dk, groups.max() + 1, years.max() + 1)
+
+
+# --- the joint test's estimator: every draw of provinces at once ---------------------------------------
+
+NO_VARIATION = 1e-10  # x..'x.. below this share of x'x: the tested column has no variation of its own
+
+
+def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regressors: list[str],
+                controls: list[str], spec: str, moderators: list[str] = None) -> tuple[np.ndarray, dict]:
+    """block (moderation_block if `moderators` are given) on every draw of provinces at once: arrays
+    (draws, regressors [x moderators], outcomes) and per inference the standard errors and degrees
+    of freedom. A draw picking province g c_g times (`counts`, Sample.counts) is the sample with each
+    row of g weighted c_g, every pick a cluster and a province effect of its own.
+
+    W holds the model's columns: the effects a province effect does not absorb (a constant unless
+    province effects; year dummies with year effects), the controls, the regressors [the moderators
+    and each product d x v], the outcomes; under province effects demeaned within province, which
+    partials them out of every pick. A draw's cross-products are sum_g c_g W_g'W_g; the coefficients
+    G of each tested column x and each outcome y on the columns it is partialled on solve their normal
+    equations, x.. = x - W_S G_x, y.. = y - W_S G_y (Frisch-Waugh-Lovell) and b = sum c x..y.. / sum
+    c x..^2 (the product's coefficient does not depend on centring d and v, which moves only the
+    coefficients on d, v and the constant). Scores x.. u, u = y.. - b x.., are summed by province
+    (the same for each pick: sum_g c_g s_g^2 over G = sum_g c_g clusters) and by year, weighted;
+    N = sum_g c_g N_g (_errors)."""
+    groups, years, starts = frame.groups, frame.years, _starts(frame.groups)
+    province, n = models.EFFECTS[spec]["province"], len(groups)
+    X, Y = frame.columns(regressors), frame.columns(outcomes)
+    columns = [np.ones((n, 1))] if not province else []
+    if models.EFFECTS[spec]["year"]:
+        columns.append(np.eye(years.max() + 1)[years][:, 1:])
+    columns.append(frame.columns(controls))
+    base = list(range(sum(c.shape[1] for c in columns)))
+    nx, q = X.shape[1], len(base)
+    if moderators is None:
+        W = np.hstack([*columns, X, Y])
+        tests = [(base, q + i) for i in range(nx)]
+    else:
+        V = frame.columns(moderators)
+        nv = V.shape[1]
+        W = np.hstack([*columns, X, V, (X[:, :, None] * V[:, None, :]).reshape(n, -1), Y])
+        tests = [([*base, q + i, q + nx + j], q + nx + nv + i * nv + j) for i in range(nx) for j in range(nv)]
+    if province:
+        W = W - (np.add.reduceat(W, starts) / np.diff(np.r_[starts, n])[:, None])[groups]
+    m, ny = W.shape[1], Y.shape[1]
+    cross = np.add.reduceat(W[:, :, None] * W[:, None, :], starts)
+    M = (counts @ cross.reshape(len(cross), -1)).reshape(-1, m, m)
+    weights, n_groups = counts[:, groups], counts.sum(axis=1)
+    k = _k(spec, (1 if moderators is None else 3) + len(controls), years)
+    absorbed = n_groups - 1 if province else 0
+    by_year = np.eye(years.max() + 1)[years]
+    b, se, se_dk = [], [], []
+    for partial, tested in tests:
+        targets = [tested, *range(m - ny, m)]
+        A, B = M[:, partial][:, :, partial], M[:, partial][:, :, targets]
+        try:
+            fitted = np.linalg.solve(A, B)
+        except np.linalg.LinAlgError:  # a draw without variation in a column
+            fitted = np.linalg.pinv(A, hermitian=True) @ B
+        coefficients = np.zeros((len(counts), m, 1 + ny))
+        coefficients[:, partial] = -fitted
+        coefficients[:, targets, np.arange(1 + ny)] = 1
+        R = W @ coefficients  # (draws, rows, [x.., y..])
+        x, y = R[..., :1], R[..., 1:]
+        xx = (weights * x[..., 0] ** 2).sum(axis=1)[:, None]
+        # a draw can leave the tested column no variation of its own (e.g. one province drawn three
+        # times, beside year effects): no estimate, rather than a ratio of rounding errors
+        xx[xx <= NO_VARIATION * (weights * W[:, tested] ** 2).sum(axis=1)[:, None]] = np.nan
+        b_ = (weights[..., None] * x * y).sum(axis=1) / xx
+        scores = x * (y - b_[:, None] * x)
+        squares = (counts[..., None] * np.add.reduceat(scores, starts, axis=1) ** 2).sum(axis=1)
+        xi = np.moveaxis(by_year.T @ (weights[..., None] * scores), 1, 0)  # (years, draws, outcomes)
+        errors = _errors(squares, n_groups[:, None], xi, xx, weights.sum(axis=1)[:, None], k,
+                         np.reshape(absorbed, (-1, 1)))
+        for out, value in zip((b, se, se_dk), (b_, *errors)):
+            out.append(value)
+    b, se, se_dk = (np.stack(a, axis=1) for a in (b, se, se_dk))
+    return b, _inference(se, se_dk, n_groups, years.max() + 1)
+
+
+def drawn_estimates(samples: dict[str, Sample], u: dict, drawn: np.ndarray, moderation: bool = False):
+    """`estimates` on every draw of provinces (rows of `drawn`, see draws; drawn_block): coef, se and
+    degrees of freedom, arrays (draws, specifications) in the order of `estimates`."""
+    out = []
+    for name, spec, label in _blocks(samples, u):
+        frame = samples[name]
+        b, inference = drawn_block(frame, frame.counts(drawn), u["outcome"], u["regressor"], u["controls"][label],
+                                   spec, u["moderator"] if moderation else None)
+        b = b.reshape(len(drawn), -1)
+        for inference_ in _analytic_options(u):
+            se, df = inference[inference_]
+            out.append((b, se.reshape(b.shape), np.broadcast_to(np.reshape(df, (-1, 1)), b.shape)))
+    return tuple(np.concatenate(parts, axis=1) for parts in zip(*out))
 
 
 # --- the curves -----------------------------------------------------------------------------------
@@ -258,7 +347,7 @@ def _blocks(samples: dict, u: dict) -> list[tuple[str, str, str]]:
     return [(name, spec, label) for name in samples for spec in u["spec"] for label in u["controls"]]
 
 
-def estimates(samples: dict[str, Sample], u: dict, moderation: bool = False, draw=None):
+def estimates(samples: dict[str, Sample], u: dict, moderation: bool = False):
     """coef, se and degrees of freedom of every specification of the universe `u` with analytic
     inference (ANALYTIC) on the samples (Sample of each of frames), flat arrays in the order of
     `curve`: blocks (sample, spec, controls, inference), within a block regressor x [moderator x]
@@ -267,9 +356,9 @@ def estimates(samples: dict[str, Sample], u: dict, moderation: bool = False, dra
     for name, spec, label in _blocks(samples, u):
         columns = u["controls"][label]
         if moderation:
-            b, inference = moderation_block(samples[name], u["outcome"], u["regressor"], u["moderator"], columns, spec, draw)
+            b, inference = moderation_block(samples[name], u["outcome"], u["regressor"], u["moderator"], columns, spec)
         else:
-            b, inference = block(samples[name], u["outcome"], u["regressor"], columns, spec, draw)
+            b, inference = block(samples[name], u["outcome"], u["regressor"], columns, spec)
         for inference_ in _analytic_options(u):
             se, df = inference[inference_]
             out.append((b.ravel(), se.ravel(), np.full(b.size, df)))
@@ -402,12 +491,10 @@ def null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray, mode
     specifications with analytic inference enter (a bootstrap inside each draw would be nested)."""
     observed = analytic(observed)
     coef, scale = observed["coef"].to_numpy(), observed["scale"].to_numpy()
-    samples, rows = prepared(frames_), []
-    for draw in drawn:
-        b, se, df = estimates(samples, u, moderation, draw)
-        t, p = _null_t(b, se, df, coef)
-        rows.append({"median std": np.nanmedian((b - coef) * scale), "positive and significant": np.mean(scorecard.supports(t, p, alpha))})
-    return pd.DataFrame(rows)
+    b, se, df = drawn_estimates(prepared(frames_), u, drawn, moderation)
+    t, p = _null_t(b, se, df, coef)
+    return pd.DataFrame({"median std": np.nanmedian((b - coef) * scale, axis=1),
+                         "positive and significant": scorecard.supports(t, p, alpha).mean(axis=1)})
 
 
 def regional_null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray,
@@ -415,16 +502,13 @@ def regional_null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndar
     """Per draw, the share of specifications in which the regional pattern holds under the null
     (each region's outcome adjusted by its own estimate); `observed` is regional(frames_, u), of
     which the specifications with analytic inference enter (null)."""
-    observed, claimed = analytic(observed), scorecard.claimed_regions(alpha)
-    region_samples = {r: prepared(in_region(frames_, r)) for r in u["region"]}
-    rows = []
-    for draw in drawn:
-        columns = {}
-        for r in u["region"]:
-            b, se, df = estimates(region_samples[r], u, draw=draw)
-            columns[f"{r} t"], columns[f"{r} p"] = _null_t(b, se, df, observed[f"{r} coef"].to_numpy())
-        rows.append({"pattern holds": pattern(pd.DataFrame(columns), u["region"], alpha, claimed).mean()})
-    return pd.DataFrame(rows)
+    observed, columns = analytic(observed), {}
+    for r in u["region"]:
+        b, se, df = drawn_estimates(prepared(in_region(frames_, r)), u, drawn)
+        t, p = _null_t(b, se, df, observed[f"{r} coef"].to_numpy())
+        columns[f"{r} t"], columns[f"{r} p"] = t.ravel(), p.ravel()
+    holds = pattern(pd.DataFrame(columns), u["region"], alpha).reshape(len(drawn), -1)
+    return pd.DataFrame({"pattern holds": holds.mean(axis=1)})
 
 
 def analytic(frame: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ explicitly resampled panel, the draws, the regional pattern and the joint p-valu
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from helpers import models, multiverse, panel, robustness
 from helpers.provinces import PROVINCES, REGIONS
@@ -52,27 +53,66 @@ def test_random_specifications_equal_models_estimate(wide, small, moderation):
         _close(row["p"], p)
 
 
+def _resampled(frame, draw):
+    """The provinces of `draw` that `frame` holds, each pick a province of its own (name#k)."""
+    held = set(frame.index.get_level_values("province"))
+    picks = [frame.xs(p, level="province", drop_level=False) for p in draw if p in held]
+    return pd.concat([pick.rename(index=lambda name: f"{name}#{k}", level="province") for k, pick in enumerate(picks)])
+
+
+@pytest.mark.parametrize("moderation", [False, True])
+def test_every_draw_equals_models_estimate_on_the_resampled_panel(wide, small, analysis_panel, moderation):
+    """Random specifications of every sample (no filled cells: provinces of unequal length; no
+    municipalities: draws with fewer provinces), estimator and control set, on random draws."""
+    frames = multiverse.frames(wide)
+    drawn = multiverse.draws(analysis_panel, 4, seed=3)
+    b, se, df = multiverse.drawn_estimates(multiverse.prepared(frames), small, drawn, moderation)
+    curve = multiverse.analytic(multiverse.curve(frames, small, moderation))
+    assert b.shape == se.shape == df.shape == (4, len(curve))
+    rng = np.random.default_rng(5)
+    for d, i in zip(rng.integers(4, size=40), rng.choice(len(curve), 40, replace=False)):
+        row = curve.iloc[i]
+        coef, se_, p = _reference(_resampled(multiverse.sample(wide, row["sample"]), drawn[d]), row, moderation)
+        _close(b[d, i], coef)
+        _close(se[d, i], se_)
+        _close(2 * stats.t.sf(abs(b[d, i] / se[d, i]), df[d, i]), p)
+
+
 def test_null_curve_equals_the_resampled_panel_with_the_effect_removed(wide, small, analysis_panel):
     frames = multiverse.frames(wide, ["no municipalities"])
     u = {**small, "spec": ["twoway", "pooled"]}
     observed = multiverse.curve(frames, u)
-    draw = multiverse.draws(analysis_panel, 1, seed=3)[0]
-    b, se, df = multiverse.estimates(multiverse.prepared(frames), u, draw=draw)
-    t, p = multiverse._null_t(b, se, df, observed["coef"].to_numpy())
+    draw = multiverse.draws(analysis_panel, 1, seed=3)
+    b, se, df = multiverse.drawn_estimates(multiverse.prepared(frames), u, draw)
+    t, p = multiverse._null_t(b[0], se[0], df[0], observed["coef"].to_numpy())
     frame = frames["no municipalities"]
     for i in [0, 5, len(observed) - 2, len(observed) - 1]:
         row = observed.iloc[i]
-        # y - b x on the drawn provinces, each pick a province of its own
-        null = frame.assign(y=frame[row["outcome"]] - row["coef"] * frame[row["regressor"]])
-        picks = [null.xs(p, level="province", drop_level=False) for p in draw if p in frame.index.get_level_values(0)]
-        resampled = pd.concat([pick.rename(index=lambda name: f"{name}#{k}", level="province")
-                               for k, pick in enumerate(picks)])
-        fit = models.estimate(resampled, "y", [row["regressor"], *multiverse.CHOICES["controls"][row["controls"]]],
+        null = frame.assign(y=frame[row["outcome"]] - row["coef"] * frame[row["regressor"]])  # y - b x
+        fit = models.estimate(_resampled(null, draw[0]), "y", [row["regressor"], *multiverse.CHOICES["controls"][row["controls"]]],
                               spec=row["spec"], cov_type=row["inference"])
-        _close(b[i] - row["coef"], fit.params[row["regressor"]])
+        _close(b[0, i] - row["coef"], fit.params[row["regressor"]])
         _close(t[i], fit.tstats[row["regressor"]])
         _close(p[i], fit.pvalues[row["regressor"]])
-        assert df[i] == fit.df_resid
+        assert df[0, i] == fit.df_resid
+
+
+def test_a_draw_that_leaves_digital_no_variation_of_its_own_gives_no_estimate(wide):
+    """One Northeast province drawn three times: beside year effects every pick is the same, and the
+    regression has nothing to estimate from; with province effects alone it does (models.estimate)."""
+    frames = multiverse.in_region(multiverse.frames(wide, ["full"]), "Northeast")
+    u = multiverse.universe(core=True, spec=["twoway", "pooled_year", "province_fe"], inference=["cluster"])
+    drawn = np.array([["Liaoning"] * 3, ["Liaoning", "Jilin", "Jilin"]])
+    b, se, _ = multiverse.drawn_estimates(multiverse.prepared(frames), u, drawn)
+    curve = multiverse.curve(frames, u)
+    alone = (curve["spec"] == "province_fe").to_numpy()
+    assert np.isnan(b[0, ~alone]).all() and np.isnan(se[0, ~alone]).all()
+    assert np.isfinite(b[1]).all() and np.isfinite(b[0, alone]).all()
+    for i in np.flatnonzero(alone):
+        row = curve.iloc[i]
+        coef, se_, _ = _reference(_resampled(frames["full"], drawn[0]), row, False)
+        _close(b[0, i], coef)
+        _close(se[0, i], se_)
 
 
 def test_draws_keep_each_regions_provinces_and_size(analysis_panel):
