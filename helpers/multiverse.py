@@ -221,7 +221,24 @@ def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], 
 
 # --- the joint test's estimator: every draw of provinces at once ---------------------------------------
 
-NO_VARIATION = 1e-10  # x..'x.. below this share of x'x: the tested column has no variation of its own
+# A column whose variation of its own (not explained by the other columns) is below this share of
+# its variation has none: it is collinear with them, or, tested, leaves nothing to estimate.
+NO_VARIATION = 1e-10
+
+
+def _normal_solve(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Solutions G of the stacked normal equations A G = B (A = W_S'W_S of each draw), by the
+    pseudo-inverse of A scaled to a unit diagonal, whose eigenvalues below NO_VARIATION of the largest
+    count as zero: a draw that makes columns collinear (every pick the same province) still gets the
+    least-squares projection, with a solution of minimum norm, as models.basis does for one design."""
+    if not A.shape[1]:  # nothing to partial out (province effects alone, no controls)
+        return B
+    scale = np.sqrt(np.diagonal(A, axis1=1, axis2=2))
+    scale = np.where(scale > 0, scale, 1.0)[:, :, None]
+    values, vectors = np.linalg.eigh(A / scale / scale.transpose(0, 2, 1))
+    kept = values > NO_VARIATION * values.max(axis=1, keepdims=True)
+    inverse = (vectors * np.where(kept, 1 / np.where(kept, values, 1), 0)[:, None, :]) @ vectors.transpose(0, 2, 1)
+    return (inverse / scale / scale.transpose(0, 2, 1)) @ B
 
 
 def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regressors: list[str],
@@ -236,9 +253,9 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
     and each product d x v], the outcomes; under province effects demeaned within province, which
     partials them out of every pick. A draw's cross-products are sum_g c_g W_g'W_g; the coefficients
     G of each tested column x and each outcome y on the columns it is partialled on solve their normal
-    equations, x.. = x - W_S G_x, y.. = y - W_S G_y (Frisch-Waugh-Lovell) and b = sum c x..y.. / sum
-    c x..^2 (the product's coefficient does not depend on centring d and v, which moves only the
-    coefficients on d, v and the constant). Scores x.. u, u = y.. - b x.., are summed by province
+    equations (_normal_solve), x.. = x - W_S G_x, y.. = y - W_S G_y (Frisch-Waugh-Lovell) and
+    b = sum c x..y.. / sum c x..^2 (the product's coefficient does not depend on centring d and v,
+    which moves only the coefficients on d, v and the constant). Scores x.. u, u = y.. - b x.., are summed by province
     (the same for each pick: sum_g c_g s_g^2 over G = sum_g c_g clusters) and by year, weighted;
     N = sum_g c_g N_g (_errors)."""
     groups, years, starts = frame.groups, frame.years, _starts(frame.groups)
@@ -271,12 +288,8 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
     for partial, tested in tests:
         targets = [tested, *range(m - ny, m)]
         A, B = M[:, partial][:, :, partial], M[:, partial][:, :, targets]
-        try:
-            fitted = np.linalg.solve(A, B)
-        except np.linalg.LinAlgError:  # a draw without variation in a column
-            fitted = np.linalg.pinv(A, hermitian=True) @ B
         coefficients = np.zeros((len(counts), m, 1 + ny))
-        coefficients[:, partial] = -fitted
+        coefficients[:, partial] = -_normal_solve(A, B)
         coefficients[:, targets, np.arange(1 + ny)] = 1
         R = W @ coefficients  # (draws, rows, [x.., y..])
         x, y = R[..., :1], R[..., 1:]

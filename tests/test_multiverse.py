@@ -264,3 +264,14 @@ def test_basis_spans_a_rank_deficient_design():
     assert U.shape[1] == 5
     y = rng.normal(size=12)
     np.testing.assert_allclose(y - U @ (U.T @ y), y - Z @ np.linalg.lstsq(Z, y, rcond=None)[0], atol=1e-12)
+
+
+def test_normal_equations_of_collinear_columns_give_the_projection_of_models_basis():
+    rng = np.random.default_rng(2)
+    Z, y = rng.normal(size=(40, 4)), rng.normal(size=(40, 2))
+    collinear = np.hstack([Z, 2 * Z[:, :1] + Z[:, 1:2]])
+    U = models.basis(collinear)
+    fitted = collinear @ multiverse._normal_solve((collinear.T @ collinear)[None], (collinear.T @ y)[None])[0]
+    np.testing.assert_allclose(fitted, U @ (U.T @ y), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(multiverse._normal_solve((Z.T @ Z)[None], (Z.T @ y)[None])[0],
+                               np.linalg.solve(Z.T @ Z, Z.T @ y), rtol=1e-10)
