@@ -269,12 +269,12 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
     nx, q = X.shape[1], len(base)
     if moderators is None:
         W = np.hstack([*columns, X, Y])
-        tests = [(base, q + i) for i in range(nx)]
+        tests = [(base, [q + i for i in range(nx)])]  # every regressor beside the same columns
     else:
         V = frame.columns(moderators)
         nv = V.shape[1]
         W = np.hstack([*columns, X, V, (X[:, :, None] * V[:, None, :]).reshape(n, -1), Y])
-        tests = [([*base, q + i, q + nx + j], q + nx + nv + i * nv + j) for i in range(nx) for j in range(nv)]
+        tests = [([*base, q + i, q + nx + j], [q + nx + nv + i * nv + j]) for i in range(nx) for j in range(nv)]
     if province:
         W = W - (np.add.reduceat(W, starts) / np.diff(np.r_[starts, n])[:, None])[groups]
     m, ny = W.shape[1], Y.shape[1]
@@ -286,26 +286,27 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
     by_year = np.eye(years.max() + 1)[years]
     b, se, se_dk = [], [], []
     for partial, tested in tests:
-        targets = [tested, *range(m - ny, m)]
+        targets, nt = [*tested, *range(m - ny, m)], len(tested)
         A, B = M[:, partial][:, :, partial], M[:, partial][:, :, targets]
-        coefficients = np.zeros((len(counts), m, 1 + ny))
+        coefficients = np.zeros((len(counts), m, len(targets)))
         coefficients[:, partial] = -_normal_solve(A, B)
-        coefficients[:, targets, np.arange(1 + ny)] = 1
-        R = W @ coefficients  # (draws, rows, [x.., y..])
-        x, y = R[..., :1], R[..., 1:]
-        xx = (weights * x[..., 0] ** 2).sum(axis=1)[:, None]
-        # a draw can leave the tested column no variation of its own (e.g. one province drawn three
+        coefficients[:, targets, np.arange(len(targets))] = 1
+        R = W @ coefficients  # (draws, rows, [x.. of each tested column, y.. of each outcome])
+        x, y = R[..., :nt], R[..., nt:]
+        xx = (weights[..., None] * x**2).sum(axis=1)
+        # a draw can leave a tested column no variation of its own (e.g. one province drawn three
         # times, beside year effects): no estimate, rather than a ratio of rounding errors
-        xx[xx <= NO_VARIATION * (weights * W[:, tested] ** 2).sum(axis=1)[:, None]] = np.nan
-        b_ = (weights[..., None] * x * y).sum(axis=1) / xx
-        scores = x * (y - b_[:, None] * x)
-        squares = (counts[..., None] * np.add.reduceat(scores, starts, axis=1) ** 2).sum(axis=1)
-        xi = np.moveaxis(by_year.T @ (weights[..., None] * scores), 1, 0)  # (years, draws, outcomes)
-        errors = _errors(squares, n_groups[:, None], xi, xx, weights.sum(axis=1)[:, None], k,
-                         np.reshape(absorbed, (-1, 1)))
+        xx[xx <= NO_VARIATION * (weights[..., None] * W[:, tested] ** 2).sum(axis=1)] = np.nan
+        xx = xx[..., None]  # (draws, tested, 1)
+        b_ = np.swapaxes(weights[..., None] * x, 1, 2) @ y / xx
+        scores = x[..., None] * (y[:, :, None, :] - b_[:, None] * x[..., None])  # (draws, rows, tested, outcomes)
+        squares = (counts[..., None, None] * np.add.reduceat(scores, starts, axis=1) ** 2).sum(axis=1)
+        xi = np.moveaxis((by_year.T @ (weights[..., None] * scores.reshape(*weights.shape, -1))), 1, 0)
+        errors = _errors(squares, n_groups[:, None, None], xi.reshape(len(xi), *b_.shape), xx,
+                         weights.sum(axis=1)[:, None, None], k, np.reshape(absorbed, (-1, 1, 1)))
         for out, value in zip((b, se, se_dk), (b_, *errors)):
             out.append(value)
-    b, se, se_dk = (np.stack(a, axis=1) for a in (b, se, se_dk))
+    b, se, se_dk = (np.concatenate(a, axis=1) for a in (b, se, se_dk))
     return b, _inference(se, se_dk, n_groups, years.max() + 1)
 
 
