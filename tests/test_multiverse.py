@@ -43,11 +43,12 @@ def _reference(frame, row, moderation):
 
 @pytest.mark.parametrize("moderation", [False, True])
 def test_random_specifications_equal_models_estimate(wide, small, moderation):
-    curve = multiverse.curve(multiverse.frames(wide), small, moderation)
+    frames = multiverse.frames(wide)
+    curve = multiverse.curve(frames, small, moderation)
     assert len(curve) == 2 * 2 * (2 if moderation else 1) * 2 * 4 * 5 * 2
     for i in np.random.default_rng(7).choice(len(curve), 40, replace=False):
         row = curve.iloc[i]
-        coef, se, p = _reference(multiverse.sample(wide, row["sample"]), row, moderation)
+        coef, se, p = _reference(frames[row["sample"]], row, moderation)
         _close(row["coef"], coef)
         _close(row["se"], se)
         _close(row["p"], p)
@@ -72,7 +73,7 @@ def test_every_draw_equals_models_estimate_on_the_resampled_panel(wide, small, a
     rng = np.random.default_rng(5)
     for d, i in zip(rng.integers(4, size=40), rng.choice(len(curve), 40, replace=False)):
         row = curve.iloc[i]
-        coef, se_, p = _reference(_resampled(multiverse.sample(wide, row["sample"]), drawn[d]), row, moderation)
+        coef, se_, p = _reference(_resampled(frames[row["sample"]], drawn[d]), row, moderation)
         _close(b[d, i], coef)
         _close(se[d, i], se_)
         _close(2 * stats.t.sf(abs(b[d, i] / se[d, i]), df[d, i]), p)
