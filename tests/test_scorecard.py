@@ -50,7 +50,8 @@ def test_truncated_estimates_name_the_file(tmp_path):
 
 
 def test_missing_estimates_name_the_notebook_that_writes_them(tmp_path):
-    with pytest.raises(InputError, match=r"figures/table4_estimates.csv: the file is missing. "
+    """A rerun's folder without the table (tmp_path/figures is empty): the message names notebook 05."""
+    with pytest.raises(InputError, match=r"table4_estimates.csv: the file is missing. "
                                          r"notebooks/05_baseline.ipynb writes it"):
         scorecard.estimates(tmp_path / "figures", "table4")
 
