@@ -255,9 +255,9 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
     G of each tested column x and each outcome y on the columns it is partialled on solve their normal
     equations (_normal_solve), x.. = x - W_S G_x, y.. = y - W_S G_y (Frisch-Waugh-Lovell) and
     b = sum c x..y.. / sum c x..^2 (the product's coefficient does not depend on centring d and v,
-    which moves only the coefficients on d, v and the constant). Scores x.. u, u = y.. - b x.., are summed by province
-    (the same for each pick: sum_g c_g s_g^2 over G = sum_g c_g clusters) and by year, weighted;
-    N = sum_g c_g N_g (_errors)."""
+    which moves only the coefficients on d, v and the constant). Scores x.. u, u = y.. - b x.., are
+    summed by province (the same for each pick: sum_g c_g s_g^2 over G = sum_g c_g clusters) and by
+    year, weighted; N = sum_g c_g N_g (_errors)."""
     groups, years, starts = frame.groups, frame.years, _starts(frame.groups)
     province, n = models.EFFECTS[spec]["province"], len(groups)
     X, Y = frame.columns(regressors), frame.columns(outcomes)
@@ -301,7 +301,7 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
         b_ = np.swapaxes(weights[..., None] * x, 1, 2) @ y / xx
         scores = x[..., None] * (y[:, :, None, :] - b_[:, None] * x[..., None])  # (draws, rows, tested, outcomes)
         squares = (counts[..., None, None] * np.add.reduceat(scores, starts, axis=1) ** 2).sum(axis=1)
-        xi = np.moveaxis((by_year.T @ (weights[..., None] * scores.reshape(*weights.shape, -1))), 1, 0)
+        xi = np.moveaxis(by_year.T @ (weights[..., None] * scores.reshape(*weights.shape, -1)), 1, 0)
         errors = _errors(squares, n_groups[:, None, None], xi.reshape(len(xi), *b_.shape), xx,
                          weights.sum(axis=1)[:, None, None], k, np.reshape(absorbed, (-1, 1, 1)))
         for out, value in zip((b, se, se_dk), (b_, *errors)):
