@@ -24,7 +24,7 @@ verify: check-env  ## rerun everything into build/verify/ and compare each exhib
 	$(BIN)/python -m helpers.verify
 
 # Each file goes whole to one of two processes, in the order collected (pyproject's testpaths: the
-# notebooks, long, first), not by number of tests, which left the long end-to-end files to run last.
+# notebooks, then the longest test files, then the rest), so that no long file is left to run last.
 test: check-env  ## unit tests, data checks and nbval over every notebook (two processes; outputs in build/test/)
 	rm -rf build/test
 	COMPENDIUM_OUT=$(CURDIR)/build/test $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
