@@ -1,4 +1,5 @@
 """One figure style for every exhibit, and saving that is byte-identical across reruns."""
+import base64
 import io
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from .files import atomic_write
 # PNG and PDF writers stamp the software version and the creation date; drop both.
 PNG_METADATA = {"Software": None}
 PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None}
+INLINE = "module://matplotlib_inline.backend_inline"  # the backend of a notebook's kernel
 
 
 def style() -> None:
@@ -43,13 +45,28 @@ def save(fig: plt.Figure, name: str, folder: Path) -> list[Path]:
     and written atomically (an interrupted save leaves the old file); returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, rendered = [], {}
     for ext, metadata in (("png", PNG_METADATA), ("pdf", PDF_METADATA)):
         buffer = io.BytesIO()
         fig.savefig(buffer, format=ext, metadata=metadata)
         written.append(folder / f"{name}.{ext}")
-        atomic_write(written[-1], buffer.getvalue())
+        rendered[ext] = buffer.getvalue()
+        atomic_write(written[-1], rendered[ext])
+    if matplotlib.get_backend() == INLINE:
+        show(fig, rendered["png"], name)
     return written
+
+
+def show(fig: plt.Figure, png: bytes, name: str) -> None:
+    """In a notebook, the saved PNG as the figure's output, at the size the inline backend would give
+    it (figure.dpi, not savefig.dpi), and the figure closed: the backend would otherwise draw it once
+    more, about a fifth of the chain's time."""
+    from IPython.display import display
+    saved_dpi = matplotlib.rcParams["savefig.dpi"]
+    width = int.from_bytes(png[16:20], "big") * fig.dpi / (fig.dpi if saved_dpi == "figure" else saved_dpi)
+    plt.close(fig)
+    display({"image/png": base64.b64encode(png).decode(), "text/plain": f"<{name}: saved as PNG and PDF>"},
+            raw=True, metadata={"image/png": {"width": round(width)}})
 
 
 def coefficients(ax: plt.Axes, coefs: pd.DataFrame, label: str | None = None) -> None:
