@@ -7,7 +7,6 @@ import matplotlib.image  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
 
 from helpers import config, plots  # noqa: E402
 
@@ -49,8 +48,8 @@ def test_a_coefficient_plot_draws_rounded_numbers_and_noise_in_the_tenth_digit_l
     assert saved[0] == saved[1]  # PNG and PDF
 
 
-@pytest.mark.parametrize("backend", [plots.INLINE, "agg"])
-def test_in_a_notebook_the_saved_png_is_the_output_and_the_figure_is_not_drawn_again(tmp_path, monkeypatch, backend):
+def _saved(tmp_path, monkeypatch, backend) -> tuple[plt.Figure, list]:
+    """A figure saved under `backend`, and what was displayed."""
     shown = []
     monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
     monkeypatch.setattr("IPython.display.display", lambda data, raw, metadata: shown.append((data, metadata)))
@@ -58,12 +57,19 @@ def test_in_a_notebook_the_saved_png_is_the_output_and_the_figure_is_not_drawn_a
         fig, ax = plt.subplots(figsize=(4, 3))
         ax.plot([0, 1])
         plots.save(fig, "x", tmp_path)
-    if backend == "agg":  # a script: nothing shown, the figure left to its caller
-        assert shown == [] and plt.fignum_exists(fig.number)
-        plt.close(fig)
-        return
+    return fig, shown
+
+
+def test_in_a_notebook_the_saved_png_is_the_output_and_the_figure_is_not_drawn_again(tmp_path, monkeypatch):
+    fig, shown = _saved(tmp_path, monkeypatch, plots.INLINE)
     assert not plt.fignum_exists(fig.number)
     (data, metadata), = shown
     assert base64.b64decode(data["image/png"]) == (tmp_path / "x.png").read_bytes()
     pixels = matplotlib.image.imread(tmp_path / "x.png").shape[1]  # at savefig.dpi; shown at figure.dpi
     assert metadata == {"image/png": {"width": round(pixels * 100 / 150)}}
+
+
+def test_in_a_script_nothing_is_shown_and_the_figure_is_left_to_its_caller(tmp_path, monkeypatch):
+    fig, shown = _saved(tmp_path, monkeypatch, "agg")
+    assert shown == [] and plt.fignum_exists(fig.number)
+    plt.close(fig)
