@@ -1,4 +1,5 @@
 import base64
+import re
 
 import matplotlib
 
@@ -73,3 +74,27 @@ def test_in_a_script_nothing_is_shown_and_the_figure_is_left_to_its_caller(tmp_p
     fig, shown = _saved(tmp_path, monkeypatch, "agg")
     assert shown == [] and plt.fignum_exists(fig.number)
     plt.close(fig)
+
+
+def test_a_saved_figure_is_the_one_matplotlib_saves_with_a_tight_box_and_keeps_its_layout(tmp_path):
+    """plots.save lays the figure out once for both formats; matplotlib's own savefig, laying it out
+    again at savefig.dpi, gives the same picture (to a pixel of rounding) and the same page size."""
+    with matplotlib.rc_context({"figure.dpi": 100, "savefig.dpi": 150}):
+        fig, axes = plt.subplots(1, 2, figsize=(6, 3), layout="constrained")
+        for ax in axes:
+            image = ax.imshow(np.arange(12.0).reshape(3, 4))
+            ax.set(title="a title", ylabel="a longer label", xlabel="x")
+        fig.colorbar(image, ax=axes)
+        engine = fig.get_layout_engine()
+        plots.save(fig, "ours", tmp_path)
+        assert fig.get_layout_engine() is engine
+        for ext in ("png", "pdf"):
+            fig.savefig(tmp_path / f"theirs.{ext}", bbox_inches="tight")
+    plt.close(fig)
+    ours, theirs = (matplotlib.image.imread(tmp_path / f"{name}.png") for name in ("ours", "theirs"))
+    assert np.abs(np.subtract(ours.shape, theirs.shape)).max() <= 1, (ours.shape, theirs.shape)
+    rows, columns = min(ours.shape[0], theirs.shape[0]), min(ours.shape[1], theirs.shape[1])
+    assert np.abs(ours[:rows, :columns] - theirs[:rows, :columns]).mean() < 0.01
+    pages = [re.search(rb"/MediaBox \[ *0 0 ([\d.]+) ([\d.]+) *\]", (tmp_path / f"{n}.pdf").read_bytes()).groups()
+             for n in ("ours", "theirs")]
+    assert np.allclose(np.array(pages, dtype=float)[0], np.array(pages, dtype=float)[1], atol=1.0), pages
