@@ -25,30 +25,50 @@ def style() -> None:
                                 "pdf.fonttype": 42, "svg.hashsalt": "compendium"})
 
 
+# 10**k for k = 0..309 (the last inf), each parsed from its decimal string and so correctly rounded:
+# numpy's vectorised power may differ in the last bit between CPUs (its SIMD kernels do), and so would
+# every number a figure is drawn from.
+POWERS_OF_TEN = np.array([float(f"1e{k}") for k in range(310)])
+
+
 def rounded(data, digits: int = config.FIGURE_DIGITS):
     """`data` (a number, array, Series or DataFrame) with each float rounded to `digits` significant
     digits, what every figure is drawn from (config.FIGURE_DIGITS says why); zero, NaN, infinities,
-    integers, text and the index are left as they are."""
+    numbers too small to scale (below about 1e-300), integers, text and the index are left as they
+    are. Only IEEE-exact arithmetic and POWERS_OF_TEN are used, so the result is the same on every
+    machine and, where the scale 10**shift is exact (|shift| <= 22), the double nearest the decimal
+    rounding of x (half to even), but for x within a rounding error of a tie."""
     if isinstance(data, pd.DataFrame):
         return data.apply(lambda column: rounded(column, digits))
     if isinstance(data, pd.Series):
         return pd.Series(rounded(data.to_numpy(), digits), data.index, name=data.name) \
             if pd.api.types.is_float_dtype(data) else data
     x = np.asarray(data, dtype=float)
-    finite = np.isfinite(x) & (x != 0)
-    scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(np.where(finite, x, 1.0)))))
-    return np.where(finite, np.round(x * scale) / scale, x)[()]  # [()]: a number for a number
+    size = np.abs(np.where(np.isfinite(x) & (x != 0), x, 1.0))
+    # log10's last bit may differ between machines, but floor(log10|x|) then moves only for x within
+    # a rounding error of a power of ten, which rounds to that power with either number of digits.
+    shift = digits - 1 - np.floor(np.log10(size)).astype(int)
+    scale = POWERS_OF_TEN[np.minimum(np.abs(shift), 309)]
+    with np.errstate(over="ignore", invalid="ignore"):  # the cases left as they are
+        out = np.where(shift >= 0, np.round(x * scale) / scale, np.round(x / scale) * scale)
+    return np.where(np.isfinite(x) & (x != 0) & np.isfinite(scale), out, x)[()]  # [()]: a number for a number
 
 
 def save(fig: plt.Figure, name: str, folder: Path) -> list[Path]:
     """Save `fig` as folder/name.png and folder/name.pdf with fixed metadata, each rendered in memory
     and written atomically (an interrupted save leaves the old file); returns the paths. The layout
-    and the tight bounding box (padded by savefig.pad_inches) are computed once and both formats drawn
-    from them, where savefig would compute both again for each format: a third of the saving time."""
+    and the tight bounding box (padded by savefig.pad_inches) are computed once, at savefig.dpi, and
+    both formats drawn from them, where savefig would compute both again for each format: a third of
+    the saving time."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    fig.draw_without_rendering()  # runs the figure's layout engine, if any
-    box = fig.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
+    dpi, saved_dpi = fig.dpi, matplotlib.rcParams["savefig.dpi"]
+    fig.dpi = dpi if saved_dpi == "figure" else saved_dpi  # laid out at the PNG's resolution, as savefig does
+    try:
+        fig.draw_without_rendering()  # runs the figure's layout engine, if any
+        box = fig.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
+    finally:
+        fig.dpi = dpi
     engine = fig.get_layout_engine()
     fig.set_layout_engine(None)  # the layout is done: savefig then draws each format only once
     written, rendered = [], {}
