@@ -1,5 +1,6 @@
 """`make verify`: rerun every notebook into build/verify/ and compare what it wrote with the committed
-exhibits, one line per exhibit: identical (same bytes), within tolerance, or different.
+exhibits (as at HEAD: a `make reproduce` that rewrote the working tree does not change them), one line
+per exhibit: identical (same bytes), within tolerance, or different.
 
 - Numbers (CSV, Markdown and LaTeX tables, data/processed): equal within |a - b| <= ATOL + RTOL |b|
   (numpy.isclose); the text around them must be the same.
@@ -13,6 +14,7 @@ Exits non-zero only when an exhibit is different or missing.
 import argparse
 import io
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -85,21 +87,54 @@ def compare(exhibit: str, new: dict[str, bytes], old: dict[str, bytes]) -> tuple
     return verdict, "; ".join(notes)
 
 
-def exhibits(root: Path) -> dict[str, dict[str, bytes]]:
-    """The files a run writes under `root`, grouped by exhibit (folder and stem)."""
+def written(root: Path) -> dict[str, bytes]:
+    """The files a run writes under `root` (FOLDERS, not their subfolders), by path relative to it."""
+    return {f"{folder}/{path.name}": path.read_bytes()
+            for folder in FOLDERS for path in sorted((root / folder).glob("[!.]*")) if path.is_file()}
+
+
+def committed(root: Path) -> tuple[dict[str, bytes], str]:
+    """The files under FOLDERS as committed at HEAD of the checkout `root` (what `make reproduce` may
+    have rewritten in the working tree), and where they come from; outside a git checkout (an
+    archive), the files as they are, said so."""
+    git = ["git", "-C", str(root)]
+    try:
+        top = subprocess.run([*git, "rev-parse", "--show-toplevel", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        if Path(top.stdout.split()[0]).resolve() != root.resolve():
+            raise ValueError(f"{root} is inside another repository")
+        names = subprocess.run([*git, "ls-tree", "-r", "-z", "--name-only", "HEAD", "--", *FOLDERS],
+                               capture_output=True, check=True).stdout.decode().split("\0")
+        names = [name for name in names if name and Path(name).parent.as_posix() in FOLDERS
+                 and not Path(name).name.startswith(".")]  # as written() finds them
+        batch = subprocess.run([*git, "cat-file", "--batch"], input="".join(f"HEAD:{name}\n" for name in names).encode(),
+                               capture_output=True, check=True).stdout
+    except (OSError, ValueError, subprocess.CalledProcessError) as problem:
+        reason = problem.stderr.strip() if isinstance(problem, subprocess.CalledProcessError) else str(problem)
+        return written(root), f"the files in {root} (no commit to compare with: {reason or 'git failed'})"
+    files, at = {}, 0
+    for name in names:  # each blob: "<sha> blob <size>\n<content>\n"
+        header_end = batch.index(b"\n", at)
+        size = int(batch[at:header_end].split()[2])
+        files[name] = batch[header_end + 1:header_end + 1 + size]
+        at = header_end + 1 + size + 1
+    return files, f"the exhibits committed at {top.stdout.split()[1]}"
+
+
+def exhibits(files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
+    """Files by path grouped by exhibit (folder and stem), each a dict of its files by suffix."""
     found = {}
-    for folder in FOLDERS:
-        for path in sorted((root / folder).glob("[!.]*")):
-            if path.is_file():
-                found.setdefault(f"{folder}/{path.stem}", {})[path.suffix] = path.read_bytes()
+    for name, data in files.items():
+        path = Path(name)
+        found.setdefault(f"{path.parent.as_posix()}/{path.stem}", {})[path.suffix] = data
     return found
 
 
 def report(rerun: Path) -> int:
     """Print the verdict per exhibit and a summary; returns the number of exhibits that differ."""
-    new, old = exhibits(rerun), exhibits(paths.ROOT)
+    files, source = committed(paths.ROOT)
+    new, old = exhibits(written(rerun)), exhibits(files)
     counts = {"identical": 0, "within tolerance": 0, "different": 0}
-    print(f"replication report: {rerun} against the committed exhibits "
+    print(f"replication report: {rerun} against {source} "
           f"(numbers: rtol {RTOL:g}, atol {ATOL:g}; figures: pixel RMS <= {RMS_TOLERANCE:g} of 255)")
     for exhibit in sorted(set(new) | set(old)):
         verdict, note = compare(exhibit, new.get(exhibit, {}), old.get(exhibit, {}))

@@ -1,5 +1,6 @@
 """make verify's judgement: numbers within a relative tolerance, figures by pixels, a verdict per exhibit."""
 import io
+import subprocess
 
 import numpy as np
 import pytest
@@ -62,3 +63,24 @@ def test_a_verdict_per_exhibit(tmp_path, monkeypatch, capsys):
     assert "within tolerance" in verdict["u"] and "within tolerance" in verdict["f"]
     assert "DIFFERENT" in verdict["v"] and "DIFFERENT" in verdict["gone"]
     assert lines[-1] == "1 identical, 2 within tolerance, 2 different"
+
+
+def test_the_rerun_is_judged_against_the_commit_not_a_working_tree_make_reproduce_rewrote(tmp_path, monkeypatch, capsys):
+    """A checkout whose exhibit was rewritten after its commit (as `make reproduce` on another machine
+    does): the rerun is compared with the committed bytes, and the header names the commit."""
+    checkout, rerun, name = tmp_path / "repo", tmp_path / "rerun", f"{verify.FOLDERS[0]}/t.csv"
+    for root, data in ((checkout, b"x\n1\n"), (rerun, b"x\n1.00000000001\n")):
+        (root / name).parent.mkdir(parents=True)
+        (root / name).write_bytes(data)
+    git = ["git", "-C", str(checkout), "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"]
+    for command in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "exhibit"]):
+        subprocess.run([*git, *command], check=True)
+    (checkout / name).write_bytes(b"x\n2\n")  # rewritten after the commit
+    (checkout / verify.FOLDERS[0] / "new.csv").write_bytes(b"x\n")  # written, never committed
+    monkeypatch.setattr(paths, "ROOT", checkout)
+    assert verify.report(rerun) == 0
+    lines = capsys.readouterr().out.splitlines()
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    assert f"against the exhibits committed at {commit}" in lines[0]
+    assert lines[1:] == [f"  within tolerance  {name[:-4]}  (csv: largest relative difference 1e-11)",
+                         "0 identical, 1 within tolerance, 0 different"]
