@@ -1,6 +1,9 @@
 """Is .venv still the environment the pins describe? `make` asks before every target that runs code:
-a package removed, changed or damaged after the build is named, with the way out."""
+a package removed, changed or damaged after the build is named, with the way out. And the facts of
+the environment a run used, for its record."""
+import platform
 import re
+import subprocess
 import sys
 from importlib.metadata import distributions
 
@@ -29,6 +32,18 @@ def problems() -> list[str]:
         elif any(f.suffix != ".pyc" and not f.locate().exists() for f in dist.files or []):
             found.append(f"{name} has files missing")
     return found
+
+
+def facts() -> dict:
+    """The commit of the checkout and whether it had uncommitted changes (None outside a git checkout),
+    the Python version, the platform and the version of every installed package."""
+    def git(*args):
+        done = subprocess.run(["git", *args], cwd=paths.ROOT, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else None
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": None if status is None else status != "",
+            "python": platform.python_version(), "platform": platform.platform(),
+            "packages": dict(sorted((d.metadata["Name"], d.version) for d in distributions()))}
 
 
 if __name__ == "__main__":

@@ -65,12 +65,13 @@ def start(out: str = "", **settings) -> Notebook:
     repository) with the measures chosen in `settings` (tfp, digital, virtual; empty: the default of
     config.MEASURE_DEFAULTS) swapped in (panel.select); every setting, with the measures used and the
     significance level (scorecard.ALPHA unless `alpha` is given), is recorded beside the tables the
-    notebook exports and kept in `settings`."""
+    notebook exports, kept in `settings` and, in JupyterLab, entered in build/interactive/run.json
+    (paths.record)."""
     plots.style()
     pd.set_option("display.width", 200, "display.max_colwidth", 60)
     full = panel.load(paths.processed(out))
     measures = {k: v or config.MEASURE_DEFAULTS[k] for k, v in settings.items() if k in config.MEASURE_DEFAULTS}
-    settings = {**settings, **measures}
+    settings = {**settings, **measures, "alpha": settings.get("alpha", scorecard.ALPHA)}
     data = panel.select(full, **measures)
-    return Notebook(data=data, panel=full, figures=paths.figures(out), out=out,
-                    settings={**settings, "alpha": settings.get("alpha", scorecard.ALPHA)})
+    paths.record(out, **settings)
+    return Notebook(data=data, panel=full, figures=paths.figures(out), out=out, settings=settings)

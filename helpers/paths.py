@@ -1,5 +1,6 @@
 """Every path the compendium uses, resolved from the package, never from the working directory,
 and what each notebook reads and writes (the chain the runner schedules)."""
+import json
 import os
 from fnmatch import fnmatch
 from pathlib import Path
@@ -66,6 +67,29 @@ def output(out: str = "") -> Path:
     if root.resolve() != ROOT:
         seed(root, overwrite=False)
     return root
+
+
+def record(out: str = "", **settings) -> Path | None:
+    """In JupyterLab (no `out`, no runner: INTERACTIVE), enter the notebook's settings into
+    build/interactive/run.json, each notebook (named by the JPY_SESSION_NAME JupyterLab gives its
+    kernel) with its last run's settings, commit and package versions (environment.facts); returns the
+    record. A run of the runner is recorded by the runner (<out>/run.json), so nothing is written then."""
+    if out or os.environ.get(OUT_VARIABLE):
+        return None
+    from . import environment
+    from .files import atomic_write  # pandas, loaded only when something is recorded
+    path = INTERACTIVE / "run.json"
+    try:
+        notebooks = json.loads(path.read_text())["notebooks"]
+    except (OSError, ValueError, KeyError, TypeError):
+        notebooks = {}
+    name = Path(os.environ.get("JPY_SESSION_NAME") or "unnamed notebook").name
+    notebooks[name] = {"settings": settings, **environment.facts()}
+    facts = {"what": "runs in JupyterLab; each notebook with the settings, commit and packages of its last run",
+             "notebooks": dict(sorted(notebooks.items()))}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
+    return path
 
 
 def figures(out: str = "") -> Path:

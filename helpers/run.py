@@ -17,16 +17,13 @@ import ast
 import fcntl
 import json
 import os
-import platform
-import subprocess
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from importlib.metadata import distributions
 from pathlib import Path
 
-from . import config, constructions, paths
+from . import config, constructions, environment, paths
 
 KERNEL = "python3"
 DURATIONS = paths.BUILD / "durations.json"  # seconds per notebook in the last run, for the order of the next
@@ -308,21 +305,8 @@ def lock(root: Path = None):
 
 def record(out: Path, argv: list[str], settings: dict, ran: list[str], copied: list[str], failed: dict) -> Path:
     """<out>/run.json: what was run with which settings, from which commit, with which packages."""
-    def git(*args):
-        done = subprocess.run(["git", *args], cwd=paths.ROOT, capture_output=True, text=True)
-        return done.stdout.strip() if done.returncode == 0 else None
-    facts = {
-        "command": "python -m helpers.run " + " ".join(argv),
-        "settings": settings,
-        "notebooks_run": ran,
-        "failed": sorted(failed),
-        "inputs_copied_from_the_repository": copied,
-        "commit": git("rev-parse", "HEAD"),
-        "uncommitted_changes": git("status", "--porcelain", "--untracked-files=no") not in ("", None),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "packages": dict(sorted((d.metadata["Name"], d.version) for d in distributions())),
-    }
+    facts = {"command": "python -m helpers.run " + " ".join(argv), "settings": settings, "notebooks_run": ran,
+             "failed": sorted(failed), "inputs_copied_from_the_repository": copied, **environment.facts()}
     path = out / "run.json"
     from .files import atomic_write  # pandas: not needed before the notebooks run
     atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())

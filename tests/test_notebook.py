@@ -47,3 +47,15 @@ def test_a_notebook_level_alpha_is_recorded(out):
 def test_an_unknown_measure_is_refused(out):
     with pytest.raises(ValueError, match="tfp='tfp_x' is not a measure of tfp"):
         notebook.start(str(out), tfp="tfp_x", digital="digital", virtual="virtual")
+
+
+def test_start_in_jupyterlab_records_the_settings_it_resolved(out, monkeypatch):
+    from helpers import config, paths
+    monkeypatch.setattr(paths, "INTERACTIVE", out)  # holds the panel, as a seeded build/interactive/ would
+    monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/08_heterogeneity.ipynb")
+    notebook.start("", tfp="", digital="digital_pca", virtual="", reps=99)
+    recorded = json.loads((out / "run.json").read_text())["notebooks"]["08_heterogeneity.ipynb"]["settings"]
+    defaults = config.MEASURE_DEFAULTS  # the empty measures resolved
+    assert recorded == {"tfp": defaults["tfp"], "digital": "digital_pca", "virtual": defaults["virtual"], "reps": 99,
+                        "alpha": config.ALPHA}

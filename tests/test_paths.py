@@ -32,3 +32,29 @@ def test_each_written_file_has_its_producer_wherever_the_run_wrote_it(tmp_path):
         assert paths.producer(root / "figures" / "01_coverage_heatmap.png") == "01_data"
         assert paths.producer(root / "data" / "processed" / "panel.csv") == "02_variables"
     assert paths.producer(paths.RAW / "gdp.csv") is None and paths.producer(tmp_path / "panel.csv") is None
+
+
+def test_a_run_in_jupyterlab_is_recorded_with_its_settings_commit_and_packages(tmp_path, monkeypatch):
+    import json
+    import subprocess
+
+    import pandas as pd
+    monkeypatch.setattr(paths, "INTERACTIVE", tmp_path / "interactive")
+    monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
+    monkeypatch.setenv("JPY_SESSION_NAME", "/somewhere/notebooks/05_baseline.ipynb")
+    paths.record("", tfp="tfp_solow", alpha=0.1)
+    monkeypatch.setenv("JPY_SESSION_NAME", "/somewhere/notebooks/01_data.ipynb")
+    path = paths.record("", years=[2013, 2020])
+    found = json.loads(path.read_text())["notebooks"]
+    assert list(found) == ["01_data.ipynb", "05_baseline.ipynb"]
+    assert found["05_baseline.ipynb"]["settings"] == {"tfp": "tfp_solow", "alpha": 0.1}
+    assert found["01_data.ipynb"]["settings"] == {"years": [2013, 2020]}
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True).stdout.strip()
+    assert found["01_data.ipynb"]["commit"] == (head or None)
+    assert found["01_data.ipynb"]["packages"]["pandas"] == pd.__version__
+    # Under the runner (it records a rerun itself) or with an explicit out, nothing is written.
+    path.unlink()
+    assert paths.record(str(tmp_path / "alt"), years=[2011, 2021]) is None
+    monkeypatch.setenv(paths.OUT_VARIABLE, str(tmp_path / "runner"))
+    assert paths.record("", years=[2011, 2021]) is None
+    assert not path.exists() and not (tmp_path / "alt").exists() and not (tmp_path / "runner").exists()
