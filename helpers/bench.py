@@ -14,7 +14,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from . import paths
-from .run import THREADS, chain, execute, lock, notebooks, schedule
+from .run import BLAS, chain, execute, lock, notebooks, schedule
 
 OUT = paths.ROOT / "build" / "bench"
 REPEATS = 2  # the best of two runs of each: a shared machine's other work only ever adds time
@@ -67,7 +67,7 @@ def components() -> list[tuple]:
 
 
 def main() -> None:
-    os.environ.update(THREADS)
+    os.environ.update(BLAS)
     os.environ[paths.OUT_VARIABLE] = str(OUT)
     order = chain([nb.stem for nb in notebooks()])
     floor_nb = floor_notebook(OUT / "floor" / "00_floor.ipynb")

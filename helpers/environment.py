@@ -1,6 +1,7 @@
 """Is .venv still the environment the pins describe? `make` asks before every target that runs code:
 a package removed, changed or damaged after the build is named, with the way out. And the facts of
 the environment a run used, for its record."""
+import os
 import platform
 import re
 import subprocess
@@ -36,13 +37,15 @@ def problems() -> list[str]:
 
 def facts() -> dict:
     """The commit of the checkout and whether it had uncommitted changes (None outside a git checkout),
-    the Python version, the platform and the version of every installed package."""
+    the Python version, the platform, the BLAS settings (helpers.run.BLAS) and the version of every
+    installed package."""
     def git(*args):
         done = subprocess.run(["git", *args], cwd=paths.ROOT, capture_output=True, text=True)
         return done.stdout.strip() if done.returncode == 0 else None
     status = git("status", "--porcelain", "--untracked-files=no")
     return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": None if status is None else status != "",
             "python": platform.python_version(), "platform": platform.platform(),
+            "blas": {k: v for k, v in sorted(os.environ.items()) if k.startswith(("OPENBLAS_", "OMP_", "MKL_"))},
             "packages": dict(sorted((d.metadata["Name"], d.version) for d in distributions()))}
 
 

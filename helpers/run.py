@@ -17,6 +17,7 @@ import ast
 import fcntl
 import json
 import os
+import re
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -28,9 +29,28 @@ from . import config, constructions, environment, paths
 KERNEL = "python3"
 DURATIONS = paths.BUILD / "durations.json"  # seconds per notebook in the last run, for the order of the next
 WORKERS = 2  # the machines this runs on have two cores
-# One BLAS thread per kernel: two kernels share two cores, and the last bits of a result then do not
-# depend on how many threads the BLAS library picked on the machine at hand.
-THREADS = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def haswell_kernels(cpuinfo: str) -> bool:
+    """Whether a CPU (its /proc/cpuinfo) runs OpenBLAS's Haswell kernels: it has AVX2 and FMA."""
+    flags = re.search(r"^flags\s*:(.*)$", cpuinfo, flags=re.M)
+    return flags is not None and {"avx2", "fma"} <= set(flags.group(1).split())
+
+
+def _cpuinfo() -> str:
+    try:
+        return Path("/proc/cpuinfo").read_text()
+    except OSError:  # not Linux: OpenBLAS picks its kernels itself
+        return ""
+
+
+# The BLAS of every kernel. One thread: two kernels share two cores, and the last bits of a result do
+# not depend on how many threads the library picked. OpenBLAS's Haswell kernels wherever the CPU has
+# them: OpenBLAS otherwise picks kernels by CPU (AVX-512 ones on newer CPUs) that round differently in
+# the last bits; so an AVX-512 machine writes the exhibits byte for byte as an AVX2 machine does
+# (measured: every exhibit and notebook, AMD EPYC machines with and without AVX-512).
+BLAS = {**{name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")},
+        **({"OPENBLAS_CORETYPE": "Haswell"} if haswell_kernels(_cpuinfo()) else {})}
 # The kernel's own log says nothing a reader of the console can act on: that local TCP is unencrypted,
 # and a KeyboardInterrupt when the client interrupts it before shutting it down. Errors in cells still
 # reach the runner through the notebook.
@@ -356,7 +376,7 @@ def command(argv: list[str]) -> None:
     with lock():
         sweep(out)
         paths.seed(out, copied)
-        os.environ.update(THREADS)
+        os.environ.update(BLAS)
         os.environ[paths.OUT_VARIABLE] = str(out)
         failed = run_all(stems, out, settings)
         if args.out:

@@ -101,6 +101,14 @@ def test_only_given_twice_runs_the_notebook_once(tmp_path, monkeypatch, repo_unc
     facts = json.loads((tmp_path / "run.json").read_text())
     assert facts["notebooks_run"] == ["08_heterogeneity"] and facts["settings"] == {}
     assert facts["packages"]["pandas"] and "commit" in facts
+    assert {k: os.environ[k] for k in run.BLAS} == run.BLAS == {k: facts["blas"][k] for k in run.BLAS}  # kernels inherit it
+
+
+@pytest.mark.parametrize("flags, haswell", [("fpu sse2 avx avx2 fma bmi2", True), ("fpu sse2 avx fma", False),
+                                            ("fpu sse2 avx2", False), (None, False)])
+def test_haswell_kernels_need_avx2_and_fma(flags, haswell):
+    cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\n" + (f"flags\t\t: {flags}\n" if flags else "")
+    assert run.haswell_kernels(cpuinfo) is haswell
 
 
 def test_every_notebook_is_declared_and_every_input_has_one_producer():
