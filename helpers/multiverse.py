@@ -577,9 +577,9 @@ def by_option(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.DataFra
 
 
 def bench(draws_: int = config.NULL_DRAWS) -> dict:
-    """Cold and warm seconds of each step of notebook 11 (the data read from the grid's cache): the
-    three universes, the core's regional curve with its wild cluster bootstrap and the null draws of
-    the core universe."""
+    """Cold and warm seconds of each step of notebook 11 (the data read from the grid's cache), which
+    `make bench` prints: the three universes, the core's regional curve with its wild cluster
+    bootstrap and the null draws of the core universe."""
     timings, start = {}, time.perf_counter()
     data = wide(panel.load())
     fr, u, core = frames(data), universe(), universe(core=True)
@@ -596,6 +596,4 @@ def bench(draws_: int = config.NULL_DRAWS) -> dict:
         start = time.perf_counter()
         result = step()
         timings[f"{name}: {len(result)} rows"] = time.perf_counter() - start
-    for name, seconds in timings.items():
-        print(f"{name:45s} {seconds:7.2f} s")
     return timings
