@@ -1,5 +1,6 @@
 """Every path the compendium uses, resolved from the package, never from the working directory,
 and what each notebook reads and writes (the chain the runner schedules)."""
+import fcntl
 import json
 import os
 from fnmatch import fnmatch
@@ -79,16 +80,19 @@ def record(out: str = "", **settings) -> Path | None:
     from . import environment
     from .files import atomic_write  # pandas, loaded only when something is recorded
     path = INTERACTIVE / "run.json"
-    try:
-        notebooks = json.loads(path.read_text())["notebooks"]
-    except (OSError, ValueError, KeyError, TypeError):
-        notebooks = {}
     name = Path(os.environ.get("JPY_SESSION_NAME") or "unnamed notebook").name
-    notebooks[name] = {"settings": settings, **environment.facts()}
-    facts = {"what": "runs in JupyterLab; each notebook with the settings, commit and packages of its last run",
-             "notebooks": dict(sorted(notebooks.items()))}
+    entry = {"settings": settings, **environment.facts()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
+    with open(path.with_name(".run.json.lock"), "a") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)  # notebooks started at once each keep their entry
+        try:
+            notebooks = json.loads(path.read_text())["notebooks"]
+        except (OSError, ValueError, KeyError, TypeError):
+            notebooks = {}
+        notebooks[name] = entry
+        facts = {"what": "runs in JupyterLab; each notebook with the settings, commit and packages of its last run",
+                 "notebooks": dict(sorted(notebooks.items()))}
+        atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
     return path
 
 

@@ -58,3 +58,30 @@ def test_a_run_in_jupyterlab_is_recorded_with_its_settings_commit_and_packages(t
     monkeypatch.setenv(paths.OUT_VARIABLE, str(tmp_path / "runner"))
     assert paths.record("", years=[2011, 2021]) is None
     assert not path.exists() and not (tmp_path / "alt").exists() and not (tmp_path / "runner").exists()
+
+
+def test_notebooks_recording_at_the_same_time_each_keep_their_entry(tmp_path):
+    """Two kernels entering build/interactive/run.json at once (two notebooks started together in
+    JupyterLab): every entry survives, none is lost between one kernel's read and the other's write."""
+    import json
+    import os
+    import subprocess
+    import sys
+    script = ("import os, sys\n"
+              "from pathlib import Path\n"
+              "from helpers import environment, paths\n"
+              "paths.INTERACTIVE = Path(sys.argv[1])\n"
+              "environment.facts = dict  # the race is between the read and the write: skip git and the packages\n"
+              "(paths.INTERACTIVE / f'{sys.argv[2]}.ready').touch()\n"
+              "while len(list(paths.INTERACTIVE.glob('*.ready'))) < 2:  # both start recording together\n"
+              "    pass\n"
+              "for i in range(100):\n"
+              "    os.environ['JPY_SESSION_NAME'] = f'{sys.argv[2]}{i:03d}.ipynb'\n"
+              "    paths.record('', i=i)\n")
+    env = {k: v for k, v in os.environ.items() if k != paths.OUT_VARIABLE}
+    kernels = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), name], cwd=paths.ROOT, env=env)
+               for name in ("a", "b")]
+    assert [kernel.wait() for kernel in kernels] == [0, 0]
+    found = json.loads((tmp_path / "run.json").read_text())["notebooks"]
+    assert sorted(found) == sorted(f"{name}{i:03d}.ipynb" for name in "ab" for i in range(100))
+    assert found["b007.ipynb"]["settings"] == {"i": 7}
