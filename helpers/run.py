@@ -60,6 +60,8 @@ INTERRUPTED = "interrupted: every file is as before or completely rewritten; run
 # The (low, high) range of each numeric setting (helpers.config); the measures (tfp, digital, virtual)
 # choose from the constructions of their variable.
 RANGES = config.RANGES
+# How a setting's error names the type of its default.
+KINDS = {int: "an integer", float: "a number with a decimal point", str: "a string", list: "a list", bool: "True or False"}
 
 
 def notebooks() -> list[Path]:
@@ -138,7 +140,7 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
         except (ValueError, SyntaxError):
             value = text
         if type(value) is not type(valid[name]):
-            raise SystemExit(f"setting {name}={text!r}: expected a {type(valid[name]).__name__} "
+            raise SystemExit(f"setting {name}={text!r}: expected {KINDS.get(type(valid[name]), 'a value')} "
                              f"like the default {valid[name]!r}")
         check_value(name, value, valid[name])
         settings[name] = value

@@ -38,8 +38,11 @@ def test_unknown_setting_lists_the_valid_ones(tmp_path):
 def test_setting_of_the_wrong_type_is_refused(tmp_path):
     nb = notebook(tmp_path / "01_x.ipynb")
     assert run.parse_settings(["x=3", "name=b"], [nb]) == {"x": 3, "name": "b"}
-    with pytest.raises(SystemExit, match=r"x='three': expected a int like the default 1"):
+    with pytest.raises(SystemExit, match=r"x='three': expected an integer like the default 1"):
         run.parse_settings(["x=three"], [nb])
+    shares = notebook(tmp_path / "02_y.ipynb", parameters="out = ''\nshare = 0.01")
+    with pytest.raises(SystemExit, match=r"share='1': expected a number with a decimal point like the default 0.01"):
+        run.parse_settings(["share=1"], [shares])
 
 
 def test_out_is_given_with_the_option_not_as_a_setting(tmp_path):
