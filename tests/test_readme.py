@@ -1,0 +1,127 @@
+"""Every result the README states follows from a number the notebooks export (figures/) or the paper
+prints (data/paper): each sentence below is rebuilt from those files and must appear in the README."""
+import pandas as pd
+import pytest
+
+from helpers import paths, tables
+
+
+def readme() -> str:
+    """The README as one line of text, markdown escapes removed."""
+    return " ".join((paths.ROOT / "README.md").read_text(encoding="utf-8").split()).replace("\\*", "*")
+
+
+def number(x: float, digits: int = 3) -> str:
+    """As the README prints it: fixed decimals, a true minus sign."""
+    return f"{x:.{digits}f}".replace("-", "−")
+
+
+def percent(share: float) -> str:
+    return f"{100 * share:.1f} %"
+
+
+def stars(p: float) -> str:
+    return "*" * sum(p < level for level in (0.1, 0.05, 0.01))
+
+
+def estimates(name: str) -> pd.Series:
+    return pd.read_csv(paths.FIGURES / f"{name}.csv").set_index(["column", "term", "statistic"])["value"]
+
+
+def csv(name: str, **options) -> pd.DataFrame:
+    return pd.read_csv(paths.FIGURES / f"{name}.csv", **options)
+
+
+def printed(table: str, column: str, term: str, statistic: str = "coef") -> float:
+    rows = tables.published(table).set_index(["column", "term", "statistic"])["value"]
+    return rows[(column, term, statistic)]
+
+
+def baseline() -> list[str]:
+    fit = estimates("table4_estimates")
+    assert abs(fit[("(1)", "digital", "t")]) < 0.1  # "without controls it is zero"
+    closeness = csv("table4_closeness", index_col=0)  # "closer to pooled OLS with year dummies than to two-way"
+    assert (closeness.loc["pooled OLS + year dummies", ["mean_abs_gap", "mean_adj_r2_gap"]]
+            < closeness.loc["two-way FE", ["mean_abs_gap", "mean_adj_r2_gap"]]).all()
+    return [f"close in size to the published one ({number(fit[('(2)', 'digital', 'coef')])} vs "
+            f"{number(printed('table4', '(2)', 'digital'))}) but **not significant** (t = {number(fit[('(2)', 'digital', 't')], 2)})"]
+
+
+def robustness() -> list[str]:
+    fit = estimates("06_robustness_estimates").xs("digital", level="term").unstack("statistic")
+    clustered = fit.drop(index=["baseline", "Driscoll-Kraay errors"])
+    # "none gives a positive coefficient significant at 5 %; three reach 10 % only"
+    assert not ((clustered["coef"] > 0) & (clustered["p"] < 0.05)).any()
+    at_ten = clustered[(clustered["coef"] > 0) & (clustered["p"] < 0.1)]
+    assert sorted(at_ten.index) == ["index: PCA", "no filled cells (2013-2020)", "winsorised 1%/99%"]
+    pku, dk = fit.loc["index: PKU-DFIIC"], fit.loc["Driscoll-Kraay errors"]
+    return ([f"({number(row['coef'])}{stars(row['p'])}, p = {number(row['p'])}" for _, row in at_ten.iterrows()]
+            + [f"*negative* coefficient ({number(pku['coef'])}{stars(pku['p'])})",
+               f"change only the standard error ({number(dk['coef'])}{stars(dk['p'])},"])
+
+
+def forensics() -> list[str]:
+    verdict = csv("10_verdict", index_col="variable").loc[["tfp", "digital", "virtual"]]
+    controls = csv("10_controls", index_col=0)
+    tolerance = verdict["tolerance"].iloc[0]
+    assert controls.loc[["gov", "open", "ur"], "distance"].max() == tolerance and not verdict["reproduces"].any()
+    gaps = [", ".join(number(g, 2) for g in verdict[column][:2]) + f" and {number(verdict[column].iloc[2], 2)}"
+            for column in ("moment_gap", "correlation_gap")]
+    return [f"None of {len(csv('10_grid'))} standard constructions",
+            f"miss a printed moment by {gaps[0]} printed standard deviations and a printed correlation with the "
+            f"controls by {gaps[1]},", f"(`gov`, `open`, `ur`) stay within {tolerance:g}"]
+
+
+def multiverse() -> list[str]:
+    n = csv("11_numbers", index_col=["claim", "universe"])
+    joint = csv("11_joint", index_col=["claim", "statistic"])["p"]
+    regional = n.loc["regional pattern"]
+    assert regional["supports"].max() <= 0.05  # "the pattern fails in 95 % or more of every universe"
+    return [f"in {percent(n.loc[('H1', 'full'), 'supports'])} of {n.loc[('H1', 'full'), 'specifications']:,} specifications "
+            f"but in only {percent(n.loc[('H1', 'full, two-way FE only'), 'supports'])} of those",
+            f"p = {joint[('H1', 'positive and significant')]:g} over every estimator, "
+            f"p = {joint[('H1, two-way FE only', 'positive and significant')]:g} with two-way effects only",
+            f"H2 in {percent(n.loc[('H2', 'full'), 'supports'])} of {n.loc[('H2', 'full'), 'specifications']:,} "
+            f"(joint p = {joint[('H2', 'positive and significant')]:g})",
+            f"the regional pattern in {percent(regional.at['full', 'supports'])} of {regional.at['full', 'specifications']:,}, "
+            f"in {regional.at['full, two-way FE only', 'supporting']} of the "
+            f"{regional.at['full, two-way FE only', 'specifications']:,} with two-way effects and in "
+            f"{'none' if regional.at['core, wild cluster bootstrap', 'supporting'] == 0 else 'SOME'} of the "
+            f"{regional.at['core, wild cluster bootstrap', 'specifications']} core specifications tested by the wild "
+            f"cluster bootstrap (joint p = {joint[('regional pattern', 'pattern holds')]:g}"]
+
+
+def controls() -> list[str]:
+    table2 = csv("table2", header=[0, 1], index_col=0)
+    ours, paper = table2["ours"], table2["printed"].rename(columns={"sd (printed as median)": "sd"})
+    moments = ["mean", "sd", "min", "max"]
+    differ = (ours[moments].round(3) != paper[moments]).loc[["gov", "open", "ur", "ind", "cs"]]
+    assert not differ.loc[["gov", "open", "ur"]].any().any()
+    assert list(differ.columns[differ.loc["ind"]]) == ["max"] and differ.loc["cs"].all()
+    pairs = csv("table3_comparison", index_col="pair")["gap"]
+    assert all(abs(pairs[pair]) < 0.0005 for pair in ("open ~ gov", "ur ~ gov", "ur ~ open"))
+    return ["`ind` differs only in its maximum, `cs` in all four moments",
+            f"| `cs` | mean {number(paper.at['cs', 'mean'])}, sd {number(paper.at['cs', 'sd'])}, "
+            f"min {number(paper.at['cs', 'min'])}, max {number(paper.at['cs', 'max'])} | "
+            f"{', '.join(number(ours.at['cs', m]) for m in moments)} (Anhui 2018)",
+            f"| `ind` | max {number(paper.at['ind', 'max'])} | {number(ours.at['ind', 'max'])} |",
+            f"means {', '.join(number(paper.at[v, 'mean']) for v in ('tfp', 'digital', 'virtual'))} | "
+            f"{', '.join(number(ours.at[v, 'mean']) for v in ('tfp', 'digital', 'virtual'))} |"]
+
+
+def known_differences() -> list[str]:
+    fit = estimates("table4_estimates")
+    alternatives = csv("table4_alternatives", index_col=0)
+    return [f"| {number(printed('table4', '(2)', 'Constant'))} ({number(printed('table4', '(2)', 'Constant', 't'), 2)}), "
+            f"identical to `digital` | {number(fit[('(2)', 'Constant', 'coef')])} ({number(fit[('(2)', 'Constant', 't')], 2)}) |",
+            f"with province effects alone ({alternatives.at['digital', 'province FE only (2)']})",
+            f"gives {alternatives.at['digital', 'pooled OLS + year dummies (2)'].replace('-', '−')} "
+            f"(t = {number(float(alternatives.iloc[1]['pooled OLS + year dummies (2)'].strip('()')), 2)}) for `digital` itself"]
+
+
+@pytest.mark.parametrize("sentences", [baseline, robustness, forensics, multiverse, controls, known_differences],
+                         ids=lambda f: f.__name__)
+def test_each_result_in_the_readme_follows_from_the_exports(sentences):
+    text = readme()
+    missing = [s for s in sentences() if s not in text]
+    assert not missing, f"README.md does not say what figures/ and data/paper say: {missing}"
