@@ -222,3 +222,11 @@ def test_the_notebooks_others_wait_for_start_first_then_the_longest(tmp_path, mo
     assert order.index("04_correlation") < order.index("03_descriptives")  # longer last time
     assert order[0] == "02_variables"  # seven notebooks read its panel
     assert max(map(order.index, ["05_baseline", "08_heterogeneity"])) < order.index("03_descriptives")  # 09 waits for 05-08
+
+
+def test_the_makefile_sets_the_blas_threads_the_runner_sets():
+    """make test and make lab start kernels the runner does not: the Makefile exports the same thread
+    counts (numpy reads them when it is first imported, before any helper could set them)."""
+    exported = dict(re.findall(r"^export (\w+) := (\S+)$", (paths.ROOT / "Makefile").read_text(), flags=re.M))
+    threads = {k: v for k, v in run.BLAS.items() if k.endswith("_NUM_THREADS")}
+    assert threads and {k: exported.get(k) for k in threads} == threads
