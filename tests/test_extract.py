@@ -47,3 +47,32 @@ def test_extraction_refuses_an_implausible_value_before_writing(tmp_path, monkey
     with pytest.raises(ExtractError, match=r"gdp_a \(from gdp.xlsx\), line \d+: value [\d.e+]+ for \(Hebei, 2015\) outside the range"):
         extract.extract_all(tmp_path / "raw", only=["gdp_a"])
     assert not (tmp_path / "raw").exists()
+
+
+@pytest.mark.usefixtures("repo_unchanged")
+@pytest.mark.parametrize("column, cell, problem", [
+    ("value", "1,234.5", r"Hebei, year 2015: the value '1,234.5' is not a number"),
+    ("year", "20l5", r"Hebei, year 20l5: the year '20l5' is not a number"),
+    ("province", "Hebie", r"unknown province name 'Hebie'")])
+def test_a_source_cell_that_is_not_a_number_stops_the_extraction_naming_it(tmp_path, monkeypatch, column, cell, problem):
+    """A blank cell is a gap; anything else that is not a number (a thousands separator, a typo) is an
+    error naming the series, its source file, the province and the year, and nothing is written."""
+    from dataclasses import replace
+
+    from helpers import extract
+    from helpers.extract.common import tidy
+    from helpers.sources import ExtractError
+
+    source = pd.DataFrame({"province": ["北京市", "河北省", "河北省"], "year": ["2014年", "2014年", "2015年"],
+                           "value": ["", "3,0", "2.5"]}).astype(str)
+    source.loc[0, "value"] = "  "  # blank: a gap, not an error
+    source.loc[1, "value"] = "3.0"
+    source.loc[2, column] = cell
+    monkeypatch.setattr(extract, "SERIES", [replace(s, read=lambda: tidy(source, "province", "year", "value"))
+                                            if s.name == "gdp_a" else s for s in extract.SERIES])
+    with pytest.raises(ExtractError, match=r"gdp_a \(from gdp.xlsx\): " + problem):
+        extract.extract_all(tmp_path / "raw", only=["gdp_a"])
+    assert not (tmp_path / "raw").exists()
+    source.loc[2, column] = {"value": "2.5", "year": "2015年", "province": "河北省"}[column]
+    assert tidy(source, "province", "year", "value").to_dict("list") == {
+        "province": ["Hebei", "Hebei"], "year": [2014, 2015], "value": [3.0, 2.5]}

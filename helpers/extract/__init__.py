@@ -9,7 +9,7 @@ import pandas as pd
 from .. import config, paths
 from ..provinces import NAMES, NATIONAL
 from ..files import atomic_write, csv_bytes, read_csv, sha256
-from ..sources import MANIFEST_COLUMNS, plausible, validate
+from ..sources import MANIFEST_COLUMNS, ExtractError, plausible, validate
 from . import capital, digital, gdp, labour, population, public
 from .common import Series
 
@@ -67,8 +67,11 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
     chosen = [s for s in SERIES if only is None or s.name in only]
     built = []
     for series in chosen:
-        frame = series.read()
         where = f"{series.name} (from {', '.join(f for _, f in series.files)})"
+        try:
+            frame = series.read()
+        except (ValueError, KeyError) as error:  # a cell or a province name tidy() cannot read
+            raise ExtractError(f"{where}: {error.args[0] if error.args else error}; nothing was written") from None
         validate(frame, where, series.sign)
         plausible(frame.astype({"year": int, "value": float}), series.name, where)
         built.append((series, frame, csv_bytes(frame)))

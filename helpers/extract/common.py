@@ -40,17 +40,29 @@ def source(folder: str, file: str) -> Path:
 
 def tidy(frame: pd.DataFrame, province: str, year: str, value: str, *, keep=None) -> pd.DataFrame:
     """(province, year, value) with canonical English province names, integer years and float
-    values, sorted; aggregate rows dropped, missing values dropped, unknown names an error."""
+    values, sorted; aggregate rows dropped, blank cells dropped (gaps); unknown names and cells that
+    are neither blank nor a number an error naming the province and year."""
     out = frame[[province, year, value]].copy()
     out.columns = ["province", "year", "value"]
     out = out[~out["province"].astype(str).str.strip().isin(AGGREGATES)]
     out["province"] = out["province"].map(canonical)
-    out["year"] = pd.to_numeric(out["year"].astype(str).str.replace("年", "").str.strip()).astype(int)
-    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype(float)
-    out = out.dropna(subset=["value"])
+    years = pd.to_numeric(out["year"].astype(str).str.replace("年", "").str.strip(), errors="coerce")
+    _refuse(out, years.isna(), "year")
+    out["year"] = years.astype(int)
+    values = pd.to_numeric(out["value"], errors="coerce")
+    _refuse(out, values.isna() & out["value"].notna() & out["value"].astype(str).str.strip().ne(""), "value")
+    out = out.assign(value=values.astype(float)).dropna(subset=["value"])
     if keep is not None:
         out = out[out["year"].between(*keep)]
     return out.sort_values(["province", "year"], key=_province_order).reset_index(drop=True)
+
+
+def _refuse(frame: pd.DataFrame, bad: pd.Series, column: str) -> None:
+    """A ValueError naming the first row where `bad` holds: its province, year and cell."""
+    if bad.any():
+        row = frame[bad].iloc[0]
+        raise ValueError(f"{row['province']}, year {row['year']}: the {column} {row[column]!r} is not a number"
+                         + (f" ({bad.sum()} such cells)" if bad.sum() > 1 else ""))
 
 
 def wide(frame: pd.DataFrame, province: str, **kwargs) -> pd.DataFrame:
