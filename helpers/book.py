@@ -15,11 +15,11 @@ from pathlib import Path
 import mathjax
 import mistune
 import nbformat
-import pandas as pd
 from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 
 from . import paths
+from .files import read_csv
 from .run import notebooks
 
 MARKER = ".compendium-book"  # marks a folder this module built, so a rebuild may empty it
@@ -95,9 +95,9 @@ def navigation(pages: list[tuple[str, str]], here: str) -> str:
     return '<nav class="book">' + " ".join(links) + "</nav>"
 
 
-def csv_page(path: Path) -> str:
-    """A CSV file as an HTML table."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False).to_html(index=False, border=0, escape=True)
+def csv_page(path: Path, fix: str) -> str:
+    """A CSV file as an HTML table; a malformed file (files.read_csv) stops the book, naming file and line."""
+    return read_csv(path, fix).to_html(index=False, border=0, escape=True)
 
 
 def exhibits(folder: Path, target: Path) -> str:
@@ -138,6 +138,8 @@ def landing(readme: str, pages: list[tuple[str, str]], figures: Path) -> str:
 def build(out: Path = paths.ROOT / "build" / "book") -> Path:
     """Write the book into `out` (emptied first if an earlier build made it); returns index.html."""
     out = Path(out)
+    codebook = csv_page(paths.PROCESSED / "CODEBOOK.csv", "Rerun notebooks/02_variables.ipynb (make reproduce).")
+    manifest = csv_page(paths.MANIFEST, "Restore it with `git checkout data/raw`.")  # both read before anything is written
     if out.exists():
         if any(out.iterdir()) and not (out / MARKER).exists():
             raise FileExistsError(f"{out} is not empty and was not made by helpers.book; choose another --out")
@@ -162,10 +164,10 @@ def build(out: Path = paths.ROOT / "build" / "book") -> Path:
         ("index.html", "Replication compendium", landing(readme, pages, figures)),
         ("exhibits.html", "Exhibits", "<h1>Every exhibit</h1>" + exhibits(figures, out / "figures")),
         ("codebook.html", "Codebook", "<h1>Codebook of the analysis panel</h1>"
-         "<p><code>data/processed/CODEBOOK.csv</code>, written by notebook 02.</p>" + csv_page(paths.PROCESSED / "CODEBOOK.csv")),
+         "<p><code>data/processed/CODEBOOK.csv</code>, written by notebook 02.</p>" + codebook),
         ("manifest.html", "Manifest", "<h1>Manifest of the extracts</h1>"
          "<p><code>data/raw/MANIFEST.csv</code>: unit, vintage, source, licence, coverage and checksum of each "
-         "extract in <code>data/raw/</code>.</p>" + csv_page(paths.MANIFEST)),
+         "extract in <code>data/raw/</code>.</p>" + manifest),
     ]:
         (out / href).write_text(PAGE.format(title=heading, nav=navigation(pages, href), body=body), encoding="utf-8")
     return out / "index.html"

@@ -177,3 +177,16 @@ def test_exercise_solutions_are_folded_until_clicked(site, browser):
     first.locator("summary").click()
     assert first.locator("p").first.is_visible()
     page.close()
+
+
+def test_a_malformed_manifest_stops_the_book_before_anything_is_written(tmp_path, monkeypatch):
+    """A truncated line in data/raw/MANIFEST.csv is an error naming file and line, not a table with blank
+    cells; the book is not started."""
+    from helpers.files import InputError
+    lines = paths.MANIFEST.read_text(encoding="utf-8").splitlines()
+    broken = tmp_path / "MANIFEST.csv"
+    broken.write_text("\n".join([*lines[:3], lines[3].split(",")[0], *lines[4:]]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "MANIFEST", broken)
+    with pytest.raises(InputError, match=r"MANIFEST.csv.*line 4"):
+        book.build(tmp_path / "book")
+    assert not (tmp_path / "book").exists()
