@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config, measures, paths
+from . import config, constructions, measures, paths
 from .provinces import NAMES, SAMPLE
 from .sources import read_extract
 
@@ -226,7 +226,7 @@ def mobile_per_100(subscribers, population) -> tuple[pd.Series, pd.Series]:
     return late_ratio(subscribers, population, "mobile", per=100)
 
 
-INDICATORS = ["internet", "it_share", "telecom", "mobile", "dfiic"]
+INDICATORS = list(constructions.INDICATOR_SETS["subs"])  # the panel's index: five indicators, broadband subscribers
 
 
 def digital_indices(indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
