@@ -266,20 +266,20 @@ def _strip_kept(partial: Path) -> str:
     return str(partial)
 
 
-def schedule(items: dict, run, workers: int = WORKERS) -> tuple[dict, list]:
+def schedule(items: dict, run) -> tuple[dict, list]:
     """Call run(item) for each item of `items` (item -> the items it needs) once those it needs have
-    succeeded, `workers` at a time, in the order given; returns the failures (item -> error) and the
+    succeeded, WORKERS at a time, in the order given; returns the failures (item -> error) and the
     items not run because one they need failed. On Ctrl-C no new item starts, those running finish
     (their files are then complete), and KeyboardInterrupt is raised; a second Ctrl-C stops at once."""
     failed, skipped, done, running = {}, [], set(), {}
     pending = list(items)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         while pending or running:
             for item in list(pending):
                 if items[item] & (set(failed) | set(skipped)):
                     pending.remove(item)
                     skipped.append(item)
-                elif len(running) < workers and items[item] <= done:
+                elif len(running) < WORKERS and items[item] <= done:
                     pending.remove(item)
                     running[pool.submit(run, item)] = item
             if not running:

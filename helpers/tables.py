@@ -118,11 +118,10 @@ def published(table: str, folder=paths.PAPER) -> pd.DataFrame:
     return rows.drop(columns="table").reset_index(drop=True)
 
 
-def published_table(table: str, terms: list[str], rename: dict[str, str] | None = None) -> pd.DataFrame:
+def published_table(table: str, terms: list[str]) -> pd.DataFrame:
     """A published regression table in the layout of `regression_table`; the fixed-effect rows show
-    what the paper prints (年份/行业固定效应 YES, blank where it prints none). `rename` maps
-    published term names to ours."""
-    pub = published(table).replace({"term": rename or {}})
+    what the paper prints (年份/行业固定效应 YES, blank where it prints none)."""
+    pub = published(table)
     value = pub.set_index(["column", "term", "statistic"])["printed"]
     star = pub.set_index(["column", "term", "statistic"])["stars"]
     columns = list(dict.fromkeys(pub["column"]))
@@ -142,9 +141,8 @@ def published_table(table: str, terms: list[str], rename: dict[str, str] | None 
     return pd.DataFrame(out, index=index)
 
 
-def compare(ours: pd.DataFrame, table: str, columns: dict[str, str], terms: dict[str, str] | None = None) -> pd.DataFrame:
-    """Each published coefficient beside ours. `columns` maps the published column to ours, `terms`
-    (optional) a published term to ours. Marks whether the sign and the significance level (number of
+def compare(ours: pd.DataFrame, table: str, columns: dict[str, str]) -> pd.DataFrame:
+    """Each published coefficient beside ours. `columns` maps the published column to ours. Marks whether the sign and the significance level (number of
     stars) agree and whether the published value lies in our 95 % interval."""
     pub = published(table)
     coefs = pub[pub["statistic"] == "coef"].set_index(["column", "term"])
@@ -154,7 +152,7 @@ def compare(ours: pd.DataFrame, table: str, columns: dict[str, str], terms: dict
     for (column, term), row in coefs.iterrows():
         if column not in columns:
             continue
-        key = (columns[column], (terms or {}).get(term, term))
+        key = (columns[column], term)
         if key not in wide.index:
             continue
         mine = wide.loc[key]
