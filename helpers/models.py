@@ -242,14 +242,25 @@ def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str,
     `x` (wild_draws). When the weights allow no more than `reps` distinct vectors (6^G <= reps: G <= 5
     with Webb weights) every one is enumerated and the p-value is exact (it does not depend on
     `seed`); otherwise `reps` vectors are drawn from a generator seeded with `seed`."""
-    _check_option("weights", weights, Weights)
     frame = data[[y, *x]].dropna()
     groups, years = codes(frame)
-    U = basis(np.hstack([effects(groups, years, "twoway"), frame[[c for c in x if c != test]].to_numpy()]))
-    Y, X = (A - U @ (U.T @ A) for A in (frame[[y]].to_numpy(), frame[[test]].to_numpy()))
-    v, exact = _draws(WEIGHTS[weights], groups.max() + 1, reps, seed)
-    b, se, t_star = wild_draws(Y, X, U, groups, len(x) + years.max() + 1, v)
+    Z = np.hstack([effects(groups, years, "twoway"), frame[[c for c in x if c != test]].to_numpy()])
+    b, se, t_star, exact = wild_restricted(frame[[y]].to_numpy(), frame[[test]].to_numpy(), Z, groups,
+                                           small_sample_k("twoway", len(x), years), reps, seed, weights)
     return Bootstrap(t=float(b[0, 0] / se[0, 0]), t_star=t_star[:, 0, 0], exact=exact)
+
+
+def wild_restricted(Y: np.ndarray, X: np.ndarray, Z: np.ndarray, groups: np.ndarray, k: int, reps: int,
+                    seed: int, weights: Weights) -> tuple[np.ndarray, ...]:
+    """The restricted wild cluster bootstrap of every column x of X, alone beside the columns of Z (the
+    effects and the other regressors), on every column y of Y: y and x residualised on Z's basis, the
+    weight vectors of `weights` (_draws: all of them if there are at most `reps`), then wild_draws.
+    Returns b, its clustered se, t* (draws, m, ny) and whether the draws are exact."""
+    _check_option("weights", weights, Weights)
+    U = basis(Z)
+    Y, X = (A - U @ (U.T @ A) for A in (Y, X))
+    v, exact = _draws(WEIGHTS[weights], groups.max() + 1, reps, seed)
+    return (*wild_draws(Y, X, U, groups, k, v), exact)
 
 
 def wild_draws(Y: np.ndarray, X: np.ndarray, U: np.ndarray, groups: np.ndarray, k: int,
@@ -323,6 +334,11 @@ def _draws(values: np.ndarray, n_groups: int, reps: int, seed: int) -> tuple[np.
     if len(values) ** n_groups <= reps:
         return np.array(list(itertools.product(values, repeat=n_groups))), True
     return np.random.default_rng(seed).choice(values, size=(reps, n_groups)), False
+
+
+def small_sample_k(spec: str, n_slopes: int, years: np.ndarray) -> int:
+    """K of the small-sample factor: the slopes, the constant and T-1 year dummies with year effects."""
+    return n_slopes + 1 + (years.max() if EFFECTS[spec]["year"] else 0)
 
 
 def _cluster_scale(n: int, n_groups: int, k: int) -> float:

@@ -127,11 +127,6 @@ def _inference(se, se_dk, n_groups, n_years) -> dict:
     return {"cluster": (se, n_groups - 1), "driscoll_kraay": (se_dk, n_years - 1)}
 
 
-def _k(spec: str, n_slopes: int, years: np.ndarray) -> int:
-    """K of the small-sample factor: slopes, the constant and T-1 year dummies if year effects."""
-    return n_slopes + 1 + (years.max() if models.EFFECTS[spec]["year"] else 0)
-
-
 class Sample:
     """One sample's model columns as a float array and its province and year codes: what the
     estimator needs, extracted once and reused by every block and draw."""
@@ -159,7 +154,7 @@ def block(frame: Sample, outcomes: list[str], regressors: list[str], controls: l
     groups, years = frame.groups, frame.years
     Y, X, C = (frame.columns(c) for c in (outcomes, regressors, controls))
     Z = np.hstack([models.effects(groups, years, spec), C])
-    b, se, se_dk = slopes(*models.residualise(Z, Y, X), groups, _k(spec, 1 + len(controls), years), years, _absorbed(spec, groups))
+    b, se, se_dk = slopes(*models.residualise(Z, Y, X), groups, models.small_sample_k(spec, 1 + len(controls), years), years, _absorbed(spec, groups))
     return b, _inference(se, se_dk, groups.max() + 1, years.max() + 1)
 
 
@@ -167,14 +162,13 @@ def wild_block(frame: Sample, outcomes: list[str], regressors: list[str], contro
                reps: int = config.BOOTSTRAP["reps"], seed: int = config.BOOTSTRAP["seed"],
                weights: str = config.BOOTSTRAP["weights"]) -> tuple[np.ndarray, ...]:
     """models.wild_cluster_bootstrap (restricted, the same weight vectors) of every regressor (alone
-    beside `controls`) on every outcome of a block, for any estimator (models.wild_draws). Returns b,
+    beside `controls`) on every outcome of a block, for any estimator (models.wild_restricted). Returns b,
     its clustered se, t* (draws, regressors, outcomes) and whether the draws are exact."""
     groups, years = frame.groups, frame.years
     Y, X, C = (frame.columns(c) for c in (outcomes, regressors, controls))
-    U = models.basis(np.hstack([models.effects(groups, years, spec), C]))
-    Y, X = (A - U @ (U.T @ A) for A in (Y, X))
-    v, exact = models._draws(models.WEIGHTS[weights], groups.max() + 1, reps, seed)
-    return (*models.wild_draws(Y, X, U, groups, _k(spec, 1 + len(controls), years), v), exact)
+    Z = np.hstack([models.effects(groups, years, spec), C])
+    k = models.small_sample_k(spec, 1 + len(controls), years)
+    return models.wild_restricted(Y, X, Z, groups, k, reps, seed, weights)
 
 
 def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], moderators: list[str],
@@ -215,7 +209,7 @@ def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], 
     year_starts = np.flatnonzero(np.r_[True, np.diff(years[by_year]) != 0])
     by_province = scores(np.arange(n), _starts(groups))
     se, se_dk = _errors((by_province**2).sum(axis=0), len(by_province), scores(by_year, year_starts), pp, n,
-                        _k(spec, 3 + len(controls), years), _absorbed(spec, groups))
+                        models.small_sample_k(spec, 3 + len(controls), years), _absorbed(spec, groups))
     return b, _inference(se, se_dk, groups.max() + 1, years.max() + 1)
 
 
@@ -281,7 +275,7 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
     cross = np.add.reduceat(W[:, :, None] * W[:, None, :], starts)
     M = (counts @ cross.reshape(len(cross), -1)).reshape(-1, m, m)
     weights, n_groups = counts[:, groups], counts.sum(axis=1)
-    k = _k(spec, (1 if moderators is None else 3) + len(controls), years)
+    k = models.small_sample_k(spec, (1 if moderators is None else 3) + len(controls), years)
     absorbed = n_groups - 1 if province else 0
     by_year = np.eye(years.max() + 1)[years]
     b, se, se_dk = [], [], []
