@@ -1,5 +1,6 @@
 import shutil
 
+import pandas as pd
 import pytest
 
 from helpers import paths
@@ -8,6 +9,14 @@ needs_sources = pytest.mark.skipif(
     not paths.SOURCES.exists(),
     reason=f"source workbooks not found at {paths.SOURCES} (they sit beside the repository in CI)",
 )
+
+
+def beside(extract: pd.Series, copy: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """An extract's values (by province and year) and a second copy of them (a tidy frame) on their
+    common province-years, and the absolute gap between the two."""
+    both = pd.concat([extract, copy.set_index(["province", "year"])["value"]], axis=1,
+                     keys=["extract", "copy"], join="inner")
+    return both, (both["extract"] - both["copy"]).abs()
 
 
 def _state():

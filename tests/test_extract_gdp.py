@@ -4,7 +4,7 @@ import pytest
 
 from helpers.extract import gdp
 from helpers.extract.common import source, tidy, wide
-from tests.conftest import needs_sources
+from tests.conftest import beside, needs_sources
 
 EXTRACTS = {s.name: s for s in gdp.SERIES}
 SECTORS = ("primary", "secondary", "tertiary")
@@ -14,13 +14,6 @@ HUANGWT = ("Huangwt1122__Digital-Technology-Innovation-Carbon-Productivity-Resea
 
 def _values(name):
     return EXTRACTS[name].read().set_index(["province", "year"])["value"]
-
-
-def _compare(name, other):
-    """The extract and a second copy (tidy frame) on their common province-years."""
-    both = pd.concat([_values(name), other.set_index(["province", "year"])["value"]], axis=1,
-                     keys=["extract", "copy"], join="inner")
-    return both, (both["extract"] - both["copy"]).abs()
 
 
 @needs_sources
@@ -50,7 +43,7 @@ def test_gdp_a_agrees_with_eps_copy():
                           header=None)
     rows = table[table[0].astype(str).str.startswith("地区生产总值")].iloc[:, 1:]
     rows.columns = ["province", *table.iloc[0, 2:].astype(int)]
-    both, gap = _compare("gdp_a", wide(rows, "province"))
+    both, gap = beside(_values("gdp_a"), wide(rows, "province"))
     assert len(both) == 31 * 12
     assert gap.max() <= 0.05 + 1e-9
 
@@ -62,7 +55,7 @@ def test_gdp_a_and_sectors_agree_with_huangwt_copy():
     columns = {"gdp_a": "Gross Regional Product", "va_primary_a": "Primary Industry",
                "va_secondary_a": "Secondary Industry", "va_tertiary_a": "Tertiary Industry"}
     for name, column in columns.items():
-        both, gap = _compare(name, tidy(table, "Province", "Fiscal Year", column))
+        both, gap = beside(_values(name), tidy(table, "Province", "Fiscal Year", column))
         assert len(both) == 31 * 13, name
         assert gap.max() < 1e-6, name
 
@@ -80,7 +73,7 @@ def test_sectors_a_keep_the_2013_pre_revision_trap():
 def test_gdp_b_agrees_with_nbs_export():
     """VasantLong's NBS export (GBK, 2011-2019) spells 广西省, 西藏省, 新疆省."""
     table = pd.read_csv(source("VasantLong__campus_DA", "分省年度数据.csv"), encoding="gb18030")
-    both, gap = _compare("gdp_b", wide(table, "地区"))
+    both, gap = beside(_values("gdp_b"), wide(table, "地区"))
     assert len(both) == 31 * 9
     assert gap.max() < 1e-6
 
@@ -89,7 +82,7 @@ def test_gdp_b_agrees_with_nbs_export():
 def test_sectors_b_come_with_gdp_b():
     """macs30200's GDP column equals gdp_b, and its three sectors add up to it (to rounding)."""
     table = pd.read_csv(source(*gdp.MACS))
-    both, gap = _compare("gdp_b", tidy(table, "Province", "Year", "GDP"))
+    both, gap = beside(_values("gdp_b"), tidy(table, "Province", "Year", "GDP"))
     assert len(both) == 31 * 12 and gap.max() <= 0.05 + 1e-9
     parts = sum(_values(f"va_{s}_b") for s in SECTORS)
     assert (parts - both["copy"]).abs().max() <= 0.1 + 1e-9
@@ -99,7 +92,7 @@ def test_sectors_b_come_with_gdp_b():
 def test_gdp_c_agrees_with_govfund_sheet2():
     """gdp.xlsx Sheet2 is a wide copy of the 5th-census revision, 2015-2024 (2024 preliminary)."""
     table = pd.read_excel(source(*gdp.YEARBOOK), sheet_name="Sheet2")
-    both, gap = _compare("gdp_c", wide(table.rename(columns={table.columns[0]: "地区"}), "地区"))
+    both, gap = beside(_values("gdp_c"), wide(table.rename(columns={table.columns[0]: "地区"}), "地区"))
     assert len(both) == 31 * 9
     assert gap.max() < 1e-6
 

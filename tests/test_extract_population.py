@@ -3,18 +3,14 @@ import pandas as pd
 
 from helpers.extract import population
 from helpers.extract.common import read_nbs_csv, source, tidy, wide
-from tests.conftest import needs_sources
+from tests.conftest import beside, needs_sources
 
 EXTRACTS = {s.name: s for s in population.SERIES}
 MACRO_127WW = ("127ww__nqp-spatial-development", "中国宏观经济数据库-年度（分省级）.xlsx")
 
 
-def _compare(name, other):
-    """The extract and a second copy (tidy frame) on their common province-years."""
-    mine = EXTRACTS[name].read().set_index(["province", "year"])["value"]
-    both = pd.concat([mine, other.set_index(["province", "year"])["value"]], axis=1,
-                     keys=["extract", "copy"], join="inner")
-    return both, (both["extract"] - both["copy"]).abs()
+def _values(name):
+    return EXTRACTS[name].read().set_index(["province", "year"])["value"]
 
 
 @needs_sources
@@ -29,7 +25,7 @@ def test_coverage():
 def test_population_equals_1lmq_copy():
     """1lmq's NBS export (2015-2024) equals VasantLong's where they overlap (2015-2022)."""
     other = wide(read_nbs_csv(source("1lmq__FYP_QMM2_Chinese_Railways", "分省年度数据_年末常住人口.csv")), "地区")
-    both, gap = _compare("population", other)
+    both, gap = beside(_values("population"), other)
     assert set(both.index.get_level_values("year")) == set(range(2015, 2023))
     assert len(both) == 31 * 8 and gap.max() == 0
 
@@ -38,7 +34,7 @@ def test_population_equals_1lmq_copy():
 def test_population_equals_127ww_panel():
     """127ww's merged panel repeats the same vintage for 2011-2021 (its 2022 too)."""
     table = pd.read_excel(source("127ww__nqp-spatial-development", "面板原始数据_合并版v2.xlsx"))
-    both, gap = _compare("population", tidy(table, "省份", "年份", "总人口（万人）"))
+    both, gap = beside(_values("population"), tidy(table, "省份", "年份", "总人口（万人）"))
     assert len(both) == 31 * 12 and gap.max() == 0
 
 
@@ -49,7 +45,7 @@ def test_urbanisation_agrees_with_eps_and_holds_no_estimates():
     table = pd.read_excel(source(*MACRO_127WW), header=None)
     rows = table[table[0].astype(str).str.startswith("城镇人口所占比重")].iloc[:, 1:]
     rows.columns = ["province", *table.iloc[0, 2:].astype(int)]
-    both, gap = _compare("urbanisation", wide(rows, "province"))
+    both, gap = beside(_values("urbanisation"), wide(rows, "province"))
     years = both.index.get_level_values("year")
     assert len(both[(years >= 2011) & (years <= 2021)]) == 341
     assert gap[years <= 2021].max() < 1e-9
