@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import config, constructions, models, notebook, panel, panel_io, provinces, run, scorecard
+from helpers import config, constructions, models, notebook, panel, panel_io, paths, provinces, run, scorecard
 
 pytestmark = pytest.mark.usefixtures("repo_unchanged")
 
@@ -41,9 +41,18 @@ def test_every_numeric_setting_of_a_run_has_its_range_in_config():
 
 
 def test_the_modules_read_their_decisions_from_config():
-    assert scorecard.ALPHA == config.ALPHA
-    assert panel.CONTROLS is config.CONTROLS
-    assert list(provinces.REGIONS) == list(config.REGIONS)
+    """Changed in config before the modules are imported, a decision reaches them: a copy written out
+    in a module (equal today) would not follow."""
+    import subprocess
+    import sys
+    script = ("from helpers import config\n"
+              "config.ALPHA = 0.123\n"
+              "config.REGIONS = dict(reversed(list(config.REGIONS.items())))\n"
+              "from helpers import provinces, scorecard\n"
+              "print(scorecard.ALPHA, provinces.REGIONS)\n")
+    printed = subprocess.run([sys.executable, "-c", script], cwd=paths.ROOT, capture_output=True, text=True, check=True).stdout
+    assert printed == f"0.123 {list(reversed(list(config.REGIONS)))}\n"
+    assert scorecard.ALPHA is config.ALPHA and panel.CONTROLS is config.CONTROLS
     assert config.RANGES["years"] == config.SOURCE_YEARS
     # The forensic grid's panel-named TFP constructions use the panel's depreciation rate.
     for name in ("tfp", "tfp_solow", "tfp_urban"):
