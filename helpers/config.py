@@ -44,6 +44,7 @@ BROADBAND_2021_NATIONAL = 53578.7
 MEASURE_DEFAULTS = {"tfp": "tfp", "digital": "digital", "virtual": "virtual"}
 CONTROLS = ["gov", "cs", "open", "ur", "ind"]  # the paper's five controls, Table 4
 ALPHA = 0.05  # significance level of every verdict
+CONFIDENCE = 0.95  # level of every confidence interval (tables, figures, the published value inside ours)
 WINSOR_SHARE = 0.01  # share clipped at each tail in the winsorised robustness check
 # Wild cluster bootstrap (Table 7): replications, seed and the weights' distribution.
 BOOTSTRAP = {"reps": 9999, "seed": 20240101, "weights": "webb"}

@@ -64,7 +64,7 @@ class Fit:
     def pvalues(self) -> pd.Series:
         return pd.Series(2 * stats.t.sf(self.tstats.abs(), self.df_resid), index=self.params.index)
 
-    def interval(self, level=0.95) -> pd.DataFrame:
+    def interval(self, level=config.CONFIDENCE) -> pd.DataFrame:
         """Confidence interval from the t distribution with df_resid degrees of freedom."""
         q = stats.t.ppf(0.5 + level / 2, self.df_resid)
         return pd.DataFrame({"lower": self.params - q * self.std_errors, "upper": self.params + q * self.std_errors})
@@ -167,12 +167,12 @@ def centred_interaction(data: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
 
 def marginal_effect(fit: Fit, a: str, product: str, b_values) -> pd.DataFrame:
     """d y / d a = beta_a + beta_ab (b - mean b), evaluated at centred values of b, with its standard
-    error sqrt(V_aa + b^2 V_{ab,ab} + 2 b V_{a,ab}) and a 95 % interval."""
+    error sqrt(V_aa + b^2 V_{ab,ab} + 2 b V_{a,ab}) and its config.CONFIDENCE interval."""
     b_values = np.asarray(b_values, dtype=float)
     effect = fit.params[a] + fit.params[product] * b_values
     v = fit.vcov
     se = np.sqrt(v.loc[a, a] + b_values**2 * v.loc[product, product] + 2 * b_values * v.loc[a, product])
-    q = stats.t.ppf(0.975, fit.df_resid)
+    q = stats.t.ppf(0.5 + config.CONFIDENCE / 2, fit.df_resid)
     return pd.DataFrame({"effect": effect, "se": se, "lower": effect - q * se, "upper": effect + q * se})
 
 

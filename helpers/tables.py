@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import paper, paths
+from . import config, paper, paths
 from .files import atomic_write
 from .models import Fit
 
@@ -93,7 +93,7 @@ def regression_table(fits: dict[str, Fit], terms: list[str], decimals=3) -> pd.D
     return pd.DataFrame(rows, index=index, columns=list(fits))
 
 
-def coefficients(fits: dict[str, Fit], term: str, level=0.95) -> pd.DataFrame:
+def coefficients(fits: dict[str, Fit], term: str, level=config.CONFIDENCE) -> pd.DataFrame:
     """One term across fits, a row per fit: coefficient, t, p, the `level` interval (t distribution
     with each fit's df_resid) and N."""
     rows = {}
