@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from helpers import notebook
+from helpers import config, notebook
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def test_start_selects_the_run_measures_and_exports_with_its_settings(out, analy
     assert nb.panel["tfp"].equals(analysis_panel["tfp"]) and nb.figures == out / "figures"
     nb.export(nb.data[["tfp"]].head(2), "t", formats=["csv"])
     settings = json.loads((out / "figures" / "t.settings.json").read_text())
-    assert settings == {"tfp": "tfp_solow", "digital": "digital_pca", "virtual": "virtual", "reps": 99, "alpha": 0.05,
+    assert settings == {"tfp": "tfp_solow", "digital": "digital_pca", "virtual": "virtual", "reps": 99, "alpha": config.ALPHA,
                         "sample": "30 provinces, 2011-2021, N = 330"}
     nb.outputs()
     assert capsys.readouterr().out.split() == [str(out / "figures" / "t.csv"), str(out / "figures" / "t.settings.json")]
@@ -50,7 +50,7 @@ def test_an_unknown_measure_is_refused(out):
 
 
 def test_start_in_jupyterlab_records_the_settings_it_resolved(out, monkeypatch):
-    from helpers import config, paths
+    from helpers import paths
     monkeypatch.setattr(paths, "INTERACTIVE", out)  # holds the panel, as a seeded build/interactive/ would
     monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
     monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/08_heterogeneity.ipynb")
