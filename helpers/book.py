@@ -139,7 +139,7 @@ def build(out: Path = paths.ROOT / "build" / "book") -> Path:
     """Write the book into `out` (emptied first if an earlier build made it); returns index.html."""
     out = Path(out)
     codebook = csv_page(paths.PROCESSED / "CODEBOOK.csv", "Rerun notebooks/02_variables.ipynb (make reproduce).")
-    manifest = csv_page(paths.MANIFEST, "Restore it with `git checkout data/raw`.")  # both read before anything is written
+    manifest = csv_page(paths.MANIFEST, "Restore it with `git checkout data/raw`.")  # before anything is written
     if out.exists():
         if any(out.iterdir()) and not (out / MARKER).exists():
             raise FileExistsError(f"{out} is not empty and was not made by helpers.book; choose another --out")

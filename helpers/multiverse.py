@@ -154,7 +154,8 @@ def block(frame: Sample, outcomes: list[str], regressors: list[str], controls: l
     groups, years = frame.groups, frame.years
     Y, X, C = (frame.columns(c) for c in (outcomes, regressors, controls))
     Z = np.hstack([models.effects(groups, years, spec), C])
-    b, se, se_dk = slopes(*models.residualise(Z, Y, X), groups, models.small_sample_k(spec, 1 + len(controls), years), years, _absorbed(spec, groups))
+    k = models.small_sample_k(spec, 1 + len(controls), years)
+    b, se, se_dk = slopes(*models.residualise(Z, Y, X), groups, k, years, _absorbed(spec, groups))
     return b, _inference(se, se_dk, groups.max() + 1, years.max() + 1)
 
 

@@ -43,7 +43,8 @@ def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
     if absent or extra or len(cells) != len(grid):
         problem = (f"no row for {absent[0][0]} in {absent[0][1]}" if absent else
                    f"unexpected row {extra[0]}" if extra else "a province-year appears twice")
-        raise InputError(f"{where}: {len(cells)} rows, expected {len(grid)} ({len(SAMPLE)} provinces x {len(ALL_YEARS)} years); "
+        raise InputError(f"{where}: {len(cells)} rows, expected {len(grid)} "
+                         f"({len(SAMPLE)} provinces x {len(ALL_YEARS)} years); "
                          f"{problem}. {REBUILD}")
     for column in [*columns, "region", "filled"]:
         values = data[column]

@@ -40,11 +40,11 @@ def printed(table: str, column: str, term: str, statistic: str = "coef") -> floa
 def baseline() -> list[str]:
     fit = estimates("table4_estimates")
     assert abs(fit[("(1)", "digital", "t")]) < 0.1  # "without controls it is zero"
-    closeness = csv("table4_closeness", index_col=0)  # "closer to pooled OLS with year dummies than to two-way"
-    assert (closeness.loc["pooled OLS + year dummies", ["mean_abs_gap", "mean_adj_r2_gap"]]
-            < closeness.loc["two-way FE", ["mean_abs_gap", "mean_adj_r2_gap"]]).all()
-    return [f"close in size to the published one ({number(fit[('(2)', 'digital', 'coef')])} vs "
-            f"{number(printed('table4', '(2)', 'digital'))}) but **not significant** (t = {number(fit[('(2)', 'digital', 't')], 2)})"]
+    gaps = csv("table4_closeness", index_col=0)[["mean_abs_gap", "mean_adj_r2_gap"]]
+    assert (gaps.loc["pooled OLS + year dummies"] < gaps.loc["two-way FE"]).all()  # "closer to pooled OLS ..."
+    coef, t = fit[("(2)", "digital", "coef")], fit[("(2)", "digital", "t")]
+    return [f"close in size to the published one ({number(coef)} vs {number(printed('table4', '(2)', 'digital'))}) "
+            f"but **not significant** (t = {number(t, 2)})"]
 
 
 def robustness() -> list[str]:
@@ -74,21 +74,23 @@ def forensics() -> list[str]:
 
 def multiverse() -> list[str]:
     n = csv("11_numbers", index_col=["claim", "universe"])
-    joint = csv("11_joint", index_col=["claim", "statistic"])["p"]
+    p = csv("11_joint", index_col=["claim", "statistic"])["p"]
+    share = lambda claim, universe: percent(n.at[(claim, universe), "supports"])  # noqa: E731
+    count = lambda claim, universe: f"{n.at[(claim, universe), 'specifications']:,}"  # noqa: E731
     regional = n.loc["regional pattern"]
     assert regional["supports"].max() <= 0.05  # "the pattern fails in 95 % or more of every universe"
-    return [f"in {percent(n.loc[('H1', 'full'), 'supports'])} of {n.loc[('H1', 'full'), 'specifications']:,} specifications "
-            f"but in only {percent(n.loc[('H1', 'full, two-way FE only'), 'supports'])} of those",
-            f"p = {joint[('H1', 'positive and significant')]:g} over every estimator, "
-            f"p = {joint[('H1, two-way FE only', 'positive and significant')]:g} with two-way effects only",
-            f"H2 in {percent(n.loc[('H2', 'full'), 'supports'])} of {n.loc[('H2', 'full'), 'specifications']:,} "
-            f"(joint p = {joint[('H2', 'positive and significant')]:g})",
-            f"the regional pattern in {percent(regional.at['full', 'supports'])} of {regional.at['full', 'specifications']:,}, "
+    assert regional.at["core, wild cluster bootstrap", "supporting"] == 0  # "in none of the 360 ..."
+    return [f"in {share('H1', 'full')} of {count('H1', 'full')} specifications "
+            f"but in only {share('H1', 'full, two-way FE only')} of those",
+            f"p = {p[('H1', 'positive and significant')]:g} over every estimator, "
+            f"p = {p[('H1, two-way FE only', 'positive and significant')]:g} with two-way effects only",
+            f"H2 in {share('H2', 'full')} of {count('H2', 'full')} "
+            f"(joint p = {p[('H2', 'positive and significant')]:g})",
+            f"the regional pattern in {share('regional pattern', 'full')} of {count('regional pattern', 'full')}, "
             f"in {regional.at['full, two-way FE only', 'supporting']} of the "
-            f"{regional.at['full, two-way FE only', 'specifications']:,} with two-way effects and in "
-            f"{'none' if regional.at['core, wild cluster bootstrap', 'supporting'] == 0 else 'SOME'} of the "
-            f"{regional.at['core, wild cluster bootstrap', 'specifications']} core specifications tested by the wild "
-            f"cluster bootstrap (joint p = {joint[('regional pattern', 'pattern holds')]:g}"]
+            f"{count('regional pattern', 'full, two-way FE only')} with two-way effects and in none of the "
+            f"{count('regional pattern', 'core, wild cluster bootstrap')} core specifications tested by the wild "
+            f"cluster bootstrap (joint p = {p[('regional pattern', 'pattern holds')]:g}"]
 
 
 def controls() -> list[str]:
@@ -112,11 +114,13 @@ def controls() -> list[str]:
 def known_differences() -> list[str]:
     fit = estimates("table4_estimates")
     alternatives = csv("table4_alternatives", index_col=0)
-    return [f"| {number(printed('table4', '(2)', 'Constant'))} ({number(printed('table4', '(2)', 'Constant', 't'), 2)}), "
-            f"identical to `digital` | {number(fit[('(2)', 'Constant', 'coef')])} ({number(fit[('(2)', 'Constant', 't')], 2)}) |",
+    pooled = alternatives["pooled OLS + year dummies (2)"]  # the coefficient, then (t)
+    constant = [number(printed("table4", "(2)", "Constant")), number(printed("table4", "(2)", "Constant", "t"), 2),
+                number(fit[("(2)", "Constant", "coef")]), number(fit[("(2)", "Constant", "t")], 2)]
+    return ["| {} ({}), identical to `digital` | {} ({}) |".format(*constant),
             f"with province effects alone ({alternatives.at['digital', 'province FE only (2)']})",
-            f"gives {alternatives.at['digital', 'pooled OLS + year dummies (2)'].replace('-', '−')} "
-            f"(t = {number(float(alternatives.iloc[1]['pooled OLS + year dummies (2)'].strip('()')), 2)}) for `digital` itself"]
+            f"gives {pooled.iloc[0].replace('-', '−')} (t = {number(float(pooled.iloc[1].strip('()')), 2)}) for "
+            "`digital` itself"]
 
 
 @pytest.mark.parametrize("sentences", [baseline, robustness, forensics, multiverse, controls, known_differences],
