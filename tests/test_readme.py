@@ -1,5 +1,7 @@
 """Every result the README states follows from a number the notebooks export (figures/) or the paper
-prints (data/paper): each sentence below is rebuilt from those files and must appear in the README."""
+prints (data/paper): each sentence below is rebuilt from those files and must appear in the README.
+The stored exports are the thing under test here: the README quotes them, so a rerun that changes an
+exported number fails this test until the README says the new number."""
 import pandas as pd
 import pytest
 

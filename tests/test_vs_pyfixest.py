@@ -76,7 +76,8 @@ EXPORTED = {"table4_estimates": {"(1)": "table4 (1) twoway", "(2)": "table4 (2) 
 def test_every_exported_model_is_checked(cases):
     """Every model in the exported estimates is a case, with the same coefficients (so a case that no
     longer is the exported model, or an exported model without a case, fails); and the cases are the
-    ones the parametrised tests run."""
+    ones the parametrised tests run. The stored exports are the thing under test: they are what a
+    reader of the compendium sees, and what the cross-check must cover."""
     from helpers import paths
     assert sorted(cases) == sorted(NAMES)
     for table, columns in EXPORTED.items():
