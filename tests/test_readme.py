@@ -122,7 +122,17 @@ def known_differences() -> list[str]:
     return ["| {} ({}), identical to `digital` | {} ({}) |".format(*constant),
             f"with province effects alone ({alternatives.at['digital', 'province FE only (2)']})",
             f"gives {pooled.iloc[0].replace('-', '−')} (t = {number(float(pooled.iloc[1].strip('()')), 2)}) for "
-            "`digital` itself"]
+            "`digital` itself", adjusted_r2()]
+
+
+def adjusted_r2() -> str:
+    """The known difference in adjusted R-squared: Table 4's columns, then the range over Tables 5-7."""
+    r2 = {table: csv(table, header=[0, 1], index_col=0).loc["Adj-R2"].astype(float) for table in
+          ("table4", "table5", "table6", "table7")}
+    later = {side: pd.concat([r2[t][side] for t in ("table5", "table6", "table7")]) for side in ("published", "ours")}
+    spans = {side: f"{number(later[side].min())}–{number(later[side].max())}" for side in later}
+    return (f"| Adjusted R-squared | Table 4: {', '.join(map(number, r2['table4']['published']))}; Tables 5–7: "
+            f"{spans['published']} | Table 4: {', '.join(map(number, r2['table4']['ours']))}; Tables 5–7: {spans['ours']}")
 
 
 @pytest.mark.parametrize("sentences", [baseline, robustness, forensics, multiverse, controls, known_differences],
