@@ -61,7 +61,8 @@ INTERRUPTED = "interrupted: every file is as before or completely rewritten; run
 # choose from the constructions of their variable.
 RANGES = config.RANGES
 # How a setting's error names the type of its default.
-KINDS = {int: "an integer", float: "a number with a decimal point", str: "a string", list: "a list", bool: "True or False"}
+KINDS = {int: "an integer", float: "a number with a decimal point", str: "a string", list: "a list",
+         bool: "True or False"}
 
 
 def notebooks() -> list[Path]:
