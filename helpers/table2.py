@@ -70,6 +70,23 @@ def reconstruct(candidates: dict[str, pd.Series], printed: pd.Series) -> pd.Data
     return table.sort_values("distance", kind="stable")
 
 
+def agreement(table: pd.DataFrame, printed: pd.Series) -> str:
+    """How the construction kept (the first row of a reconstruct table) compares with the printed row,
+    moment by moment at the printed three decimals, as the codebook says it."""
+    gaps = (table.iloc[0][MOMENTS] - printed[MOMENTS]).abs().round(3)
+    same, differ = [m for m in MOMENTS if gaps[m] == 0], [m for m in MOMENTS if gaps[m] != 0]
+    if not differ:
+        return "reproduces the printed Table 2 row"
+    if not same:
+        return "closest candidate to the printed Table 2 row, every moment differs"
+    return f"{_listed(same)} as printed, {_listed(differ)} differ{'s' if len(differ) == 1 else ''}"
+
+
+def _listed(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(filter(None, [", ".join(words[:-1]), words[-1]]))
+
+
 def kept(var: str, table: pd.DataFrame) -> str:
     """The construction of `var` the reconstruction keeps (the first row of `table`), which must be
     the one KEPT declares, at distance 0 where KEPT says it reproduces the printed row: otherwise an

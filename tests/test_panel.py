@@ -73,6 +73,25 @@ def test_reconstruct_keeps_the_candidate_that_matches():
     assert table.loc["off", "distance"] == 0.5
 
 
+
+@pytest.mark.parametrize("kept, said", [
+    ([0.30000000000000004, 0.1, 0.0, 1.0], "reproduces the printed Table 2 row"),  # equal at three decimals
+    ([0.3, 0.1, 0.0, 1.2], "mean, sd and min as printed, max differs"),
+    ([0.3, 0.1, 0.001, 1.2], "mean and sd as printed, min and max differ"),
+    ([0.4, 0.2, 0.1, 1.2], "closest candidate to the printed Table 2 row, every moment differs")])
+def test_agreement_names_the_moments_as_printed(kept, said):
+    printed = pd.Series({"mean": 0.3, "sd": 0.1, "min": 0.0, "max": 1.0})
+    table = pd.DataFrame([kept, [0.3, 0.1, 0.0, 1.0]], columns=panel.MOMENTS)  # the first row is the one kept
+    assert panel.agreement(table, printed) == said
+
+
+def test_codebook_says_how_each_control_compares_with_table_2(built):
+    """Exact where KEPT says so; ind as notebook 02 shows it (its maximum alone differs)."""
+    said = panel.codebook(built).set_index("column")["choice"]
+    for var, (label, exact) in panel.KEPT.items():
+        assert said[var].startswith(f"{label}: ") and said[var].endswith("reproduces the printed Table 2 row") == exact
+    assert said["ind"].endswith("mean, sd and min as printed, max differs")
+
 def test_panel_shape_and_sample(built):
     data = built.panel
     assert len(data) == 330 and sorted(data["province"].unique()) == sorted(SAMPLE)
