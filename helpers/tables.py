@@ -10,6 +10,7 @@ from scipy import stats
 from . import config, paper, paths
 from .files import atomic_write
 from .models import Fit
+from .table2 import moments
 
 
 # The paper's stars as the largest p-value each level allows: *** p < 0.01, ** p < 0.05, * p < 0.1.
@@ -24,10 +25,10 @@ def stars(p: float) -> str:
 # --- descriptive and correlation tables ----------------------------------------------------------
 
 def describe(data: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
-    """N, mean, standard deviation (n - 1), min, median, max of each variable."""
+    """N, mean, standard deviation (n - 1), min, median, max of each variable (Table 2's moments,
+    table2.moments, with N and the median)."""
     x = data[variables]
-    return pd.DataFrame({"N": x.count(), "mean": x.mean(), "sd": x.std(), "min": x.min(),
-                         "median": x.median(), "max": x.max()})
+    return x.apply(moments).T.assign(N=x.count(), median=x.median())[["N", "mean", "sd", "min", "median", "max"]]
 
 
 def correlations(data: pd.DataFrame, variables: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

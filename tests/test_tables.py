@@ -14,6 +14,14 @@ def fit(coef, se, n=330, df=29):
                cov_type="clustered by province")
 
 
+def test_describe_by_hand():
+    """x = 1, 2, 3, 10: mean 4, sd sqrt(50/3); y skips its missing cell: 1, 3, 5."""
+    data = pd.DataFrame({"x": [1.0, 2.0, 3.0, 10.0], "y": [1.0, np.nan, 3.0, 5.0], "z": 0.0})
+    expected = pd.DataFrame({"N": [4, 3], "mean": [4.0, 3.0], "sd": [np.sqrt(50 / 3), 2.0], "min": [1.0, 1.0],
+                             "median": [2.5, 3.0], "max": [10.0, 5.0]}, index=["x", "y"])
+    pd.testing.assert_frame_equal(tables.describe(data, ["x", "y"]), expected, check_dtype=False)
+
+
 def test_stars_thresholds():
     assert [tables.stars(p) for p in [0.005, 0.01, 0.03, 0.05, 0.07, 0.1, 0.5]] == ["***", "**", "**", "*", "*", "", ""]
 
