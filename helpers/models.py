@@ -13,6 +13,10 @@ Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster pro
 - Driscoll-Kraay (linearmodels' kernel covariance, debiased): unlike the clustered factor, its
   residual degrees of freedom count the G-1 absorbed province effects (N - K - G + 1); its t tests
   use T-1 degrees of freedom.
+- Conventional ('unadjusted', what `xtreg, fe` and reghdfe print without a vce option): s^2 (X'X)^-1,
+  s^2 = SSR / (N - K - G + 1) with the absorbed province effects counted, t tests with those N - K - G + 1
+  degrees of freedom. It assumes errors independent across years within a province; the paper does not
+  say which errors it used, and its stars suggest these (notebook 05).
 """
 import itertools
 from dataclasses import dataclass, field
@@ -26,13 +30,13 @@ from scipy.linalg import solve_triangular
 from . import config
 
 Spec = Literal["twoway", "province_fe", "pooled_year", "pooled"]
-CovType = Literal["cluster", "driscoll_kraay"]
+CovType = Literal["cluster", "driscoll_kraay", "unadjusted"]
 Weights = Literal["webb", "rademacher"]
 SPECS: tuple[Spec, ...] = get_args(Spec)
 # The fixed effects of each estimator: province effects (absorbed) and year effects (dummies).
 EFFECTS: dict[Spec, dict[str, bool]] = {spec: {"province": spec in ("twoway", "province_fe"),
                                                "year": spec in ("twoway", "pooled_year")} for spec in SPECS}
-COV_LABELS = {"cluster": "clustered by province", "driscoll_kraay": "Driscoll-Kraay"}
+COV_LABELS = {"cluster": "clustered by province", "driscoll_kraay": "Driscoll-Kraay", "unadjusted": "conventional"}
 
 
 def _check_option(name: str, value, option_type) -> None:
@@ -98,13 +102,15 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
     y, x : the outcome and the regressors (column names).
     spec : 'twoway' province and year effects (the paper's model); 'province_fe' province effects
         only; 'pooled_year' year dummies only; 'pooled' no effects.
-    cov_type : 'cluster' by province (xtreg, fe convention, module docstring) or 'driscoll_kraay'
-        (Driscoll & Kraay 1998, Bartlett kernel, linearmodels' default bandwidth).
+    cov_type : 'cluster' by province (xtreg, fe convention, module docstring), 'driscoll_kraay'
+        (Driscoll & Kraay 1998, Bartlett kernel, linearmodels' default bandwidth) or 'unadjusted'
+        (conventional, homoskedastic and independent errors).
 
     Returns
     -------
     Fit with the slopes and 'Constant', their standard errors and covariance, N, the t tests'
-    degrees of freedom (G-1 clustered, T-1 Driscoll-Kraay) and the R-squared measures.
+    degrees of freedom (G-1 clustered, T-1 Driscoll-Kraay, N-K-G+1 conventional) and the R-squared
+    measures.
     """
     # Imported here, not at the top: statsmodels and linearmodels take seconds to import, which the
     # notebooks that never estimate through them need not pay.
@@ -122,7 +128,7 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
     if cov_type == "cluster":
         result = model.fit(cov_type="clustered", cluster_entity=True, debiased=True, group_debias=True)
     else:
-        result = model.fit(cov_type="kernel", debiased=True)
+        result = model.fit(cov_type={"driscoll_kraay": "kernel", "unadjusted": "unadjusted"}[cov_type], debiased=True)
     keep = ["const", *x]
     names = {"const": "Constant"}
     effects_only = exog.drop(columns=x)  # the constant and any year dummies
@@ -132,7 +138,7 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
         std_errors=result.std_errors[keep].rename(names),
         vcov=result.cov.loc[keep, keep].rename(index=names, columns=names),
         nobs=int(result.nobs),
-        df_resid=_df_resid(frame, cov_type),
+        df_resid=_df_resid(frame, cov_type, n_params),
         r2_within=_within_r2(frame[y], effects_only, result.resids) if entity else float("nan"),
         r2=float(result.rsquared_inclusive),
         adj_r2=float(1 - (1 - result.rsquared_inclusive) * (result.nobs - 1) / (result.nobs - n_params)),
@@ -150,9 +156,12 @@ def _within_r2(y: pd.Series, effects: pd.DataFrame, resids: pd.Series) -> float:
     return float(1 - (resids**2).sum() / (effects_fit.resids**2).sum())
 
 
-def _df_resid(frame: pd.DataFrame, cov_type: CovType) -> int:
+def _df_resid(frame: pd.DataFrame, cov_type: CovType, n_params: int) -> int:
     """Degrees of freedom of the t tests: the number of clusters less one, provinces (G - 1, as
-    Stata and fixest) with clustered errors, years (T - 1) with Driscoll-Kraay errors."""
+    Stata and fixest) with clustered errors, years (T - 1) with Driscoll-Kraay errors; N less the
+    `n_params` parameters, absorbed effects included, with conventional errors."""
+    if cov_type == "unadjusted":
+        return len(frame) - n_params
     level = "province" if cov_type == "cluster" else "year"
     return frame.index.get_level_values(level).nunique() - 1
 

@@ -62,6 +62,21 @@ def test_clustered_errors_follow_the_xtreg_fe_convention(data):
         assert fit.std_errors[term] == pytest.approx(np.sqrt(v[i, i]), rel=1e-8)
 
 
+def test_conventional_errors_are_those_of_the_dummy_variable_regression(data):
+    """s^2 (X'X)^-1 with s^2 = SSR / (N - K), K counting every province and year dummy (statsmodels'
+    OLS on the dummies), and t tests with N - K degrees of freedom; for every estimator."""
+    formulas = {"twoway": " + C(province) + C(year)", "province_fe": " + C(province)", "pooled_year": " + C(year)",
+                "pooled": ""}
+    frame = data.reset_index()
+    for spec, effects in formulas.items():
+        fit = models.estimate(data, "tfp", ["digital", *CONTROLS], spec=spec, cov_type="unadjusted")
+        lsdv = smf.ols("tfp ~ digital + gov + cs + open + ur + ind" + effects, data=frame).fit()
+        assert fit.df_resid == lsdv.df_resid, spec
+        for term in ["digital", *CONTROLS]:
+            assert fit.std_errors[term] == pytest.approx(lsdv.bse[term], rel=1e-9), (spec, term)
+            assert fit.pvalues[term] == pytest.approx(lsdv.pvalues[term], rel=1e-6), (spec, term)
+
+
 def test_lag_never_crosses_provinces():
     index = pd.MultiIndex.from_tuples([("A", 2011), ("A", 2012), ("B", 2011), ("B", 2013)], names=["province", "year"])
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}, index=index)

@@ -97,6 +97,17 @@ def test_estimates_equal_pyfixest(cases, name):
     agree_with_pyfixest(*cases[name])
 
 
+@pytest.mark.parametrize("spec", models.SPECS)
+def test_conventional_errors_equal_pyfixest(analysis_panel, spec):
+    """Table 4 (2) with conventional errors (notebook 05): pyfixest's iid errors and degrees of freedom."""
+    x = ["digital", *CONTROLS]
+    ours = models.estimate(analysis_panel, "tfp", x, spec=spec, cov_type="unadjusted")
+    long = analysis_panel[["tfp", *x]].reset_index()
+    theirs = pf.feols(FORMULA[spec].format(y="tfp", x=" + ".join(x)), data=long, vcov="iid")
+    np.testing.assert_allclose(ours.std_errors[x].to_numpy(), theirs.se()[x].to_numpy(), rtol=1e-8)
+    assert ours.df_resid == theirs._df_t
+
+
 def test_robustness_checks_equal_pyfixest(analysis_panel):
     """Every check of notebook 06 with clustered errors, as helpers.robustness builds it, so a new
     check is cross-checked as soon as it is declared."""
