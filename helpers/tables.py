@@ -178,20 +178,23 @@ def closeness(comparison: pd.DataFrame) -> pd.Series:
                       "in_our_95ci": comparison["in_our_95ci"].mean()})
 
 
-def adj_r2_gap(ours: pd.DataFrame, table: str, columns: dict[str, str]) -> float:
-    """Mean over the published columns of |published adjusted R-squared - ours|; `ours` in the form
-    of `long`, `columns` maps the published column to ours."""
+def adj_r2_gap(ours: pd.DataFrame, table: str, columns: dict[str, str], statistic: str = "adj_r2") -> float:
+    """Mean over the published columns of |published adjusted R-squared - ours|, ours the adjusted
+    R-squared (inclusive of the effects) or another statistic of `long` (r2_within: NaN without
+    province effects); `ours` in the form of `long`, `columns` maps the published column to ours."""
     pub = published(table)
     pub = pub[pub["statistic"] == "adj_r2"].set_index("column")["value"]
-    mine = ours[ours["statistic"] == "adj_r2"].set_index("column")["value"]
+    mine = ours[ours["statistic"] == statistic].set_index("column")["value"]
     return float(np.mean([abs(pub[column] - mine[mapped]) for column, mapped in columns.items()]))
 
 
 def closeness_to(table: str, ours: pd.DataFrame, columns: dict[str, str]) -> pd.Series:
     """How close one set of our columns (`long` form) comes to a published table: `closeness` of the
-    coefficients and the mean absolute gap of the adjusted R-squared (`adj_r2_gap`)."""
+    coefficients and the mean absolute gap between the published adjusted R-squared and ours
+    (`adj_r2_gap`), inclusive and, should the paper have printed it, within."""
     return pd.concat([closeness(compare(ours, table, columns)),
-                      pd.Series({"mean_adj_r2_gap": adj_r2_gap(ours, table, columns)})])
+                      pd.Series({"mean_adj_r2_gap": adj_r2_gap(ours, table, columns),
+                                 "mean_within_r2_gap": adj_r2_gap(ours, table, columns, "r2_within")})])
 
 
 # --- export ------------------------------------------------------------------------------------------

@@ -93,13 +93,15 @@ def test_coefficients_of_one_term_across_fits():
 
 def test_closeness_to_the_published_table_by_hand():
     from dataclasses import replace
-    fits = {"x (1)": replace(fit({"digital": 1.5, "Constant": 0.0}, {"digital": 0.1, "Constant": 1.0}), adj_r2=0.40),
+    fits = {"x (1)": replace(fit({"digital": 1.5, "Constant": 0.0}, {"digital": 0.1, "Constant": 1.0}), adj_r2=0.40,
+                             r2_within=0.0),
             "x (2)": replace(fit({"digital": 0.9, "Constant": 0.0}, {"digital": 0.5, "Constant": 1.0}), adj_r2=0.50)}
     close = tables.closeness_to("table4", tables.long(fits), {"(1)": "x (1)", "(2)": "x (2)"})
     # published digital 1.661*** (1) and 0.708*** (2), adjusted R-squared 0.387 and 0.484
     assert close["mean_abs_gap"] == pytest.approx((0.161 + 0.192) / 2)
     assert close["same_sign"] == 1 and close["same_level"] == 0.5 and close["in_our_95ci"] == 1  # t = 1.8: one star
     assert close["mean_adj_r2_gap"] == pytest.approx((0.013 + 0.016) / 2)
+    assert close["mean_within_r2_gap"] == pytest.approx((0.387 + 0.016) / 2)  # within R-squared 0 and 0.5
 
 
 def test_export_records_its_settings_beside_the_table(tmp_path):
