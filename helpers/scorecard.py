@@ -114,7 +114,7 @@ def with_multiverse(verdicts_: pd.DataFrame, figures: Path) -> pd.DataFrame:
     share = lambda universe: [numbers.loc[(c, universe), "supports"] for c in claim]  # noqa: E731
     return verdicts_.assign(**{f"multiverse share supporting at {level}": share("full"),
                                "two-way FE only": share("full, two-way FE only"),
-                               "joint p (core)": [numbers.loc[(c, "core"), "joint p (core)"] for c in claim]})
+                               "joint p (core, every estimator)": [numbers.loc[(c, "core"), "joint p (core)"] for c in claim]})
 
 
 def _printed(table, column, term) -> str:

@@ -91,4 +91,4 @@ def test_verdicts_show_the_multiverse_share_beside_them(tmp_path):
     table = scorecard.with_multiverse(verdicts, tmp_path)
     assert table["multiverse share supporting at 10 %"].tolist() == [0.3, 0.2, 0.01]
     assert table["two-way FE only"].tolist() == [0.05, 0.1, 0.0]
-    assert table["joint p (core)"].tolist() == [0.01, 0.3, 0.02]
+    assert table["joint p (core, every estimator)"].tolist() == [0.01, 0.3, 0.02]
