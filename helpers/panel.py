@@ -121,7 +121,8 @@ def codebook(built: Built) -> pd.DataFrame:
         ("virtual", "Virtual agglomeration: location quotient of IT-sector employment (main)",
          "(e_it / E_it) / (sum_i e_it / sum_i E_it) over the 30 provinces; e = it_share x E, "
          "E = urban-unit employment", "ratio", "it_employment, urban_unit_employment_total, employment_urban_units",
-         f"{backcast} from the backcast it_share (flag it_share_filled)"),
+         f"{backcast} from the backcast it_share (flag it_share_filled); within a year proportional to it_share, "
+         "one of the indicators of digital"),
         ("gov", "Government intervention", "general public budget expenditure / GDP", "ratio",
          "budget_expenditure, gdp_a/b/c", said["gov"]),
         ("cs", "Social consumption", "retail sales of consumer goods / GDP", "ratio",
