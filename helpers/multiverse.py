@@ -468,6 +468,23 @@ def pattern(frame: pd.DataFrame, regions, alpha: float = scorecard.ALPHA, claime
 
 # --- the numbers to quote, and joint inference (Simonsohn, Simmons & Nelson 2020) ----------------
 
+def affine_copies(data: pd.DataFrame) -> list[str]:
+    """The constructions of the universe that are increasing affine transforms of one declared before
+    them (correlation 1 to 1e-9 on the wide panel `data`, e.g. a PCA index and its min-max rescaling):
+    every specification with one has the t statistic and standardised estimate of its original."""
+    copies = []
+    for key in ("outcome", "regressor", "moderator"):
+        names = list(CHOICES[key])
+        r = data[names].corr().to_numpy()
+        copies += [name for j, name in enumerate(names) if (r[:j, j] > 1 - 1e-9).any()]
+    return copies
+
+
+def once(frame: pd.DataFrame, copies: list[str]) -> pd.DataFrame:
+    """The specifications of a curve that use none of `copies` (affine_copies): each counted once."""
+    return frame[~frame[[k for k in ("outcome", "regressor", "moderator") if k in frame]].isin(copies).any(axis=1)]
+
+
 def summary(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.Series:
     """Specifications; shares with each sign and with each sign and p < alpha; median of `std`."""
     return pd.Series({"specifications": len(frame), "positive": (frame["coef"] > 0).mean(),

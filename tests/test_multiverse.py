@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import models, multiverse, panel, robustness
+from helpers import constructions, models, multiverse, panel, robustness
 from helpers.provinces import PROVINCES, REGIONS
 
 
@@ -276,3 +276,22 @@ def test_normal_equations_of_collinear_columns_give_the_projection_of_models_bas
     np.testing.assert_allclose(fitted, U @ (U.T @ y), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(multiverse._normal_solve((Z.T @ Z)[None], (Z.T @ y)[None])[0],
                                np.linalg.solve(Z.T @ Z, Z.T @ y), rtol=1e-10)
+
+
+def test_affine_copies_are_the_rescaled_indices_and_repeat_their_t_statistics(wide):
+    """The min-max rescalings of the PCA indices, and no other construction; each gives the t statistic
+    of the index it rescales (models.estimate, two-way, with the controls)."""
+    copies = multiverse.affine_copies(wide)
+    assert copies == [n for n in multiverse.CHOICES["regressor"]
+                      if dict(constructions.BY_NAME[n].options).get("method") == "pca_minmax"]
+    for copy in copies:
+        indicators = dict(constructions.BY_NAME[copy].options)["indicators"]
+        original = next(n for n in multiverse.CHOICES["regressor"]
+                        if constructions.BY_NAME[n].options == (("indicators", indicators), ("method", "pca")))
+        t = [models.estimate(wide, "tfp", [x, *panel.CONTROLS]).tstats[x] for x in (original, copy)]
+        _close(t[1], t[0])
+
+
+def test_once_drops_every_specification_with_a_copy():
+    frame = pd.DataFrame({"outcome": ["a", "a", "b"], "regressor": ["x", "x2", "x"], "coef": [1.0, 2.0, 3.0]})
+    assert multiverse.once(frame, ["x2", "b"])["coef"].tolist() == [1.0]

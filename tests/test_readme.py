@@ -115,7 +115,9 @@ def multiverse() -> list[str]:
             f"in {regional.at['full, two-way FE only', 'supporting']} of the "
             f"{count('regional pattern', 'full, two-way FE only')} with two-way effects and in none of the "
             f"{count('regional pattern', 'core, wild cluster bootstrap')} core specifications tested by the wild "
-            f"cluster bootstrap (joint p = {p[('regional pattern', 'pattern holds')]:g}"]
+            f"cluster bootstrap (joint p = {p[('regional pattern', 'pattern holds')]:g}",
+            f"counted once, H1 is supported in {share('H1', 'full, affine copies once')}, "
+            f"H2 in {share('H2', 'full, affine copies once')}"]
 
 
 def controls() -> list[str]:
