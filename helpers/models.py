@@ -204,6 +204,19 @@ def vif(data: pd.DataFrame, columns: list[str]) -> pd.Series:
     return pd.Series([variance_inflation_factor(x, i + 1) for i in range(len(columns))], index=columns, name="VIF")
 
 
+def within_share(data: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Share of each column's variation (its sum of squares about the mean) left after province and
+    year effects: the sum of squared residuals of the column on both, over its total sum of squares.
+    The two-way model estimates its slopes from this part alone."""
+    import statsmodels.api as sm
+    from linearmodels import PanelOLS
+
+    frame = data[columns].dropna()
+    effects = sm.add_constant(year_dummies(frame))
+    return pd.Series({c: float((PanelOLS(frame[c], effects, entity_effects=True).fit().resids ** 2).sum()
+                               / ((frame[c] - frame[c].mean()) ** 2).sum()) for c in columns}, name="share left")
+
+
 # --- few clusters: wild cluster bootstrap ---------------------------------------------------------
 
 WEIGHTS = {"webb": np.array([-np.sqrt(1.5), -1, -np.sqrt(0.5), np.sqrt(0.5), 1, np.sqrt(1.5)]),

@@ -77,6 +77,16 @@ def test_conventional_errors_are_those_of_the_dummy_variable_regression(data):
             assert fit.pvalues[term] == pytest.approx(lsdv.pvalues[term], rel=1e-6), (spec, term)
 
 
+def test_within_share_is_the_two_way_demeaned_variation_of_a_balanced_panel(data):
+    """x - mean_i - mean_t + mean (the closed form on a balanced panel), on the panel and on random data."""
+    rng = np.random.default_rng(3)
+    noise = pd.DataFrame({"noise": rng.normal(size=len(data))}, index=data.index)
+    frame = data[["digital", "gov"]].join(noise)
+    x = frame - frame.groupby(level="province").transform("mean") - frame.groupby(level="year").transform("mean") + frame.mean()
+    expected = (x**2).sum() / ((frame - frame.mean()) ** 2).sum()
+    np.testing.assert_allclose(models.within_share(frame, list(frame)).to_numpy(), expected.to_numpy(), rtol=1e-10)
+
+
 def test_lag_never_crosses_provinces():
     index = pd.MultiIndex.from_tuples([("A", 2011), ("A", 2012), ("B", 2011), ("B", 2013)], names=["province", "year"])
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}, index=index)
