@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, paper, tables
-from .files import read_table, read_text
+from .files import InputError, read_table, read_text
 
 # The published tables and their columns (our notebooks name their columns as the paper does).
 TABLES = {t: paper.TABLES[t] for t in ["table4", "table5", "table6", "table7"]}
@@ -16,6 +16,23 @@ ALPHA = config.ALPHA  # re-exported: one significance level (helpers.config)
 def estimates(figures: Path, table: str) -> pd.DataFrame:
     """Our estimates of one table, as the notebook wrote them (figures/<table>_estimates.csv)."""
     return read_table(Path(figures) / f"{table}_estimates.csv", f"Rerun the notebook that writes {table} (make reproduce).")
+
+
+def measures(figures: Path) -> dict[str, str]:
+    """The measures (tfp, digital, virtual) with which the estimates the scorecard reads were made,
+    from their settings records; an error naming the files if they were made with different measures
+    (a notebook rerun alone with other settings), which the scorecard would otherwise mix."""
+    made = {}
+    for name in [*(f"{t}_estimates" for t in TABLES), "table7_wild_bootstrap"]:
+        path = Path(figures) / f"{name}.settings.json"
+        record = json.loads(read_text(path, f"Rerun the notebook that writes {name} (make reproduce)."))
+        made[path] = {k: record.get(k) for k in config.MEASURE_DEFAULTS}
+    if len({tuple(m.items()) for m in made.values()}) > 1:
+        raise InputError("the estimates were made with different measures, which the scorecard would mix:\n"
+                         + "\n".join(f"  {path}: {', '.join(f'{k}={v}' for k, v in m.items())}" for path, m in made.items())
+                         + "\nrerun them together with the same settings, e.g. python -m helpers.run --only "
+                           "09_replication_scorecard --set name=value --out FOLDER (it runs notebooks 05-08 first)")
+    return next(iter(made.values()))
 
 
 def coefficients(figures: Path) -> pd.DataFrame:

@@ -92,3 +92,14 @@ def test_verdicts_show_the_multiverse_share_beside_them(tmp_path):
     assert table["multiverse share supporting at 10 %"].tolist() == [0.3, 0.2, 0.01]
     assert table["two-way FE only"].tolist() == [0.05, 0.1, 0.0]
     assert table["joint p (core, every estimator)"].tolist() == [0.01, 0.3, 0.02]
+
+
+def test_measures_refuses_estimates_made_with_different_measures(tmp_path):
+    """A notebook rerun alone with another index: the scorecard would mix it with the others."""
+    names = [*(f"{t}_estimates" for t in scorecard.TABLES), "table7_wild_bootstrap"]
+    for name in names:
+        (tmp_path / f"{name}.settings.json").write_text('{"tfp": "tfp", "digital": "digital", "virtual": "virtual", "alpha": 0.05}')
+    assert scorecard.measures(tmp_path) == {"tfp": "tfp", "digital": "digital", "virtual": "virtual"}
+    (tmp_path / "table4_estimates.settings.json").write_text('{"tfp": "tfp", "digital": "digital_pca", "virtual": "virtual"}')
+    with pytest.raises(InputError, match=r"(?s)different measures.*table4_estimates.settings.json: tfp=tfp, digital=digital_pca"):
+        scorecard.measures(tmp_path)
