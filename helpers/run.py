@@ -174,11 +174,12 @@ def check_value(name, value, default=None) -> None:
 def check_out(out: Path) -> Path:
     """The --out folder, resolved once against the working directory and usable: not a file, not the
     repository or one of its committed folders, and writable (created if missing)."""
-    out = out.expanduser().resolve()
+    given, out = out, out.expanduser().resolve()
     committed = [paths.ROOT / name for name in ("data", "figures", "notebooks", "helpers", "tests", ".ci", ".git")]
     if out == paths.ROOT or any(out == folder or folder in out.parents for folder in committed):
-        raise SystemExit(f"--out {out}: that is part of the repository's committed tree; "
-                         f"give a folder of its own, e.g. --out build/alt")
+        where = "" if given.expanduser().is_absolute() else f" ({given} from {Path.cwd()})"
+        raise SystemExit(f"--out {out}{where}: that is part of the repository's committed tree; give a folder "
+                         f"of its own, e.g. --out {paths.ROOT / 'build' / 'alt'}")
     if out.exists() and not out.is_dir():
         raise SystemExit(f"--out {out}: is a file, not a folder")
     try:
@@ -326,14 +327,30 @@ def lock(root: Path = None):
             handle.truncate(0)
 
 
-def record(out: Path, argv: list[str], settings: dict, ran: list[str], copied: list[str], failed: dict) -> Path:
-    """<out>/run.json: what was run with which settings, from which commit, with which packages."""
+def record(out: Path, argv: list[str], settings: dict, ran: list[str], copied: list[str], failed: dict | None) -> Path:
+    """<out>/run.json: what was run with which settings, from which commit, with which packages;
+    `failed` None: the run was interrupted."""
     facts = {"command": "python -m helpers.run " + " ".join(argv), "settings": settings, "notebooks_run": ran,
-             "failed": sorted(failed), "inputs_copied_from_the_repository": copied, **environment.facts()}
+             "failed": sorted(failed or ()), "interrupted": failed is None, "inputs_copied_from_the_repository": copied,
+             **environment.facts()}
     path = out / "run.json"
     from .files import atomic_write  # pandas: not needed before the notebooks run
     atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
     return path
+
+
+def same_settings(out: Path, settings: dict) -> None:
+    """Refuse to rerun into a folder that holds a run with other settings (its run.json): the two
+    runs' outputs would be mixed, and the record would describe only the second."""
+    path = out / "run.json"
+    if path.exists():
+        try:
+            before = json.loads(path.read_text(encoding="utf-8"))["settings"]
+        except (ValueError, KeyError, OSError) as error:
+            raise SystemExit(f"{path}: not a run record ({type(error).__name__}); remove {out} or choose another --out") from None
+        if before != settings:
+            raise SystemExit(f"--out {out} holds a run with other settings ({before or 'the defaults'}); the two would "
+                             f"be mixed: choose another folder, or remove this one first (rm -r {out})")
 
 
 def sweep(root: Path) -> None:
@@ -377,13 +394,18 @@ def command(argv: list[str]) -> None:
     out = check_out(args.out) if args.out else paths.ROOT
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
     with lock():
+        if args.out:
+            same_settings(out, settings)
         sweep(out)
         paths.seed(out, copied)
         os.environ.update(BLAS)
         os.environ[paths.OUT_VARIABLE] = str(out)
-        failed = run_all(stems, out, settings)
-        if args.out:
-            print(f"record of this run: {record(out, argv, settings, stems, copied, failed)}", file=sys.stderr)
+        failed = None
+        try:
+            failed = run_all(stems, out, settings)
+        finally:  # an interrupted rerun is recorded too, as such
+            if args.out:
+                print(f"record of this run: {record(out, argv, settings, stems, copied, failed)}", file=sys.stderr)
     if failed:
         raise SystemExit(1)
 

@@ -107,6 +107,45 @@ def test_only_given_twice_runs_the_notebook_once(tmp_path, monkeypatch, repo_unc
     assert {k: os.environ[k] for k in run.BLAS} == run.BLAS == {k: facts["blas"][k] for k in run.BLAS}  # kernels inherit it
 
 
+LOCK = run.lock
+
+
+def _rerun(tmp_path, monkeypatch, run_all, *flags):
+    """run.main into tmp_path/alt with run_all replaced and the checkout's files left alone."""
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    monkeypatch.setattr(run, "run_all", run_all)
+    monkeypatch.setattr(paths, "seed", lambda root, files: None)
+    monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))  # not the checkout's: a run may hold it
+    run.main(["--only", "08_heterogeneity", *flags, "--out", str(tmp_path / "alt")])
+    return json.loads((tmp_path / "alt" / "run.json").read_text())
+
+
+def test_a_folder_holding_a_run_with_other_settings_is_refused(tmp_path, monkeypatch, repo_unchanged):
+    """The same settings may run again (to finish an interrupted run); others would mix two runs."""
+    assert _rerun(tmp_path, monkeypatch, lambda *a: {}, "--set", "reps=999")["settings"] == {"reps": 999}
+    assert _rerun(tmp_path, monkeypatch, lambda *a: {}, "--set", "reps=999")["interrupted"] is False
+    with pytest.raises(SystemExit, match=r"holds a run with other settings \(\{'reps': 999\}\).*rm -r"):
+        _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"), "--set", "reps=1999")
+    with pytest.raises(SystemExit, match=r"holds a run with other settings"):
+        _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"))
+
+
+def test_an_interrupted_rerun_is_recorded_as_such(tmp_path, monkeypatch, repo_unchanged):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+    with pytest.raises(SystemExit) as stop:
+        _rerun(tmp_path, monkeypatch, interrupted, "--set", "reps=999")
+    assert stop.value.code == 130
+    facts = json.loads((tmp_path / "alt" / "run.json").read_text())
+    assert facts["interrupted"] is True and facts["settings"] == {"reps": 999}
+
+
+def test_a_relative_out_inside_the_tree_is_named_with_the_folder_it_was_resolved_from(monkeypatch, repo_unchanged):
+    monkeypatch.chdir(paths.NOTEBOOKS)
+    with pytest.raises(SystemExit, match=r"\(build/alt from .*notebooks\).*e\.g\. --out .*/build/alt"):
+        run.main(["--only", "01_data", "--out", "build/alt"])
+
+
 @pytest.mark.parametrize("flags, haswell", [("fpu sse2 avx avx2 fma bmi2", True), ("fpu sse2 avx fma", False),
                                             ("fpu sse2 avx2", False), (None, False)])
 def test_haswell_kernels_need_avx2_and_fma(flags, haswell):
