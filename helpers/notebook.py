@@ -6,7 +6,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import config, panel, paths, plots, scorecard, tables
+from . import config, panel, paths, plots, run, scorecard, tables
 from .models import Fit
 
 
@@ -67,6 +67,7 @@ def start(out: str = "", **settings) -> Notebook:
     significance level (scorecard.ALPHA unless `alpha` is given), is recorded beside the tables the
     notebook exports, kept in `settings` and, in JupyterLab, entered in build/interactive/run.json
     (paths.record)."""
+    run.check_settings(settings)  # as the runner does, for a parameters cell edited in JupyterLab
     plots.style()
     pd.set_option("display.width", 200, "display.max_colwidth", 60)
     full = panel.load(paths.processed(out))

@@ -156,10 +156,14 @@ def allowed(name: str):
 
 
 def check_value(name, value, default=None) -> None:
-    """A setting must respect its declared choices or range; a list the length and type of its default."""
+    """A setting must respect its declared choices or range (a measure may be empty: its default);
+    a list the length and type of its default."""
     allowed_values = allowed(name)
-    if isinstance(allowed_values, list) and value not in allowed_values:
-        raise SystemExit(f"setting {name}={value!r}: choose one of {', '.join(allowed_values)}")
+    if isinstance(allowed_values, list) and value not in allowed_values and not (name in config.MEASURE_DEFAULTS
+                                                                                 and value == ""):
+        shown = (", ".join(allowed_values) if len(allowed_values) <= 12 else
+                 f"{', '.join(allowed_values[:6])}, ... ({len(allowed_values)} in all, figures/10_grid.csv lists them)")
+        raise SystemExit(f"setting {name}={value!r}: choose one of {shown}")
     if isinstance(value, list):
         if len(value) != len(default) or any(type(v) is not type(d) for v, d in zip(value, default)) \
                 or value != sorted(value):
@@ -169,6 +173,16 @@ def check_value(name, value, default=None) -> None:
         values = [value]
     if isinstance(allowed_values, tuple) and not all(allowed_values[0] <= v <= allowed_values[1] for v in values):
         raise SystemExit(f"setting {name}={value!r}: must lie between {allowed_values[0]} and {allowed_values[1]}")
+
+
+def check_settings(settings: dict) -> None:
+    """check_value for the settings a notebook starts with, wherever it runs (JupyterLab, papermill,
+    the runner), as a ValueError in the notebook."""
+    for name, value in settings.items():
+        try:
+            check_value(name, value, config.PARAMETERS.get(name))
+        except SystemExit as error:
+            raise ValueError(str(error)) from None
 
 
 def check_out(out: Path) -> Path:
@@ -397,7 +411,10 @@ def command(argv: list[str]) -> None:
         if args.out:
             same_settings(out, settings)
         sweep(out)
-        paths.seed(out, copied)
+        try:
+            paths.seed(out, copied)
+        except ValueError as error:  # files.InputError: a committed input is missing
+            raise SystemExit(str(error)) from None
         os.environ.update(BLAS)
         os.environ[paths.OUT_VARIABLE] = str(out)
         failed = None

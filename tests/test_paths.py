@@ -1,6 +1,9 @@
 """Where a notebook writes: the runner's folder, an explicit --out, or build/interactive/ seeded with
 the committed inputs (so JupyterLab never rewrites a committed exhibit)."""
+import pytest
+
 from helpers import paths
+from helpers.files import InputError
 
 
 def test_default_folders_start_with_copies_of_the_committed_inputs(tmp_path, monkeypatch):
@@ -85,3 +88,11 @@ def test_notebooks_recording_at_the_same_time_each_keep_their_entry(tmp_path):
     found = json.loads((tmp_path / "run.json").read_text())["notebooks"]
     assert sorted(found) == sorted(f"{name}{i:03d}.ipynb" for name in "ab" for i in range(100))
     assert found["b007.ipynb"]["settings"] == {"i": 7}
+
+
+def test_seed_names_a_missing_committed_input_and_what_writes_it(tmp_path):
+    with pytest.raises(InputError, match=r"figures/table4_missing.csv: the file is missing; notebooks/05_baseline.ipynb writes it"):
+        paths.seed(tmp_path, ["figures/table4_missing.csv"])
+    with pytest.raises(InputError, match=r"restore it: git checkout -- data/raw/missing.csv"):
+        paths.seed(tmp_path, ["data/raw/missing.csv"])
+    assert not any(tmp_path.rglob("*.csv"))

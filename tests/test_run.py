@@ -269,3 +269,13 @@ def test_the_makefile_sets_the_blas_threads_the_runner_sets():
     exported = dict(re.findall(r"^export (\w+) := (\S+)$", (paths.ROOT / "Makefile").read_text(), flags=re.M))
     threads = {k: v for k, v in run.BLAS.items() if k.endswith("_NUM_THREADS")}
     assert threads and {k: exported.get(k) for k in threads} == threads
+
+
+@pytest.mark.parametrize("settings, message", [({"reps": 5}, "reps=5: must lie between 99 and 99999"),
+                                               ({"years": [2021, 2011]}, "increasing values"),
+                                               ({"digital": "digital_typo"}, r"choose one of .*in all, figures/10_grid.csv")])
+def test_a_notebook_checks_its_settings_as_the_runner_does(settings, message):
+    """A parameters cell edited in JupyterLab or set by papermill -p meets the runner's checks."""
+    with pytest.raises(ValueError, match=message):
+        run.check_settings(settings)
+    run.check_settings({"tfp": "", "digital": "digital_pca", "reps": 999, "years": [2012, 2020]})  # empty: the default
