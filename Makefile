@@ -36,9 +36,12 @@ extract: check-env  ## maintainers: rebuild data/raw from ../shared/sources
 bench: check-env  ## time the chain per notebook against an import-only floor (writes build/bench.csv)
 	$(BIN)/python -m helpers.bench
 
-lab: check-env  ## JupyterLab on notebooks/ (its runs write to build/interactive/); options: make lab LAB="..."
+# Rooted at the repository, so that its file browser reaches build/ and its terminals start where the
+# README's commands run; it opens on notebooks/.
+lab: check-env  ## JupyterLab, opened on notebooks/ (its runs write to build/interactive/); options: make lab LAB="..."
 	@echo 'JupyterLab: runs here write to build/interactive/. Options: make lab LAB="--port 8890 --no-browser"'
-	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB)
 
 # The HTML book: the stored notebooks as they are (no re-execution), the findings, every exhibit.
 book: check-env  ## static HTML site in build/book/ (open build/book/index.html); tests/test_book.py checks it in Chromium
