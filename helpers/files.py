@@ -64,8 +64,11 @@ def read_text(path: Path, fix: str) -> str:
     path = Path(path)
     if not path.is_file():
         stem = paths.producer(path)
-        raise InputError(f"{path}: the file is missing. " + (f"notebooks/{stem}.ipynb writes it: run that notebook "
-                                                             f"first (make reproduce)." if stem else fix))
+        committed = any(folder in path.resolve().parents for folder in (paths.ROOT / "data", paths.FIGURES))
+        where = ("run that notebook first (make reproduce)." if committed else "a folder of a run's own gets it "
+                 "from the runner, which copies it or runs that notebook there: python -m helpers.run --only "
+                 "<notebook> --out <folder>.")
+        raise InputError(f"{path}: the file is missing. " + (f"notebooks/{stem}.ipynb writes it; {where}" if stem else fix))
     data = normalised(path.read_bytes())
     if not data.strip():
         raise InputError(f"{path}: the file is empty. {fix}")

@@ -95,7 +95,11 @@ def test_a_missing_exhibit_names_the_notebook_that_writes_it(tmp_path):
     for name in ("table4_estimates.csv", "table6_estimates.csv"):
         (figures / name).write_bytes((paths.FIGURES / name).read_bytes())
     with pytest.raises(InputError, match=rf"{figures / 'table7_wild_bootstrap.csv'}: the file is missing\. "
-                                         r"notebooks/08_heterogeneity.ipynb writes it: run that notebook first"):
+                                         r"notebooks/08_heterogeneity.ipynb writes it; a folder of a run's own gets it "
+                                         r"from the runner.*python -m helpers.run --only <notebook> --out <folder>"):
         scorecard.verdicts(figures)
+    with pytest.raises(InputError, match=r"figures/table4_missing.csv: the file is missing\. notebooks/05_baseline.ipynb "
+                                         r"writes it; run that notebook first \(make reproduce\)"):
+        read_table(paths.FIGURES / "table4_missing.csv", FIX)  # the repository's own exhibits
     with pytest.raises(InputError, match=r"x.csv: the file is missing\. Do this\."):
         read_table(tmp_path / "x.csv", FIX)
