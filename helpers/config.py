@@ -44,6 +44,11 @@ BROADBAND_2021_NATIONAL = 53578.7
 MEASURE_DEFAULTS = {"tfp": "tfp", "digital": "digital", "virtual": "virtual"}
 CONTROLS = ["gov", "cs", "open", "ur", "ind"]  # the paper's five controls, Table 4
 ALPHA = 0.05  # significance level of every verdict
+# Standard errors of the paper's tables (notebooks 05-08): clustered by province. The paper does not say
+# which it used (its stars suggest conventional ones, notebook 08); a rerun may choose another of
+# models.CovType: driscoll_kraay or unadjusted (conventional).
+COV_TYPE = "cluster"
+COV_TYPES = ("cluster", "driscoll_kraay", "unadjusted")
 CONFIDENCE = 0.95  # level of every confidence interval (tables, figures, the published value inside ours)
 WINSOR_SHARE = 0.01  # share clipped at each tail in the winsorised robustness check
 # Wild cluster bootstrap (Table 7): replications, seed and the weights' distribution.
@@ -65,7 +70,7 @@ FIGURE_DIGITS = 6
 # --- the runner ---------------------------------------------------------------------------------
 
 # The (low, high) range of each numeric setting a rerun may pass; for a list setting (years) the range
-# applies to each element. The measures choose from helpers.constructions.names.
+# applies to each element. The measures choose from helpers.constructions.names, cov_type from COV_TYPES.
 RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2),
           "seed": (0, 2**32 - 1), "years": SOURCE_YEARS,
           "top": (1, 100),  # top: the nearest constructions notebook 10 shows per variable (display only)
@@ -74,4 +79,5 @@ RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2
 # notebooks' literals equal to these). The measures' parameters are empty: "the default of
 # MEASURE_DEFAULTS" (helpers.notebook.start), so that a new default is a change of this file only.
 PARAMETERS = {"years": list(PANEL_YEARS), **{variable: "" for variable in MEASURE_DEFAULTS}, "winsor_share": WINSOR_SHARE,
-              "reps": BOOTSTRAP["reps"], "seed": BOOTSTRAP["seed"], "alpha": ALPHA, "draws": NULL_DRAWS}
+              "reps": BOOTSTRAP["reps"], "seed": BOOTSTRAP["seed"], "alpha": ALPHA, "draws": NULL_DRAWS,
+              "cov_type": COV_TYPE}

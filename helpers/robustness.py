@@ -7,7 +7,7 @@ from typing import Callable, NamedTuple
 
 import pandas as pd
 
-from . import models, panel
+from . import config, models, panel
 from .models import CovType, Fit
 from .panel import CONTROLS
 from .provinces import without_municipalities
@@ -15,24 +15,26 @@ from .provinces import without_municipalities
 
 class Baseline(NamedTuple):
     """The run's model (2): its data (the run's measures swapped in), the panel with every column,
-    the measures chosen, the winsorising share and the regressors of tfp."""
+    the measures chosen, the winsorising share, the regressors of tfp and the standard errors."""
 
     data: pd.DataFrame
     panel: pd.DataFrame
     measures: dict[str, str]  # tfp, digital, virtual -> the column chosen
     winsor_share: float
     regressors: tuple[str, ...] = ("digital", *CONTROLS)
+    cov_type: CovType = config.COV_TYPE
 
 
 @dataclass(frozen=True)
 class Check:
     """One check: its label (text, or a function of the baseline), the sample it estimates on and
-    its regressors (functions of the baseline; by default the baseline's) and its covariance."""
+    its regressors (functions of the baseline; by default the baseline's) and its covariance (by
+    default the baseline's)."""
 
     label: str | Callable[[Baseline], str]
     sample: Callable[[Baseline], pd.DataFrame] = lambda base: base.data
     regressors: Callable[[Baseline], tuple[str, ...]] = lambda base: base.regressors
-    cov_type: CovType = "cluster"
+    cov_type: CovType | None = None
 
     def title(self, base: Baseline) -> str:
         return self.label(base) if callable(self.label) else self.label
@@ -84,13 +86,14 @@ class Checked(NamedTuple):
 
 def run(base: Baseline) -> Checked:
     """Estimate model (2) on the baseline and under each check of CHECKS."""
-    fits = {"baseline": models.estimate(base.data, "tfp", list(base.regressors))}
+    fits = {"baseline": models.estimate(base.data, "tfp", list(base.regressors), cov_type=base.cov_type)}
     samples, skipped = {"baseline": base.data}, []
     for check in CHECKS:
         label, sample, regressors = check.title(base), check.sample(base), tuple(check.regressors(base))
-        if sample.equals(base.data) and regressors == tuple(base.regressors) and check.cov_type == "cluster":
+        cov_type = check.cov_type or base.cov_type
+        if sample.equals(base.data) and regressors == tuple(base.regressors) and cov_type == base.cov_type:
             skipped.append(label)
             continue
-        fits[label] = models.estimate(sample, "tfp", list(regressors), cov_type=check.cov_type)
+        fits[label] = models.estimate(sample, "tfp", list(regressors), cov_type=cov_type)
         samples[label] = sample
     return Checked(fits, samples, skipped)

@@ -152,6 +152,8 @@ def allowed(name: str):
     """The choices (a list) or the range (a tuple) of a setting, None if it has neither."""
     if name in config.MEASURE_DEFAULTS:
         return constructions.names(name)
+    if name == "cov_type":
+        return list(config.COV_TYPES)
     return RANGES.get(name)
 
 

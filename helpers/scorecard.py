@@ -18,17 +18,21 @@ def estimates(figures: Path, table: str) -> pd.DataFrame:
     return read_table(Path(figures) / f"{table}_estimates.csv", f"Rerun the notebook that writes {table} (make reproduce).")
 
 
-def measures(figures: Path) -> dict[str, str]:
-    """The measures (tfp, digital, virtual) with which the estimates the scorecard reads were made,
-    from their settings records; an error naming the files if they were made with different measures
-    (a notebook rerun alone with other settings), which the scorecard would otherwise mix."""
+# The settings that change the estimates the scorecard reads: the measures and the standard errors.
+ESTIMATED_WITH = [*config.MEASURE_DEFAULTS, "cov_type"]
+
+
+def estimated_with(figures: Path) -> dict[str, str]:
+    """The settings (ESTIMATED_WITH) with which the estimates the scorecard reads were made, from their
+    settings records; an error naming the files if they differ (a notebook rerun alone with other
+    settings), which the scorecard would otherwise mix."""
     made = {}
     for name in [*(f"{t}_estimates" for t in TABLES), "table7_wild_bootstrap"]:
         path = Path(figures) / f"{name}.settings.json"
         record = json.loads(read_text(path, f"Rerun the notebook that writes {name} (make reproduce)."))
-        made[path] = {k: record.get(k) for k in config.MEASURE_DEFAULTS}
+        made[path] = {k: record[k] for k in ESTIMATED_WITH if k in record}
     if len({tuple(m.items()) for m in made.values()}) > 1:
-        raise InputError("the estimates were made with different measures, which the scorecard would mix:\n"
+        raise InputError("the estimates were made with different settings, which the scorecard would mix:\n"
                          + "\n".join(f"  {path}: {', '.join(f'{k}={v}' for k, v in m.items())}" for path, m in made.items())
                          + "\nrerun them together with the same settings, e.g. python -m helpers.run --only "
                            "09_replication_scorecard --set name=value --out FOLDER (it runs notebooks 05-08 first)")

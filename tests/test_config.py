@@ -29,15 +29,21 @@ def test_every_notebook_parameter_default_is_the_config_value():
             if name in config.PARAMETERS:
                 assert default == config.PARAMETERS[name], (nb.name, name, default)
                 found += 1
-    # years (01), tfp/digital/virtual (03-08), winsor_share (06), reps and seed (08), alpha (09),
-    # draws and seed (11)
-    assert found == 1 + 3 * 6 + 1 + 2 + 1 + 2
+    # years (01), tfp/digital/virtual (03-08), cov_type (05-08), winsor_share (06), reps and seed (08),
+    # alpha (09), draws and seed (11)
+    assert found == 1 + 3 * 6 + 4 + 1 + 2 + 1 + 2
 
 
 def test_every_numeric_setting_of_a_run_has_its_range_in_config():
     for nb in run.notebooks():
-        for name in set(run.defaults(nb)) - {"out"} - set(config.MEASURE_DEFAULTS):
+        for name in set(run.defaults(nb)) - {"out", "cov_type"} - set(config.MEASURE_DEFAULTS):
             assert run.allowed(name) == config.RANGES[name], (nb.name, name)
+
+
+def test_the_standard_errors_a_run_may_choose_are_those_models_estimate_knows():
+    from typing import get_args
+    assert run.allowed("cov_type") == list(get_args(models.CovType)) == list(config.COV_TYPES)
+    assert config.COV_TYPE in config.COV_TYPES
 
 
 def test_the_modules_read_their_decisions_from_config():

@@ -32,6 +32,16 @@ def test_checks_follow_the_run_and_skip_the_baseline(analysis_panel):
     assert digital(solow.fits["index: PCA"]) == pytest.approx(digital(pca))
 
 
+def test_checks_take_the_runs_standard_errors_and_skip_its_own(analysis_panel):
+    """With Driscoll-Kraay errors for the run, that check is its baseline; the others use them too."""
+    base = baseline(analysis_panel)._replace(cov_type="driscoll_kraay")
+    checked = robustness.run(base)
+    assert "Driscoll-Kraay errors" in checked.skipped
+    assert {fit.cov_type for fit in checked.fits.values()} == {models.COV_LABELS["driscoll_kraay"]}
+    direct = models.estimate(robustness.winsorised(base), "tfp", list(base.regressors), cov_type="driscoll_kraay")
+    assert digital(checked.fits["winsorised 1%/99%"]) == pytest.approx(digital(direct))
+
+
 def test_winsorising_nothing_is_the_baseline_and_is_skipped(analysis_panel):
     checked = robustness.run(baseline(analysis_panel, winsor_share=0.0))
     assert "winsorised 0%/100%" in checked.skipped and "winsorised 0%/100%" not in checked.fits

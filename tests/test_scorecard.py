@@ -94,12 +94,17 @@ def test_verdicts_show_the_multiverse_share_beside_them(tmp_path):
     assert table["joint p (core, every estimator)"].tolist() == [0.01, 0.3, 0.02]
 
 
-def test_measures_refuses_estimates_made_with_different_measures(tmp_path):
-    """A notebook rerun alone with another index: the scorecard would mix it with the others."""
+def test_the_scorecard_refuses_estimates_made_with_different_settings(tmp_path):
+    """A notebook rerun alone with another index or other standard errors: the scorecard would mix it."""
     names = [*(f"{t}_estimates" for t in scorecard.TABLES), "table7_wild_bootstrap"]
+    same = '{"tfp": "tfp", "digital": "digital", "virtual": "virtual", "cov_type": "cluster", "alpha": 0.05}'
     for name in names:
-        (tmp_path / f"{name}.settings.json").write_text('{"tfp": "tfp", "digital": "digital", "virtual": "virtual", "alpha": 0.05}')
-    assert scorecard.measures(tmp_path) == {"tfp": "tfp", "digital": "digital", "virtual": "virtual"}
-    (tmp_path / "table4_estimates.settings.json").write_text('{"tfp": "tfp", "digital": "digital_pca", "virtual": "virtual"}')
-    with pytest.raises(InputError, match=r"(?s)different measures.*table4_estimates.settings.json: tfp=tfp, digital=digital_pca"):
-        scorecard.measures(tmp_path)
+        (tmp_path / f"{name}.settings.json").write_text(same)
+    assert scorecard.estimated_with(tmp_path) == {"tfp": "tfp", "digital": "digital", "virtual": "virtual", "cov_type": "cluster"}
+    (tmp_path / "table4_estimates.settings.json").write_text(same.replace('"digital": "digital"', '"digital": "digital_pca"'))
+    with pytest.raises(InputError, match=r"(?s)different settings.*table4_estimates.settings.json: tfp=tfp, digital=digital_pca"):
+        scorecard.estimated_with(tmp_path)
+    (tmp_path / "table4_estimates.settings.json").write_text(same)
+    (tmp_path / "table7_wild_bootstrap.settings.json").write_text(same.replace("cluster", "unadjusted"))
+    with pytest.raises(InputError, match=r"table7_wild_bootstrap.settings.json: .*cov_type=unadjusted"):
+        scorecard.estimated_with(tmp_path)
