@@ -45,7 +45,8 @@ def test_a_notebook_level_alpha_is_recorded(out):
 
 
 def test_an_unknown_measure_is_refused(out):
-    with pytest.raises(ValueError, match="tfp='tfp_x' is not a measure of tfp"):
+    """By the runner's check, before anything is read (a parameters cell edited in JupyterLab)."""
+    with pytest.raises(ValueError, match=r"setting tfp='tfp_x': choose one of tfp, "):
         notebook.start(str(out), tfp="tfp_x", digital="digital", virtual="virtual")
 
 
