@@ -91,6 +91,7 @@ def test_notebooks_recording_at_the_same_time_each_keep_their_entry(tmp_path):
 
 
 def test_seed_names_a_missing_committed_input_and_what_writes_it(tmp_path):
+    """Names of files that do not exist: no stored output is read."""
     with pytest.raises(InputError, match=r"figures/table4_missing.csv: the file is missing; notebooks/05_baseline.ipynb writes it"):
         paths.seed(tmp_path, ["figures/table4_missing.csv"])
     with pytest.raises(InputError, match=r"restore it: git checkout -- data/raw/missing.csv"):
