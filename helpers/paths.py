@@ -29,6 +29,9 @@ OUT_VARIABLE = "COMPENDIUM_OUT"
 # inputs (data/raw, data/paper, data/checks) are read from the repository and not listed. Each file
 # has one producer; the runner orders the notebooks by these declarations.
 PANEL = ("data/processed/panel.csv",)
+# The exports of notebooks 05-08 the scorecard (notebook 09) reads, each beside the record of the
+# settings it was made with (helpers.scorecard.estimated_with compares them).
+SCORED = ("table4_estimates", "table5_estimates", "table6_estimates", "table7_estimates", "table7_wild_bootstrap")
 CHAIN = {
     "01_data": ((), ("figures/01_*",)),
     "02_variables": ((), ("data/processed/panel.csv", "data/processed/CODEBOOK.csv", "figures/02_*")),
@@ -38,10 +41,8 @@ CHAIN = {
     "06_robustness": (PANEL, ("figures/table5*", "figures/06_*")),
     "07_moderation": (PANEL, ("figures/table6*", "figures/07_*")),
     "08_heterogeneity": (PANEL, ("figures/table7*", "figures/08_*")),
-    "09_replication_scorecard": (PANEL + ("figures/table4_estimates.csv", "figures/table5_estimates.csv",
-                                          "figures/table6_estimates.csv", "figures/table7_estimates.csv",
-                                          "figures/table7_wild_bootstrap.csv", "figures/11_numbers.csv",
-                                          "figures/11_numbers.settings.json"), ("figures/09_*",)),
+    "09_replication_scorecard": (PANEL + tuple(f"figures/{name}.{ext}" for name in SCORED for ext in ("csv", "settings.json"))
+                                 + ("figures/11_numbers.csv", "figures/11_numbers.settings.json"), ("figures/09_*",)),
     "10_forensics": (PANEL, ("figures/10_*",)),
     "11_multiverse": (PANEL, ("figures/11_*",)),
 }

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, paper, tables
+from . import config, paper, paths, tables
 from .files import InputError, read_table, read_text
 
 # The published tables and their columns (our notebooks name their columns as the paper does).
@@ -18,25 +18,26 @@ def estimates(figures: Path, table: str) -> pd.DataFrame:
     return read_table(Path(figures) / f"{table}_estimates.csv", f"Rerun the notebook that writes {table} (make reproduce).")
 
 
-# The settings that change the estimates the scorecard reads: the measures and the standard errors.
-ESTIMATED_WITH = [*config.MEASURE_DEFAULTS, "cov_type"]
+# The settings that change the exports the scorecard reads: the measures, and the standard errors of
+# the estimates of Tables 4-7 (the wild cluster bootstrap is clustered whatever the run's errors).
+MEASURES, ERRORS = list(config.MEASURE_DEFAULTS), "cov_type"
 
 
 def estimated_with(figures: Path) -> dict[str, str]:
-    """The settings (ESTIMATED_WITH) with which the estimates the scorecard reads were made, from their
-    settings records; an error naming the files if they differ (a notebook rerun alone with other
-    settings), which the scorecard would otherwise mix."""
+    """The measures and standard errors with which the exports the scorecard reads (paths.SCORED) were
+    made, from their settings records; an error naming the files if they differ (a notebook rerun
+    alone with other settings), which the scorecard would otherwise mix."""
     made = {}
-    for name in [*(f"{t}_estimates" for t in TABLES), "table7_wild_bootstrap"]:
+    for name in paths.SCORED:
         path = Path(figures) / f"{name}.settings.json"
         record = json.loads(read_text(path, f"Rerun the notebook that writes {name} (make reproduce)."))
-        made[path] = {k: record[k] for k in ESTIMATED_WITH if k in record}
-    if len({tuple(m.items()) for m in made.values()}) > 1:
+        made[path] = {k: record.get(k) for k in [*MEASURES, *([ERRORS] if name.endswith("_estimates") else [])]}
+    if any(len({m[k] for m in made.values() if k in m}) > 1 for k in [*MEASURES, ERRORS]):
         raise InputError("the estimates were made with different settings, which the scorecard would mix:\n"
                          + "\n".join(f"  {path}: {', '.join(f'{k}={v}' for k, v in m.items())}" for path, m in made.items())
                          + "\nrerun them together with the same settings, e.g. python -m helpers.run --only "
                            "09_replication_scorecard --set name=value --out FOLDER (it runs notebooks 05-08 first)")
-    return next(iter(made.values()))
+    return {k: v for m in made.values() for k, v in m.items()}
 
 
 def coefficients(figures: Path) -> pd.DataFrame:

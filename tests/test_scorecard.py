@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from helpers import scorecard, tables
+from helpers import paths, scorecard, tables
 from helpers.files import InputError
 from tests.test_tables import fit
 
@@ -95,16 +95,23 @@ def test_verdicts_show_the_multiverse_share_beside_them(tmp_path):
 
 
 def test_the_scorecard_refuses_estimates_made_with_different_settings(tmp_path):
-    """A notebook rerun alone with another index or other standard errors: the scorecard would mix it."""
-    names = [*(f"{t}_estimates" for t in scorecard.TABLES), "table7_wild_bootstrap"]
+    """A notebook rerun alone with another index or other standard errors: the scorecard would mix it.
+    The wild bootstrap is clustered whatever the run's errors: its record's cov_type is not compared."""
     same = '{"tfp": "tfp", "digital": "digital", "virtual": "virtual", "cov_type": "cluster", "alpha": 0.05}'
-    for name in names:
+    for name in paths.SCORED:
         (tmp_path / f"{name}.settings.json").write_text(same)
+    (tmp_path / "table7_wild_bootstrap.settings.json").write_text(same.replace("cluster", "unadjusted"))
     assert scorecard.estimated_with(tmp_path) == {"tfp": "tfp", "digital": "digital", "virtual": "virtual", "cov_type": "cluster"}
     (tmp_path / "table4_estimates.settings.json").write_text(same.replace('"digital": "digital"', '"digital": "digital_pca"'))
     with pytest.raises(InputError, match=r"(?s)different settings.*table4_estimates.settings.json: tfp=tfp, digital=digital_pca"):
         scorecard.estimated_with(tmp_path)
     (tmp_path / "table4_estimates.settings.json").write_text(same)
-    (tmp_path / "table7_wild_bootstrap.settings.json").write_text(same.replace("cluster", "unadjusted"))
-    with pytest.raises(InputError, match=r"table7_wild_bootstrap.settings.json: .*cov_type=unadjusted"):
+    (tmp_path / "table6_estimates.settings.json").write_text(same.replace("cluster", "unadjusted"))
+    with pytest.raises(InputError, match=r"table6_estimates.settings.json: .*cov_type=unadjusted"):
         scorecard.estimated_with(tmp_path)
+
+
+def test_a_rerun_folder_holds_every_record_the_scorecard_reads(tmp_path):
+    """What the runner copies for notebook 09 (paths.CHAIN) is all estimated_with needs."""
+    paths.seed(tmp_path, paths.CHAIN["09_replication_scorecard"][0])
+    assert scorecard.estimated_with(tmp_path / "figures")["cov_type"] == "cluster"
