@@ -16,7 +16,7 @@ Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster pro
 - Conventional ('unadjusted', what `xtreg, fe` and reghdfe print without a vce option): s^2 (X'X)^-1,
   s^2 = SSR / (N - K - G + 1) with the absorbed province effects counted, t tests with those N - K - G + 1
   degrees of freedom. It assumes errors independent across years within a province; the paper does not
-  say which errors it used, and its stars suggest these (notebook 05).
+  say which errors it used, and its stars suggest these (notebook 08).
 """
 import itertools
 from dataclasses import dataclass, field

@@ -71,6 +71,8 @@ CHECKS = [
     Check(lambda base: f"winsorised {base.winsor_share:.0%}/{1 - base.winsor_share:.0%}", winsorised),
     Check("without municipalities",
           lambda base: without_municipalities(base.data)),
+    # the defensible errors other than the run's (the run's own is its baseline, so that check is skipped)
+    Check("clustered errors", cov_type="cluster"),
     Check("Driscoll-Kraay errors", cov_type="driscoll_kraay"),
 ]
 

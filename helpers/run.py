@@ -343,16 +343,23 @@ def lock(root: Path = None):
             handle.truncate(0)
 
 
-def record(out: Path, argv: list[str], settings: dict, ran: list[str], copied: list[str], failed: dict | None) -> Path:
-    """<out>/run.json: what was run with which settings, from which commit, with which packages;
-    `failed` None: the run was interrupted."""
+def record(out: Path, argv: list[str], settings: dict, ran: list[str], copied: list[str], failed: dict,
+           interrupted: bool = False) -> Path:
+    """<out>/run.json: what was run with which settings, from which commit, with which packages, and
+    whether Ctrl-C interrupted it."""
     facts = {"command": "python -m helpers.run " + " ".join(argv), "settings": settings, "notebooks_run": ran,
-             "failed": sorted(failed or ()), "interrupted": failed is None, "inputs_copied_from_the_repository": copied,
+             "failed": sorted(failed), "interrupted": interrupted, "inputs_copied_from_the_repository": copied,
              **environment.facts()}
     path = out / "run.json"
     from .files import atomic_write  # pandas: not needed before the notebooks run
     atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
     return path
+
+
+def changed(settings: dict) -> dict:
+    """The settings not at their default (config.PARAMETERS; a measure empty or named as its default)."""
+    return {name: value for name, value in settings.items()
+            if value != config.PARAMETERS.get(name) and value != config.MEASURE_DEFAULTS.get(name)}
 
 
 def same_settings(out: Path, settings: dict) -> None:
@@ -364,7 +371,7 @@ def same_settings(out: Path, settings: dict) -> None:
             before = json.loads(path.read_text(encoding="utf-8"))["settings"]
         except (ValueError, KeyError, OSError) as error:
             raise SystemExit(f"{path}: not a run record ({type(error).__name__}); remove {out} or choose another --out") from None
-        if before != settings:
+        if changed(before) != changed(settings):
             raise SystemExit(f"--out {out} holds a run with other settings ({before or 'the defaults'}); the two would "
                              f"be mixed: choose another folder, or remove this one first (rm -r {out})")
 
@@ -419,12 +426,16 @@ def command(argv: list[str]) -> None:
             raise SystemExit(str(error)) from None
         os.environ.update(BLAS)
         os.environ[paths.OUT_VARIABLE] = str(out)
-        failed = None
+        failed, interrupted = {}, False
         try:
             failed = run_all(stems, out, settings)
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:  # an interrupted rerun is recorded too, as such
             if args.out:
-                print(f"record of this run: {record(out, argv, settings, stems, copied, failed)}", file=sys.stderr)
+                print(f"record of this run: {record(out, argv, settings, stems, copied, failed, interrupted)}",
+                      file=sys.stderr)
     if failed:
         raise SystemExit(1)
 

@@ -17,12 +17,12 @@ def digital(fit):
 
 def test_checks_follow_the_run_and_skip_the_baseline(analysis_panel):
     default = robustness.run(baseline(analysis_panel))
-    assert default.skipped == ["TFP: DEA-Malmquist", "index: entropy"]
+    assert default.skipped == ["TFP: DEA-Malmquist", "index: entropy", "clustered errors"]
     assert list(default.fits) == ["baseline", "no filled cells (2013-2020)", "TFP: growth accounting",
                                   "TFP: urban-unit labour", "index: PCA", "index: PKU-DFIIC", "winsorised 1%/99%",
                                   "without municipalities", "Driscoll-Kraay errors"]
     solow = robustness.run(baseline(analysis_panel, tfp="tfp_solow"))
-    assert solow.skipped == ["TFP: growth accounting", "index: entropy"]
+    assert solow.skipped == ["TFP: growth accounting", "index: entropy", "clustered errors"]
     # the DEA measure, now a check, is the default run's baseline; growth accounting is this run's
     assert digital(solow.fits["TFP: DEA-Malmquist"]) == pytest.approx(digital(default.fits["baseline"]))
     assert digital(solow.fits["baseline"]) == pytest.approx(digital(default.fits["TFP: growth accounting"]))
@@ -33,11 +33,15 @@ def test_checks_follow_the_run_and_skip_the_baseline(analysis_panel):
 
 
 def test_checks_take_the_runs_standard_errors_and_skip_its_own(analysis_panel):
-    """With Driscoll-Kraay errors for the run, that check is its baseline; the others use them too."""
+    """With Driscoll-Kraay errors for the run, that check is its baseline, clustered errors a check; the
+    others use the run's errors."""
     base = baseline(analysis_panel)._replace(cov_type="driscoll_kraay")
     checked = robustness.run(base)
-    assert "Driscoll-Kraay errors" in checked.skipped
-    assert {fit.cov_type for fit in checked.fits.values()} == {models.COV_LABELS["driscoll_kraay"]}
+    assert "Driscoll-Kraay errors" in checked.skipped and "clustered errors" not in checked.skipped
+    assert checked.fits["clustered errors"].cov_type == models.COV_LABELS["cluster"]
+    assert {fit.cov_type for label, fit in checked.fits.items() if label != "clustered errors"} == {models.COV_LABELS["driscoll_kraay"]}
+    conventional = robustness.run(baseline(analysis_panel)._replace(cov_type="unadjusted"))
+    assert {"clustered errors", "Driscoll-Kraay errors"} <= set(conventional.fits)
     direct = models.estimate(robustness.winsorised(base), "tfp", list(base.regressors), cov_type="driscoll_kraay")
     assert digital(checked.fits["winsorised 1%/99%"]) == pytest.approx(digital(direct))
 

@@ -128,6 +128,10 @@ def test_a_folder_holding_a_run_with_other_settings_is_refused(tmp_path, monkeyp
         _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"), "--set", "reps=1999")
     with pytest.raises(SystemExit, match=r"holds a run with other settings"):
         _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"))
+    # the defaults, however written, are the same settings
+    (tmp_path / "alt" / "run.json").write_text('{"settings": {}}')
+    assert _rerun(tmp_path, monkeypatch, lambda *a: {}, "--set", "tfp=", "--set", "digital=digital",
+                  "--set", "cov_type=cluster", "--set", "reps=9999")["settings"]["digital"] == "digital"
 
 
 def test_an_interrupted_rerun_is_recorded_as_such(tmp_path, monkeypatch, repo_unchanged):
