@@ -7,6 +7,7 @@ import pandas as pd
 
 from . import config, paper, paths, tables
 from .files import InputError, read_table, read_text
+from .provinces import SAMPLE, region
 
 # The published tables and their columns (our notebooks name their columns as the paper does).
 TABLES = {t: paper.TABLES[t] for t in ["table4", "table5", "table6", "table7"]}
@@ -137,6 +138,28 @@ def with_multiverse(verdicts_: pd.DataFrame, figures: Path) -> pd.DataFrame:
     return verdicts_.assign(**{f"multiverse share supporting at {level}": share("full"),
                                "two-way FE only": share("full, two-way FE only"),
                                "joint p (core, every estimator)": [numbers.loc[(c, "core"), "joint p (core)"] for c in claim]})
+
+
+def printed_stars() -> pd.DataFrame:
+    """Every published coefficient of Tables 4-7 with its t and stars, and the stars that t earns read
+    with the G - 1 degrees of freedom of errors clustered by province (G: the sample's provinces, by
+    region in Table 7) and against the normal (the many degrees of freedom of conventional errors):
+    which reading the printed stars follow (notebook 09)."""
+    from scipy import stats
+    rows = []
+    for table in TABLES:
+        pub = tables.published(table).set_index(["column", "term", "statistic"])
+        for column, term, statistic in pub.index:
+            if statistic != "coef" or (column, term, "t") not in pub.index:
+                continue
+            t, printed = float(pub.at[(column, term, "t"), "value"]), pub.at[(column, term, "coef"), "stars"]
+            clusters = sum(region(p) == column for p in SAMPLE) if table == "table7" else len(SAMPLE)
+            p_clustered, p_normal = 2 * stats.t.sf(abs(t), clusters - 1), 2 * stats.norm.sf(abs(t))
+            rows.append({"table": table, "column": column, "term": term, "t": t,
+                         "printed": "*" * (0 if pd.isna(printed) else int(printed)), "clustered df": clusters - 1,
+                         "clustered p": p_clustered, "clustered stars": tables.stars(p_clustered),
+                         "normal p": p_normal, "normal stars": tables.stars(p_normal)})
+    return pd.DataFrame(rows)
 
 
 def _printed(table, column, term) -> str:

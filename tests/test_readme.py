@@ -65,8 +65,15 @@ def errors() -> list[str]:
     assert stars_["published stars"] == stars_["conventional stars"] == "***" != stars_["clustered stars"]
     table4 = csv("table4_errors", index_col=["column", "errors"])
     se = table4["se"]
-    return [f"Northeast, t = {number(stars_['published t'], 2)}***, is significant at 1 % with their "
-            f"{stars_['conventional df']} degrees of freedom, not with the {stars_['clustered df']} of clustered errors",
+    printed = csv("09_stars")
+    follow = {reading: (printed["printed"].fillna("") == printed[f"{reading} stars"].fillna("")).sum()
+              for reading in ("normal", "clustered")}
+    assert follow["normal"] == len(printed)  # "all"
+    return [f"all {len(printed)} printed stars follow its t statistics read against the normal, {follow['clustered']} read "
+            "with the G − 1 degrees of freedom of clustered errors",
+            f"Northeast, t = {number(stars_['published t'], 2)}***, is significant at 1 % with the "
+            f"{stars_['conventional df']} degrees of freedom of conventional errors, not with the "
+            f"{stars_['clustered df']} of clustered errors",
             f"(t = {number(table4.at[('(2)', 'conventional'), 't'], 2)}, `figures/table4_errors.md`)",
             f"the clustered standard error is {se[('(2)', 'clustered by province')] / se[('(2)', 'conventional')]:.1f} "
             "times as large"]

@@ -115,3 +115,17 @@ def test_a_rerun_folder_holds_every_record_the_scorecard_reads(tmp_path):
     """What the runner copies for notebook 09 (paths.CHAIN) is all estimated_with needs."""
     paths.seed(tmp_path, paths.CHAIN["09_replication_scorecard"][0])
     assert scorecard.estimated_with(tmp_path / "figures")["cov_type"] == "cluster"
+
+
+def test_printed_stars_read_each_published_t_two_ways():
+    """t(2) has the closed form p = 1 - |t| / sqrt(t^2 + 2); the normal p = erfc(|t| / sqrt 2)."""
+    import math
+    stars = scorecard.printed_stars().set_index(["table", "column", "term"])
+    published = pd.concat([tables.published(t) for t in scorecard.TABLES])
+    assert len(stars) == (published["statistic"] == "t").sum()
+    northeast, t = stars.loc[("table7", "Northeast", "digital")], 2.9771
+    assert northeast["clustered df"] == 2 and northeast["clustered p"] == pytest.approx(1 - t / math.sqrt(t * t + 2))
+    assert northeast["normal p"] == pytest.approx(math.erfc(t / math.sqrt(2)))
+    assert (northeast["printed"], northeast["clustered stars"], northeast["normal stars"]) == ("***", "*", "***")
+    assert stars.loc[("table7", "West", "digital"), "clustered df"] == 10  # 11 provinces: Tibet is not in the sample
+    assert stars.loc[("table4", "(2)", "digital"), "clustered df"] == 29
