@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from scipy import stats
 
 from . import config, paper, paths, tables
 from .files import InputError, read_table, read_text
@@ -145,7 +146,6 @@ def printed_stars() -> pd.DataFrame:
     with the G - 1 degrees of freedom of errors clustered by province (G: the sample's provinces, by
     region in Table 7) and against the normal (the many degrees of freedom of conventional errors):
     which reading the printed stars follow (notebook 09)."""
-    from scipy import stats
     rows = []
     for table in TABLES:
         pub = tables.published(table).set_index(["column", "term", "statistic"])
