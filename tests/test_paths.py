@@ -90,10 +90,13 @@ def test_notebooks_recording_at_the_same_time_each_keep_their_entry(tmp_path):
     assert found["b007.ipynb"]["settings"] == {"i": 7}
 
 
-def test_seed_names_a_missing_committed_input_and_what_writes_it(tmp_path):
-    """Names of files that do not exist: no stored output is read."""
-    with pytest.raises(InputError, match=r"figures/table4_missing.csv: the file is missing; notebooks/05_baseline.ipynb writes it"):
-        paths.seed(tmp_path, ["figures/table4_missing.csv"])
+def test_seed_names_a_missing_committed_input_and_what_writes_it(tmp_path, monkeypatch):
+    """In an empty repository: a file a notebook writes (named from its declaration in CHAIN) and one
+    no notebook writes; nothing is copied."""
+    monkeypatch.setattr(paths, "ROOT", tmp_path / "repository")
+    exhibit = paths.CHAIN["05_baseline"][1][0].replace("*", "_missing.csv")
+    with pytest.raises(InputError, match=rf"{exhibit}: the file is missing; notebooks/05_baseline.ipynb writes it"):
+        paths.seed(tmp_path / "run", [exhibit])
     with pytest.raises(InputError, match=r"restore it: git checkout -- data/raw/missing.csv"):
-        paths.seed(tmp_path, ["data/raw/missing.csv"])
-    assert not any(tmp_path.rglob("*.csv"))
+        paths.seed(tmp_path / "run", ["data/raw/missing.csv"])
+    assert not (tmp_path / "run").exists()
