@@ -56,6 +56,19 @@ def digest(path: Path) -> str:
     return sha256(Path(path).read_bytes())
 
 
+def missing(path: Path, fix: str) -> InputError:
+    """The error for a missing input: the notebook that writes it, if one does, and where that runs (in
+    place for the repository's own files, through the runner for a folder of a run's own); else `fix`."""
+    stem = paths.producer(path)
+    if not stem:
+        return InputError(f"{path}: the file is missing. {fix}")
+    in_place = paths.ROOT in Path(path).resolve().parents and paths.BUILD not in Path(path).resolve().parents
+    where = ("run that notebook first (make reproduce)." if in_place else "a folder of a run's own gets it from "
+             "the runner, which copies it or runs that notebook there: python -m helpers.run --only <notebook> "
+             "--out <folder>.")
+    return InputError(f"{path}: the file is missing. notebooks/{stem}.ipynb writes it; {where}")
+
+
 def read_text(path: Path, fix: str) -> str:
     """The text of a UTF-8 file (a byte-order mark allowed) with '\\n' line ends. A missing file (named
     with the notebook that writes it, if one does), an empty file or bytes that are not UTF-8 (e.g.
@@ -63,12 +76,7 @@ def read_text(path: Path, fix: str) -> str:
     says what to do."""
     path = Path(path)
     if not path.is_file():
-        stem = paths.producer(path)
-        committed = any(folder in path.resolve().parents for folder in (paths.ROOT / "data", paths.FIGURES))
-        where = ("run that notebook first (make reproduce)." if committed else "a folder of a run's own gets it "
-                 "from the runner, which copies it or runs that notebook there: python -m helpers.run --only "
-                 "<notebook> --out <folder>.")
-        raise InputError(f"{path}: the file is missing. " + (f"notebooks/{stem}.ipynb writes it; {where}" if stem else fix))
+        raise missing(path, fix)
     data = normalised(path.read_bytes())
     if not data.strip():
         raise InputError(f"{path}: the file is empty. {fix}")

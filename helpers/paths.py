@@ -115,7 +115,7 @@ def inputs(stems=CHAIN) -> list[str]:
 def seed(root: Path, files=None, overwrite: bool = True) -> list[str]:
     """Copy committed inputs (default: every file a notebook reads) from the repository into `root`,
     each written atomically (files.atomic_write); returns the ones copied."""
-    from .files import InputError, atomic_write  # pandas, loaded only when inputs are copied
+    from .files import atomic_write, missing  # pandas, loaded only when inputs are copied
     copied = []
     for name in inputs() if files is None else files:
         target = Path(root) / name
@@ -124,9 +124,7 @@ def seed(root: Path, files=None, overwrite: bool = True) -> list[str]:
         try:
             data = (ROOT / name).read_bytes()
         except FileNotFoundError:
-            maker = producer(name)
-            fix = f"notebooks/{maker}.ipynb writes it: run make reproduce" if maker else f"restore it: git checkout -- {name}"
-            raise InputError(f"{ROOT / name}: the file is missing; {fix}") from None
+            raise missing(ROOT / name, f"Restore it: git checkout -- {name}") from None
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, data)
         copied.append(name)

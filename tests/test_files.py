@@ -99,9 +99,11 @@ def test_a_missing_exhibit_names_the_notebook_that_writes_it(tmp_path, monkeypat
                                          r"notebooks/08_heterogeneity.ipynb writes it; a folder of a run's own gets it "
                                          r"from the runner.*python -m helpers.run --only <notebook> --out <folder>"):
         scorecard.verdicts(figures)
-    monkeypatch.setattr(paths, "FIGURES", tmp_path / "repository" / "figures")  # the repository's own exhibits
+    repository = tmp_path / "repository"  # its own exhibits, not a run's folder under build/
+    monkeypatch.setattr(paths, "ROOT", repository)
+    monkeypatch.setattr(paths, "BUILD", repository / "build")
     with pytest.raises(InputError, match=r"table4_missing.csv: the file is missing\. notebooks/05_baseline.ipynb "
                                          r"writes it; run that notebook first \(make reproduce\)"):
-        read_table(paths.FIGURES / "table4_missing.csv", FIX)
+        read_table(repository / "figures" / "table4_missing.csv", FIX)
     with pytest.raises(InputError, match=r"x.csv: the file is missing\. Do this\."):
         read_table(tmp_path / "x.csv", FIX)

@@ -95,8 +95,9 @@ def test_seed_names_a_missing_committed_input_and_what_writes_it(tmp_path, monke
     no notebook writes; nothing is copied."""
     monkeypatch.setattr(paths, "ROOT", tmp_path / "repository")
     exhibit = paths.CHAIN["05_baseline"][1][0].replace("*", "_missing.csv")
-    with pytest.raises(InputError, match=rf"{exhibit}: the file is missing; notebooks/05_baseline.ipynb writes it"):
+    with pytest.raises(InputError, match=rf"{exhibit}: the file is missing\. notebooks/05_baseline.ipynb writes it; "
+                                         r"run that notebook first \(make reproduce\)"):
         paths.seed(tmp_path / "run", [exhibit])
-    with pytest.raises(InputError, match=r"restore it: git checkout -- data/raw/missing.csv"):
+    with pytest.raises(InputError, match=r"Restore it: git checkout -- data/raw/missing.csv"):
         paths.seed(tmp_path / "run", ["data/raw/missing.csv"])
     assert not (tmp_path / "run").exists()
