@@ -62,7 +62,7 @@ def baseline() -> list[str]:
 def errors() -> list[str]:
     """What the paper's stars imply about its standard errors (notebooks 05 and 08)."""
     stars_ = csv("table7_stars", index_col="region").loc["Northeast"]
-    assert stars_["published stars"] == stars_["conventional stars"] == "***" != stars_["clustered stars"]
+    assert stars_["printed"] == stars_["conventional stars"] == "***" != stars_["clustered stars"]
     table4 = csv("table4_errors", index_col=["column", "errors"])
     se = table4["se"]
     printed = csv("09_stars")
@@ -71,7 +71,7 @@ def errors() -> list[str]:
     assert follow["normal"] == len(printed)  # "all"
     return [f"all {len(printed)} printed stars follow its t statistics read against the normal, {follow['clustered']} read "
             "with the G − 1 degrees of freedom of clustered errors",
-            f"Northeast, t = {number(stars_['published t'], 2)}***, is significant at 1 % with the "
+            f"Northeast, t = {number(stars_['t'], 2)}***, is significant at 1 % with the "
             f"{stars_['conventional df']} degrees of freedom of conventional errors, not with the "
             f"{stars_['clustered df']} of clustered errors",
             f"(t = {number(table4.at[('(2)', 'conventional'), 't'], 2)}, `figures/table4_errors.md`)",
