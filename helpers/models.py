@@ -149,11 +149,16 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
 
 def _within_r2(y: pd.Series, effects: pd.DataFrame, resids: pd.Series) -> float:
     """Share of the variation left after all fixed effects that the regressors explain:
-    1 - SSR / SSR of y on the effects alone (province effects absorbed, year dummies if any)."""
+    1 - SSR / SSR of y on the effects alone."""
+    return float(1 - (resids**2).sum() / _left(y, effects))
+
+
+def _left(y: pd.Series, effects: pd.DataFrame) -> float:
+    """The sum of squared residuals of y on the fixed effects alone: province effects absorbed, and
+    `effects` (the constant, year dummies if any)."""
     from linearmodels import PanelOLS
 
-    effects_fit = PanelOLS(y, effects, entity_effects=True).fit()
-    return float(1 - (resids**2).sum() / (effects_fit.resids**2).sum())
+    return float((PanelOLS(y, effects, entity_effects=True).fit().resids ** 2).sum())
 
 
 def _df_resid(frame: pd.DataFrame, cov_type: CovType, n_params: int) -> int:
@@ -209,12 +214,11 @@ def within_share(data: pd.DataFrame, columns: list[str]) -> pd.Series:
     year effects: the sum of squared residuals of the column on both, over its total sum of squares.
     The two-way model estimates its slopes from this part alone."""
     import statsmodels.api as sm
-    from linearmodels import PanelOLS
 
     frame = data[columns].dropna()
     effects = sm.add_constant(year_dummies(frame))
-    return pd.Series({c: float((PanelOLS(frame[c], effects, entity_effects=True).fit().resids ** 2).sum()
-                               / ((frame[c] - frame[c].mean()) ** 2).sum()) for c in columns}, name="share left")
+    return pd.Series({c: _left(frame[c], effects) / ((frame[c] - frame[c].mean()) ** 2).sum() for c in columns},
+                     name="share left")
 
 
 # --- few clusters: wild cluster bootstrap ---------------------------------------------------------
