@@ -41,11 +41,22 @@ class Check:
 
 
 def observed(base: Baseline) -> pd.DataFrame:
-    """The rows without any filled cell (2013-2020), the index re-estimated on them so that no
-    filled cell enters its normalisation or weights (panel.digital_indices)."""
-    kept = base.data[~base.data["filled"]]
+    """The rows without any filled cell, the run's digital index re-estimated on them so that no
+    filled cell enters its normalisation or weights: the panel's own indices by panel.digital_indices,
+    another construction of the grid read from the grid's cache (forensics.unfilled), as panel.select
+    reads it."""
+    kept, name = base.data[~base.data["filled"]], base.measures["digital"]
     indices, _, _ = panel.digital_indices(kept[panel.INDICATORS])
-    return kept.assign(digital=indices[base.measures["digital"]])
+    if name not in indices:
+        from .forensics import unfilled  # the grid builds on the panel
+        indices = unfilled([name])
+    return kept.assign(digital=indices[name].reindex(kept.index))
+
+
+def unfilled_label(base: Baseline) -> str:
+    """'no filled cells' and the years its rows span."""
+    years = base.data.index.get_level_values("year")[~base.data["filled"]]
+    return f"no filled cells ({years.min()}-{years.max()})"
 
 
 def measure(variable: str, column: str) -> Callable[[Baseline], pd.DataFrame]:
@@ -65,7 +76,7 @@ MEASURE_CHECKS = {"tfp": {"tfp": "TFP: DEA-Malmquist", "tfp_solow": "TFP: growth
                               "digital_dfiic": "index: PKU-DFIIC"}}
 
 CHECKS = [
-    Check("no filled cells (2013-2020)", observed),
+    Check(unfilled_label, observed),
     *[Check(label, measure(variable, column))
       for variable, labels in MEASURE_CHECKS.items() for column, label in labels.items()],
     Check(lambda base: f"winsorised {base.winsor_share:.0%}/{1 - base.winsor_share:.0%}", winsorised),

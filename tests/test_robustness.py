@@ -32,6 +32,22 @@ def test_checks_follow_the_run_and_skip_the_baseline(analysis_panel):
     assert digital(solow.fits["index: PCA"]) == pytest.approx(digital(pca))
 
 
+def test_no_filled_cells_reestimates_a_grid_construction(analysis_panel):
+    """A run with an index of the grid the panel does not carry (equal weights of the min-max
+    normalised indicators) re-estimates that index on the rows without a filled cell: by hand, the
+    pooled min-max over those rows only, averaged."""
+    base = baseline(analysis_panel, digital="digital_equal_subs")
+    kept = analysis_panel[~analysis_panel["filled"]]
+    x = kept[["internet", "it_share", "telecom", "mobile", "dfiic"]]
+    by_hand = ((x - x.min()) / (x.max() - x.min())).mean(axis=1)
+    observed = robustness.observed(base)
+    assert observed["digital"].to_numpy() == pytest.approx(by_hand.to_numpy(), rel=1e-12)
+    assert not observed["digital"].equals(base.data.loc[kept.index, "digital"])  # not the full panel's, cut down
+    fit = robustness.run(base).fits["no filled cells (2013-2020)"]
+    direct = models.estimate(kept.assign(digital=by_hand), "tfp", ["digital", *panel.CONTROLS])
+    assert digital(fit) == pytest.approx(digital(direct), rel=1e-9)
+
+
 def test_checks_take_the_runs_standard_errors_and_skip_its_own(analysis_panel):
     """With Driscoll-Kraay errors for the run, that check is its baseline, clustered errors a check; the
     others use the run's errors."""
