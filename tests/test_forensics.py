@@ -1,10 +1,13 @@
 """Tests of helpers.constructions and helpers.forensics: the grid's declaration, its agreement with
 the panel's own measures, the fingerprint metric by hand, the cache and bad input."""
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import constructions, forensics, measures, panel
+from helpers import constructions, files, forensics, panel, provinces
 from helpers.constructions import BY_NAME, GRID
 
 
@@ -44,14 +47,23 @@ def test_grid_variants_change_what_they_declare(builder, analysis_panel):
     np.testing.assert_allclose(cumulative.xs(2011, level="year"), 1)
 
 
+def entropy_by_hand(x):
+    """sum_j w_j x'_ij, x' = min-max + 0.0001, w_j = (1 - e_j) / sum(1 - e), e_j = -1/ln(n) sum p ln p."""
+    normalised = (x - x.min()) / (x.max() - x.min()) + 0.0001
+    p = normalised / normalised.sum()
+    d = 1 + (p * np.log(p)).sum() / np.log(len(x))
+    return (normalised * d / d.sum()).sum(axis=1)
+
+
 def test_digital_methods_by_their_formulas(builder, analysis_panel):
     x = analysis_panel[list(constructions.INDICATOR_SETS["subs"])]
     year = x.index.get_level_values("year")
     pooled = (x - x.min()) / (x.max() - x.min())
     low, high = x.groupby(level="year").transform("min"), x.groupby(level="year").transform("max")
     z = (x - x.mean()) / x.std()
-    scores = analysis_panel["digital_pca"]
-    entropy_by_year = pd.concat([measures.entropy_index(x[year == t]) for t in sorted(set(year))])
+    loadings = np.linalg.svd(z.to_numpy(), full_matrices=False)[2][0]  # first principal axis, by SVD
+    scores = z @ (loadings * np.sign(loadings.sum()))
+    entropy_by_year = pd.concat([entropy_by_hand(x[year == t]) for t in sorted(set(year))])
     expected = {"equal": pooled.mean(axis=1), "equal_by_year": ((x - low) / (high - low)).mean(axis=1),
                 "zscore": z.mean(axis=1), "pca_minmax": (scores - scores.min()) / (scores.max() - scores.min()),
                 "entropy_by_year": entropy_by_year}
@@ -143,6 +155,13 @@ def test_cache_key_follows_the_extracts_and_the_declaration(monkeypatch, tmp_pat
     assert forensics.key(raw) != before
     monkeypatch.setattr(forensics, "GRID", GRID[:-1])
     assert forensics.key() != before
+
+
+def test_cache_key_covers_every_module_the_grid_runs():
+    """Every module of the package loaded once the grid can be computed (panel.build reaches the
+    extracts' readers, the provinces, the paper's declarations) is part of the key."""
+    loaded = {Path(m.__file__) for name, m in sys.modules.items() if name.startswith("helpers.")}
+    assert {Path(provinces.__file__), Path(files.__file__)} <= loaded <= set(forensics.CODE)
 
 
 def test_bad_input_names_construction_province_and_year_and_writes_no_cache(monkeypatch, tmp_path):
