@@ -70,8 +70,13 @@ class Fit:
 
     def interval(self, level=config.CONFIDENCE) -> pd.DataFrame:
         """Confidence interval from the t distribution with df_resid degrees of freedom."""
-        q = stats.t.ppf(0.5 + level / 2, self.df_resid)
+        q = critical(self.df_resid, level)
         return pd.DataFrame({"lower": self.params - q * self.std_errors, "upper": self.params + q * self.std_errors})
+
+
+def critical(df, level=config.CONFIDENCE):
+    """The t quantile t_{(1 + level) / 2, df} of a two-sided interval at `level` (by default config.CONFIDENCE)."""
+    return stats.t.ppf(0.5 + level / 2, df)
 
 
 def lag(data: pd.DataFrame, column: str, periods: int = 1) -> pd.Series:
@@ -186,7 +191,7 @@ def marginal_effect(fit: Fit, a: str, product: str, b_values) -> pd.DataFrame:
     effect = fit.params[a] + fit.params[product] * b_values
     v = fit.vcov
     se = np.sqrt(v.loc[a, a] + b_values**2 * v.loc[product, product] + 2 * b_values * v.loc[a, product])
-    q = stats.t.ppf(0.5 + config.CONFIDENCE / 2, fit.df_resid)
+    q = critical(fit.df_resid)
     return pd.DataFrame({"effect": effect, "se": se, "lower": effect - q * se, "upper": effect + q * se})
 
 

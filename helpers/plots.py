@@ -15,6 +15,7 @@ from .files import atomic_write
 PNG_METADATA = {"Software": None}
 PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None}
 INLINE = "module://matplotlib_inline.backend_inline"  # the backend of a notebook's kernel
+INTERVAL = f"{100 * config.CONFIDENCE:g} % interval"  # the label of every confidence interval drawn
 
 
 def style() -> None:

@@ -52,10 +52,10 @@ def coefficients(figures: Path) -> pd.DataFrame:
 
 def summary(coefs: pd.DataFrame) -> pd.DataFrame:
     """Per table: number of published coefficients and the shares that agree in sign, in
-    significance level, and that lie in our 95 % interval."""
+    significance level, and that lie in our interval (config.CONFIDENCE)."""
     grouped = coefs.groupby("table")
     return pd.DataFrame({"coefficients": grouped.size(), "same_sign": grouped["same_sign"].mean(),
-                         "same_level": grouped["same_level"].mean(), "in_our_95ci": grouped["in_our_95ci"].mean()})
+                         "same_level": grouped["same_level"].mean(), "in_our_ci": grouped["in_our_ci"].mean()})
 
 
 def statistics(estimates_long: pd.DataFrame, column: str, term: str) -> pd.Series:

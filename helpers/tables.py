@@ -143,8 +143,9 @@ def published_table(table: str, terms: list[str]) -> pd.DataFrame:
 
 
 def compare(ours: pd.DataFrame, table: str, columns: dict[str, str]) -> pd.DataFrame:
-    """Each published coefficient beside ours. `columns` maps the published column to ours. Marks whether the sign and the significance level (number of
-    stars) agree and whether the published value lies in our 95 % interval."""
+    """Each published coefficient beside ours. `columns` maps the published column to ours. Marks
+    whether the sign and the significance level (number of stars) agree and whether the published
+    value lies in our interval (config.CONFIDENCE)."""
     pub = published(table)
     coefs = pub[pub["statistic"] == "coef"].set_index(["column", "term"])
     tvals = pub[pub["statistic"] == "t"].set_index(["column", "term"])["value"]
@@ -162,7 +163,7 @@ def compare(ours: pd.DataFrame, table: str, columns: dict[str, str]) -> pd.DataF
             "published_stars": "*" * int(row["stars"]), "ours": mine["coef"], "ours_t": mine["t"],
             "ours_stars": stars(mine["p"]), "same_sign": np.sign(row["value"]) == np.sign(mine["coef"]),
             "same_level": int(row["stars"]) == len(stars(mine["p"])),
-            "in_our_95ci": mine["lower"] <= row["value"] <= mine["upper"],
+            "in_our_ci": mine["lower"] <= row["value"] <= mine["upper"],
         })
     return pd.DataFrame(rows)
 
@@ -170,12 +171,12 @@ def compare(ours: pd.DataFrame, table: str, columns: dict[str, str]) -> pd.DataF
 def closeness(comparison: pd.DataFrame) -> pd.Series:
     """Summary of a `compare` table over the slope coefficients (constants left out: the paper
     misprints one): mean absolute gap, and the shares with the same sign, the same significance
-    level and the published value inside our 95 % interval."""
+    level and the published value inside our interval (config.CONFIDENCE)."""
     comparison = comparison[comparison["term"] != "Constant"]
     return pd.Series({"mean_abs_gap": (comparison["published"] - comparison["ours"]).abs().mean(),
                       "same_sign": comparison["same_sign"].mean(),
                       "same_level": comparison["same_level"].mean(),
-                      "in_our_95ci": comparison["in_our_95ci"].mean()})
+                      "in_our_ci": comparison["in_our_ci"].mean()})
 
 
 def adj_r2_gap(ours: pd.DataFrame, table: str, columns: dict[str, str], statistic: str = "adj_r2") -> float:

@@ -159,3 +159,11 @@ def test_options_are_checked_before_estimating(data):
         models.estimate(data, "tfp", ["digital"], spec="two-way")
     with pytest.raises(ValueError, match="cov_type must be one of"):
         models.estimate(data, "tfp", ["digital"], cov_type="clustered")
+
+
+def test_critical_values_of_the_t_table():
+    """t_{0.975} with 10 degrees of freedom is 2.228 (printed t tables), with infinitely many the
+    normal's 1.960; a 90 % interval uses t_{0.95, 10} = 1.812."""
+    assert models.critical(10) == pytest.approx(2.228139, abs=1e-6)
+    assert models.critical(np.inf) == pytest.approx(1.959964, abs=1e-6)
+    assert models.critical(10, 0.90) == pytest.approx(1.812461, abs=1e-6)

@@ -34,9 +34,9 @@ def test_verdicts_follow_our_estimates(estimates):
 
 def test_summary_shares(tmp_path):
     coefs = pd.DataFrame({"table": ["t", "t", "u"], "same_sign": [True, False, True],
-                          "same_level": [True, True, False], "in_our_95ci": [False, False, True]})
+                          "same_level": [True, True, False], "in_our_ci": [False, False, True]})
     table = scorecard.summary(coefs)
-    assert table.loc["t", "coefficients"] == 2 and table.loc["t", "same_sign"] == 0.5 and table.loc["u", "in_our_95ci"] == 1
+    assert table.loc["t", "coefficients"] == 2 and table.loc["t", "same_sign"] == 0.5 and table.loc["u", "in_our_ci"] == 1
 
 
 @pytest.mark.usefixtures("repo_unchanged")

@@ -50,7 +50,7 @@ def test_compare_marks_sign_level_and_interval():
     table = tables.compare(ours, "table4", {"(2)": "ours"})
     row = table.set_index("term").loc["digital"]
     # published 0.708*** (t 3.60); ours 0.70 with t 1.75 and 29 df: p about 0.09, one star
-    assert row["same_sign"] and not row["same_level"] and row["in_our_95ci"] and row["ours_stars"] == "*"
+    assert row["same_sign"] and not row["same_level"] and row["in_our_ci"] and row["ours_stars"] == "*"
     assert row["published"] == 0.708 and row["published_stars"] == "***"
 
 
@@ -99,7 +99,7 @@ def test_closeness_to_the_published_table_by_hand():
     close = tables.closeness_to("table4", tables.long(fits), {"(1)": "x (1)", "(2)": "x (2)"})
     # published digital 1.661*** (1) and 0.708*** (2), adjusted R-squared 0.387 and 0.484
     assert close["mean_abs_gap"] == pytest.approx((0.161 + 0.192) / 2)
-    assert close["same_sign"] == 1 and close["same_level"] == 0.5 and close["in_our_95ci"] == 1  # t = 1.8: one star
+    assert close["same_sign"] == 1 and close["same_level"] == 0.5 and close["in_our_ci"] == 1  # t = 1.8: one star
     assert close["mean_adj_r2_gap"] == pytest.approx((0.013 + 0.016) / 2)
     assert close["mean_within_r2_gap"] == pytest.approx((0.387 + 0.016) / 2)  # within R-squared 0 and 0.5
 
