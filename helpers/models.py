@@ -98,7 +98,7 @@ def year_dummies(data: pd.DataFrame) -> pd.DataFrame:
     return dummies
 
 
-def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", cov_type: CovType = "cluster") -> Fit:
+def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", cov_type: CovType = config.COV_TYPE) -> Fit:
     """OLS of `y` on `x` and a constant with fixed effects; rows with a missing value are dropped.
 
     Parameters
@@ -202,6 +202,15 @@ def wald(fit: Fit, terms: list[str]) -> tuple[float, float]:
     v = fit.vcov.loc[terms, terms].to_numpy()
     f = float(b @ np.linalg.solve(v, b) / len(terms))
     return f, float(stats.f.sf(f, len(terms), fit.df_resid))
+
+
+def equal_slopes(data: pd.DataFrame, y: str, x: str, regions, cov_type: CovType = config.COV_TYPE) -> tuple[Fit, float, float]:
+    """Is the slope of x the same in every region (Table 7's question asked at once)? One two-way
+    model on all rows of y on x and x times the dummy of each region but the first (the base), and
+    the Wald F of those products (wald). Returns the fit, F and its p-value."""
+    products = {f"{x} x {region}": data[x] * (data["region"] == region) for region in list(regions)[1:]}
+    fit = estimate(data[[y, x]].assign(**products), y, [x, *products], cov_type=cov_type)
+    return fit, *wald(fit, list(products))
 
 
 def vif(data: pd.DataFrame, columns: list[str]) -> pd.Series:

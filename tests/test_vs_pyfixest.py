@@ -136,14 +136,13 @@ def agree_with_pyfixest(frame: pd.DataFrame, y: str, x: list[str], spec: str) ->
 
 
 def test_equal_slopes_wald_test_equals_pyfixest(analysis_panel):
-    """Notebook 08: digital and its products with the Central, West and Northeast dummies in one
-    two-way model; F of the three products with the clustered covariance."""
+    """Notebook 08 (models.equal_slopes): digital and its products with the Central, West and Northeast
+    dummies in one two-way model; F of the three products with the clustered covariance."""
     data = analysis_panel
-    others = ["Central", "West", "Northeast"]
-    pooled = data[["tfp", "digital"]].assign(**{f"digital x {r}": data["digital"] * (data["region"] == r) for r in others})
-    terms = [f"digital x {r}" for r in others]
-    ours = models.estimate(pooled, "tfp", ["digital", *terms])
-    f, _ = models.wald(ours, terms)
+    ours, f, _ = models.equal_slopes(data, "tfp", "digital", REGIONS)
+    dummies = pd.get_dummies(data["region"], dtype=float)[["Central", "West", "Northeast"]]  # East the base
+    pooled = data[["tfp", "digital"]].assign(**{f"digital x {r}": data["digital"] * dummies[r] for r in dummies})
+    terms = [f"digital x {r}" for r in dummies]
     theirs = pyfixest_fit(pooled, "tfp", ["digital", *terms], "twoway")
     theirs.wald_test(R=np.eye(4)[1:], distribution="chi2")  # W; pyfixest keeps W / q as _f_statistic
     their_f = theirs._f_statistic
