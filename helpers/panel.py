@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, constructions, paper, paths
+from . import config, constructions, measures, paper, paths
 from .panel_io import MODEL_COLUMNS, check, load  # noqa: F401  (the panel's public names)
 from .panel_io import write as write_files
 from .provinces import PROVINCES, regions
@@ -115,7 +115,7 @@ def codebook(built: Built) -> pd.DataFrame:
          "adjacent-period frontiers of the 30 sample provinces (Färe et al. 1994)", f"index ({first} frontier = 1)",
          "gdp_a, gdp_index, gfcf, investment_price_index, employment", f"level anchored on each province's {first} efficiency"),
         ("digital", "Digital-economy index, entropy-weight method (main)",
-         "sum_j w_j x'_j, x' = pooled min-max of the five indicators + 0.0001; e_j = -1/ln(n) sum p ln p, "
+         f"sum_j w_j x'_j, x' = pooled min-max of the five indicators + {measures.ENTROPY_SHIFT:g}; e_j = -1/ln(n) sum p ln p, "
          "w_j = (1 - e_j) / sum (1 - e)", "index (0-1)", "internet, it_share, telecom, mobile, dfiic",
          f"Zhao, Zhang & Liang (2020) indicators; weights {weights}"),
         ("virtual", "Virtual agglomeration: location quotient of IT-sector employment (main)",
@@ -166,18 +166,24 @@ def codebook(built: Built) -> pd.DataFrame:
         ("mobile", "Mobile subscribers per 100 people", "subscribers / population x 100", "per 100 people",
          "mobile_subscribers, population", f"{backcast} log-linear backcast (flag mobile_filled)"),
         ("dfiic", "PKU Digital Financial Inclusion Index", "", "index", "dfiic", "2011-2023 release"),
-        ("internet_filled", "internet is filled (2021)", "", "bool", "", ""),
+        ("internet_filled", f"internet is filled ({_span(built.panel, 'internet_filled')})", "", "bool", "", ""),
         ("it_share_filled", f"it_share and virtual are backcast ({backcast})", "", "bool", "", ""),
         ("mobile_filled", f"mobile is backcast ({backcast})", "", "bool", "", ""),
         ("software_filled", f"virtual_software is backcast ({backcast})", "", "bool", "", ""),
         ("filled", "digital or virtual rests on a filled cell", "internet_filled or it_share_filled or mobile_filled",
-         "bool", "", "False defines the robustness sample 2013-2020"),
+         "bool", "", f"False defines the robustness sample {_span(built.panel, 'filled', False)}"),
     ]
     table = pd.DataFrame(rows, columns=["column", "definition", "formula", "unit", "sources", "choice"])
     if list(table["column"]) != list(built.panel.columns):
         raise ValueError("codebook and panel columns differ: "
                          f"{sorted(set(table['column']) ^ set(built.panel.columns))}")
     return table
+
+
+def _span(data: pd.DataFrame, flag: str, value: bool = True) -> str:
+    """'first-last' (or the one year) of the rows of the panel whose `flag` is `value`."""
+    years = data.loc[data[flag].astype(bool) == value, "year"]
+    return str(years.min()) if years.min() == years.max() else f"{years.min()}-{years.max()}"
 
 
 def write(built: Built, folder: Path = paths.PROCESSED) -> list[Path]:

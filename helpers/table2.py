@@ -4,12 +4,14 @@ construction kept (KEPT)."""
 import pandas as pd
 
 from . import config, paper, paths
+from .provinces import NATIONAL
 from .variables import Extracts, ratio, spliced, window
+
 
 def trade_cny(trade_cny: pd.Series, trade_usd: pd.Series, usd_cny: pd.Series) -> pd.Series:
     """Imports + exports in 亿元: the CNY series from 2013, before it USD (万美元) x the official
     annual rate / 10,000."""
-    rate = usd_cny.xs("China", level="province")
+    rate = usd_cny.xs(NATIONAL, level="province")
     converted = trade_usd * trade_usd.index.get_level_values("year").map(rate).to_numpy() / 1e4
     return trade_cny.combine_first(converted.dropna()).rename(f"{trade_cny.name}, before it {trade_usd.name} x {usd_cny.name}")
 
