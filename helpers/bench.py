@@ -3,8 +3,9 @@ written, two at a time), each notebook within it, and a floor: as many papermill
 dependencies, of a notebook that only imports the stack; each twice, alternated, keeping the best.
 Prints the ratio total / floor beside its goal (GOAL), then the heavy computations inside notebooks
 08, 10 and 11 each on its own (the wild cluster bootstrap per region, the forensic grid cold and warm,
-the multiverse's steps), and writes the timings to build/bench.csv. Runs into build/bench/ and a
-temporary cache, so the committed notebooks and exhibits are not touched."""
+the multiverse's steps), and writes the timings to build/bench.csv. Runs into build/bench/, so the
+committed notebooks and exhibits are not touched; the chain reads the forensic grid from its cache
+(build/cache/) as make reproduce does, and the grid's cold computation is timed on its own."""
 import csv
 import os
 import time

@@ -590,7 +590,7 @@ def location_quotient(sector, total):
 
 # --- 7. backcasting -----------------------------------------------------------------------------
 
-def backcast(series, years, method="loglinear", k=3):
+def backcast(series, years, k=3):
     """Fill the years before a province's first observation (e.g. a series starting in 2013 when
     the panel starts in 2011) by log-linear extrapolation: with t0 the first observed year and
     g = (ln x_{t0+k-1} - ln x_t0) / (k - 1) the average log growth over the first k observations,
@@ -598,8 +598,6 @@ def backcast(series, years, method="loglinear", k=3):
     observation is a gap, not a late start, and raises. Returns the series over `years` (plus any
     other observed years) and a boolean Series marking the filled cells.
     """
-    if method != "loglinear":
-        raise ValueError(f'method must be "loglinear", got {method!r}')
     if k < 2:
         raise ValueError(f"k must be at least 2 (one growth rate), got {k}")
     name = series.name or "series"

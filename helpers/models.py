@@ -79,15 +79,15 @@ def critical(df, level=config.CONFIDENCE):
     return stats.t.ppf(0.5 + level / 2, df)
 
 
-def lag(data: pd.DataFrame, column: str, periods: int = 1) -> pd.Series:
-    """`column` lagged within each province (never across provinces): x_{i,t-periods}. The panel
+def lag(data: pd.DataFrame, column: str) -> pd.Series:
+    """`column` lagged one year within each province (never across provinces): x_{i,t-1}. The panel
     must be indexed (province, year); a missing year gives a missing lag, not the previous row."""
     values = data[column]
     shifted = values.copy()
     shifted.index = pd.MultiIndex.from_arrays([values.index.get_level_values("province"),
-                                               values.index.get_level_values("year") + periods],
+                                               values.index.get_level_values("year") + 1],
                                               names=["province", "year"])
-    return shifted.reindex(values.index).rename(f"L{periods}.{column}" if periods != 1 else f"L.{column}")
+    return shifted.reindex(values.index).rename(f"L.{column}")
 
 
 def year_dummies(data: pd.DataFrame) -> pd.DataFrame:
@@ -279,9 +279,9 @@ def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str,
     the two-way model of `estimate`, clusters = provinces, Webb (2014) six-point weights (or
     'rademacher'): each draw v (one weight per province) gives y* = X_r b_r + v_g u_r from the
     restricted fit (b_r, u_r), and t* is the clustered t of `test` in the two-way regression of y* on
-    `x` (wild_draws). When the weights allow no more than `reps` distinct vectors (6^G <= reps: G <= 5
-    with Webb weights) every one is enumerated and the p-value is exact (it does not depend on
-    `seed`); otherwise `reps` vectors are drawn from a generator seeded with `seed`."""
+    `x` (wild_draws). When the weights allow no more than `reps` distinct vectors (Webb weights:
+    6^G <= reps, G <= 5 at the default 9,999) every one is enumerated and the p-value is exact (it
+    does not depend on `seed`); otherwise `reps` vectors are drawn from a generator seeded with `seed`."""
     frame = data[[y, *x]].dropna()
     groups, years = codes(frame)
     Z = np.hstack([effects(groups, years, "twoway"), frame[[c for c in x if c != test]].to_numpy()])

@@ -17,7 +17,7 @@ from .panel_io import write as write_files
 from .provinces import PROVINCES, regions
 from .table2 import (KEPT, MOMENTS, agreement, control_candidates, kept, moments, printed_moments,  # noqa: F401
                      reconstruct, trade_cny)
-from .variables import (ALL_YEARS, EXTRACTS, INDICATORS, Extracts, backcast_sample,  # noqa: F401
+from .variables import (ALL_YEARS, EXTRACTS, INDICATORS, Extracts,  # noqa: F401
                         broadband_2021, digital_indices, internet_penetration, it_share,
                         mobile_per_100, production, ratio, real_gdp, series, telecom_per_capita, tfp_malmquist,
                         tfp_solow, virtual_lq, virtual_software, window)

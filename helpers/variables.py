@@ -189,8 +189,9 @@ def internet_penetration(subscribers, ports, population) -> tuple[pd.Series, pd.
 
 def backcast_sample(values: pd.Series, name: str, provinces=SAMPLE) -> tuple[pd.Series, pd.Series]:
     """A ratio that starts in 2013, on the panel grid of `provinces`: 2011-2012 backcast log-linearly
-    from each province's first three years of growth (measures.backcast). Returns it named `name`
-    and its flag `<name>_filled`; a gap after the first year stays an error (window)."""
+    from the average growth of each province's first three observations (measures.backcast).
+    Returns it named `name` and its flag `<name>_filled`; a gap after the first year stays an error
+    (window)."""
     values = values.dropna().rename(name)
     value, flag = measures.backcast(values[values.index.get_level_values("province").isin(provinces)], ALL_YEARS)
     return window(value, provinces), window(flag.rename(f"{name}_filled"), provinces)
