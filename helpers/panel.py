@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import config, constructions, measures, paper, paths
-from .panel_io import MODEL_COLUMNS, check, load  # noqa: F401  (the panel's public names)
+from .panel_io import CODEBOOK_COLUMNS, MODEL_COLUMNS, check, load, load_codebook  # noqa: F401  (the panel's public names)
 from .panel_io import write as write_files
 from .provinces import PROVINCES, regions
 from .table2 import (KEPT, MOMENTS, agreement, control_candidates, kept, moments, printed_moments,  # noqa: F401
@@ -173,7 +173,7 @@ def codebook(built: Built) -> pd.DataFrame:
         ("filled", "digital or virtual rests on a filled cell", "internet_filled or it_share_filled or mobile_filled",
          "bool", "", f"False defines the robustness sample {_span(built.panel, 'filled', False)}"),
     ]
-    table = pd.DataFrame(rows, columns=["column", "definition", "formula", "unit", "sources", "choice"])
+    table = pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
     if list(table["column"]) != list(built.panel.columns):
         raise ValueError("codebook and panel columns differ: "
                          f"{sorted(set(table['column']) ^ set(built.panel.columns))}")

@@ -14,6 +14,7 @@ from .variables import ALL_YEARS, INDICATORS
 # indicators notebook 06 re-weights): each needs a finite value in every one of the 330 cells.
 MODEL_COLUMNS = list(dict.fromkeys([*paper.VARIABLES, *constructions.PANEL_NAMES.values(), *INDICATORS]))
 REBUILD = "Rebuild it with notebooks/02_variables.ipynb (make reproduce)."
+CODEBOOK_COLUMNS = ["column", "definition", "formula", "unit", "sources", "choice"]
 
 
 def write(data: pd.DataFrame, codebook: pd.DataFrame, folder: Path = paths.PROCESSED) -> list[Path]:
@@ -70,3 +71,16 @@ def load(folder: Path = paths.PROCESSED) -> pd.DataFrame:
     data = read_table(path, REBUILD)
     check(data, str(path), lines=True)
     return data.set_index(["province", "year"])
+
+
+def load_codebook(folder: Path = paths.PROCESSED) -> pd.DataFrame:
+    """The codebook notebook 02 writes beside the panel, indexed by column, after checking that it
+    reads as a CSV with CODEBOOK_COLUMNS and a row for every one of MODEL_COLUMNS."""
+    path = Path(folder) / "CODEBOOK.csv"
+    book = read_table(path, REBUILD, dtype=str, keep_default_na=False)
+    missing = [c for c in CODEBOOK_COLUMNS if c not in book.columns]
+    absent = [c for c in MODEL_COLUMNS if c not in set(book.get("column", []))]
+    if missing or absent:
+        problem = f"no column {', '.join(missing)}" if missing else f"no row for {absent[0]}"
+        raise InputError(f"{path}: {problem}. {REBUILD}")
+    return book.set_index("column")

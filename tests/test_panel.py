@@ -311,3 +311,21 @@ def test_damaged_panel_is_refused_when_loaded(written, edit, message):
 def test_a_missing_panel_names_the_notebook_that_writes_it(tmp_path):
     with pytest.raises(InputError, match=r"panel.csv: the file is missing\. notebooks/02_variables.ipynb writes it"):
         panel.load(tmp_path / "rerun" / paths.PROCESSED.relative_to(paths.ROOT))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace("column,definition", "name,definition", 1), r"CODEBOOK.csv: no column column\. "),
+    (lambda t: "".join(r for r in lines(t) if not r.startswith("tfp,")), r"CODEBOOK.csv: no row for tfp\. "),
+    (lambda t: "", r"CODEBOOK.csv: the file is empty"),
+])
+def test_damaged_codebook_is_refused_when_loaded(written, edit, message):
+    path = written / "CODEBOOK.csv"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(InputError, match=message + r".*notebooks/02_variables.ipynb"):
+        panel.load_codebook(written)
+
+
+def test_codebook_reads_back_as_written(written, built):
+    book = panel.load_codebook(written)
+    assert list(book.index) == list(built.panel.columns)
+    assert book.loc["tfp", "unit"] == "index (2011 frontier = 1)" and book.loc["province", "unit"] == ""
