@@ -155,15 +155,15 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
 def _within_r2(y: pd.Series, effects: pd.DataFrame, resids: pd.Series) -> float:
     """Share of the variation left after all fixed effects that the regressors explain:
     1 - SSR / SSR of y on the effects alone."""
-    return float(1 - (resids**2).sum() / _left(y, effects))
+    return float(1 - (resids**2).sum() / (_left(y, effects) ** 2).sum())
 
 
-def _left(y: pd.Series, effects: pd.DataFrame) -> float:
-    """The sum of squared residuals of y on the fixed effects alone: province effects absorbed, and
-    `effects` (the constant, year dummies if any)."""
+def _left(y: pd.Series, effects: pd.DataFrame) -> pd.Series:
+    """The residuals of y on the fixed effects alone: province effects absorbed, and `effects` (the
+    constant, year dummies if any)."""
     from linearmodels import PanelOLS
 
-    return float((PanelOLS(y, effects, entity_effects=True).fit().resids ** 2).sum())
+    return PanelOLS(y, effects, entity_effects=True).fit().resids.rename(y.name)
 
 
 def _df_resid(frame: pd.DataFrame, cov_type: CovType, n_params: int) -> int:
@@ -223,16 +223,21 @@ def vif(data: pd.DataFrame, columns: list[str]) -> pd.Series:
     return pd.Series([variance_inflation_factor(x, i + 1) for i in range(len(columns))], index=columns, name="VIF")
 
 
-def within_share(data: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """Share of each column's variation (its sum of squares about the mean) left after province and
-    year effects: the sum of squared residuals of the column on both, over its total sum of squares.
-    The two-way model estimates its slopes from this part alone."""
+def two_way_residuals(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Each column less its fit on province and year effects alone (in a balanced panel
+    x - mean_i - mean_t + mean): the variation the two-way model estimates its slopes from."""
     import statsmodels.api as sm
 
     frame = data[columns].dropna()
     effects = sm.add_constant(year_dummies(frame))
-    return pd.Series({c: _left(frame[c], effects) / ((frame[c] - frame[c].mean()) ** 2).sum() for c in columns},
-                     name="share left")
+    return pd.DataFrame({c: _left(frame[c], effects) for c in columns})
+
+
+def within_share(data: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Share of each column's variation (its sum of squares about the mean) left after province and
+    year effects: the sum of squares of two_way_residuals over the total sum of squares."""
+    frame = data[columns].dropna()
+    return ((two_way_residuals(frame, columns) ** 2).sum() / ((frame - frame.mean()) ** 2).sum()).rename("share left")
 
 
 # --- few clusters: wild cluster bootstrap ---------------------------------------------------------

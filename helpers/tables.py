@@ -168,6 +168,20 @@ def compare(ours: pd.DataFrame, table: str, columns: dict[str, str]) -> pd.DataF
     return pd.DataFrame(rows)
 
 
+def compare_correlations(r: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
+    """Each correlation printed in Table 3 beside ours (`r`, `p`: correlations and their p-values,
+    as correlations gives them): printed and ours with their stars, the gap ours - printed, and whether the sign
+    and the significance level (number of stars) agree."""
+    printed = published("table3")
+    rows = []
+    for row in printed[printed["statistic"] == "r"].itertuples():
+        ours, ours_p = r.loc[row.term, row.column], p.loc[row.term, row.column]
+        rows.append({"pair": f"{row.term} ~ {row.column}", "printed": f"{row.printed}{'*' * row.stars}",
+                     "ours": f"{ours:.3f}{stars(ours_p)}", "gap": ours - row.value,
+                     "same sign": (ours > 0) == (row.value > 0), "same level": len(stars(ours_p)) == row.stars})
+    return pd.DataFrame(rows).set_index("pair")
+
+
 def closeness(comparison: pd.DataFrame) -> pd.Series:
     """Summary of a `compare` table over the slope coefficients (constants left out: the paper
     misprints one): mean absolute gap, and the shares with the same sign, the same significance

@@ -85,6 +85,8 @@ def test_within_share_is_the_two_way_demeaned_variation_of_a_balanced_panel(data
     x = frame - frame.groupby(level="province").transform("mean") - frame.groupby(level="year").transform("mean") + frame.mean()
     expected = (x**2).sum() / ((frame - frame.mean()) ** 2).sum()
     np.testing.assert_allclose(models.within_share(frame, list(frame)).to_numpy(), expected.to_numpy(), rtol=1e-10)
+    residuals = models.two_way_residuals(frame, list(frame)).reindex(x.index)
+    np.testing.assert_allclose(residuals.to_numpy(), x.to_numpy(), rtol=1e-8, atol=1e-12)
 
 
 def test_lag_never_crosses_provinces():

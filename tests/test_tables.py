@@ -112,3 +112,19 @@ def test_export_records_its_settings_beside_the_table(tmp_path):
     assert [p.name for p in written] == ["t.csv", "t.settings.json"] and plain == [tmp_path / "plain.csv"]
     assert (tmp_path / "t.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
     assert json.loads((tmp_path / "t.settings.json").read_text()) == {"tfp": "tfp_solow", "alpha": 0.05}
+
+
+def test_compare_correlations_by_hand():
+    """Ours 1.5 times every printed correlation, each at p = 0.001 (three stars): the gap is half the
+    printed value, every sign agrees and the level agrees exactly where the print has three stars."""
+    printed = tables.published("table3").query("statistic == 'r'")
+    names = sorted({*printed["term"], *printed["column"]})
+    r, p = (pd.DataFrame(np.nan, index=names, columns=names) for _ in range(2))
+    for row in printed.itertuples():
+        r.loc[row.term, row.column] = 1.5 * row.value
+        p.loc[row.term, row.column] = 0.001
+    pairs = tables.compare_correlations(r, p)
+    assert len(pairs) == len(printed) and pairs.loc["digital ~ tfp", "ours"].endswith("***")
+    np.testing.assert_allclose(pairs["gap"], 0.5 * printed["value"].to_numpy())
+    assert pairs["same sign"].all()
+    assert (pairs["same level"] == (printed["stars"] == 3).to_numpy()).all()
