@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import config, constructions, forensics, models, panel, scorecard
+from . import config, constructions, forensics, models, panel, scorecard, tables
 from .provinces import REGIONS, without_municipalities
 
 # Inference: clustered by province and Driscoll-Kraay (ANALYTIC); where a sample has fewer than
@@ -49,6 +49,8 @@ CHOICES = {
 PUBLISHED_PATH = {"outcome": "tfp", "regressor": "digital", "moderator": "virtual", "controls": "five",
                   "spec": "twoway", "sample": "full", "inference": "cluster"}
 KEYS = ["outcome", "regressor", "controls", "spec", "sample", "inference"]  # the choices of one H1 specification
+# The published estimate of each claim: (table, column, term) of its coefficient.
+PUBLISHED = {"H1": ("table4", "(2)", "digital"), "H2": ("table6", "(2)", "virtual x digital")}
 
 
 # --- data -----------------------------------------------------------------------------------------
@@ -483,6 +485,16 @@ def affine_copies(data: pd.DataFrame) -> list[str]:
 def once(frame: pd.DataFrame, copies: list[str]) -> pd.DataFrame:
     """The specifications of a curve that use none of `copies` (affine_copies): each counted once."""
     return frame[~frame[[k for k in ("outcome", "regressor", "moderator") if k in frame]].isin(copies).any(axis=1)]
+
+
+def published_std(claim: str) -> tuple[float, float]:
+    """The published coefficient of a claim (PUBLISHED) and the same on the curve's `std` scale, with
+    the standard deviations printed in Table 2: coef x sd(digital) [x sd(virtual)] / sd(tfp)."""
+    table, column, term = PUBLISHED[claim]
+    rows = tables.published(table).set_index(["column", "term", "statistic"])["value"]
+    sd = panel.printed_moments()["sd"]
+    coef = rows[(column, term, "coef")]
+    return coef, coef * sd["digital"] * (sd["virtual"] if claim == "H2" else 1) / sd["tfp"]
 
 
 def summary(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.Series:

@@ -295,3 +295,10 @@ def test_affine_copies_are_the_rescaled_indices_and_repeat_their_t_statistics(wi
 def test_once_drops_every_specification_with_a_copy():
     frame = pd.DataFrame({"outcome": ["a", "a", "b"], "regressor": ["x", "x2", "x"], "coef": [1.0, 2.0, 3.0]})
     assert multiverse.once(frame, ["x2", "b"])["coef"].tolist() == [1.0]
+
+
+def test_published_estimates_on_the_std_scale_by_hand():
+    """Table 4 (2): 0.708 x sd(digital) 0.110 / sd(tfp) 0.283; Table 6 (2): 0.134 x 0.110 x sd(virtual)
+    1.525 / 0.283 (Table 2's printed standard deviations)."""
+    assert multiverse.published_std("H1") == pytest.approx((0.708, 0.708 * 0.110 / 0.283))
+    assert multiverse.published_std("H2") == pytest.approx((0.134, 0.134 * 0.110 * 1.525 / 0.283))
