@@ -227,7 +227,7 @@ def distances(data: pd.DataFrame, controls: pd.DataFrame) -> pd.DataFrame:
     """`fingerprint` of every construction of the grid (columns of `data`), with its variable,
     family and options, sorted by variable and distance."""
     frames = []
-    for variable in ("tfp", "digital", "virtual"):
+    for variable in dict.fromkeys(c.variable for c in GRID):  # tfp, digital, virtual
         names = [c.name for c in GRID if c.variable == variable]
         frames.append(fingerprint(data[names], controls, variable).assign(variable=variable))
     table = pd.concat(frames)
