@@ -79,15 +79,16 @@ def critical(df, level=config.CONFIDENCE):
     return stats.t.ppf(0.5 + level / 2, df)
 
 
-def lag(data: pd.DataFrame, column: str) -> pd.Series:
-    """`column` lagged one year within each province (never across provinces): x_{i,t-1}. The panel
+def lag(data: pd.DataFrame, column: str, periods: int = 1) -> pd.Series:
+    """`column` lagged within each province (never across provinces): x_{i,t-periods} (notebook 06's
+    exercise 4 lags by two years). The panel
     must be indexed (province, year); a missing year gives a missing lag, not the previous row."""
     values = data[column]
     shifted = values.copy()
     shifted.index = pd.MultiIndex.from_arrays([values.index.get_level_values("province"),
-                                               values.index.get_level_values("year") + 1],
+                                               values.index.get_level_values("year") + periods],
                                               names=["province", "year"])
-    return shifted.reindex(values.index).rename(f"L.{column}")
+    return shifted.reindex(values.index).rename(f"L{periods}.{column}" if periods != 1 else f"L.{column}")
 
 
 def year_dummies(data: pd.DataFrame) -> pd.DataFrame:
