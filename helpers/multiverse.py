@@ -528,28 +528,40 @@ def _null_t(b, se, df, observed_coef):
 def null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray, moderation: bool = False,
          alpha: float = scorecard.ALPHA) -> pd.DataFrame:
     """Per draw of provinces, the curve under the null of no effect: the median `std` and the share
-    of specifications positive with p < alpha. `observed` is curve(frames_, u, moderation); the
+    of the testable specifications positive with p < alpha (testable_share). `observed` is curve(frames_, u, moderation); the
     specifications with analytic inference enter (a bootstrap inside each draw would be nested)."""
     observed = analytic(observed)
     coef, scale = observed["coef"].to_numpy(), observed["scale"].to_numpy()
     b, se, df = drawn_estimates(prepared(frames_), u, drawn, moderation)
     t, p = _null_t(b, se, df, coef)
     return pd.DataFrame({"median std": np.nanmedian((b - coef) * scale, axis=1),
-                         "positive and significant": scorecard.supports(t, p, alpha).mean(axis=1)})
+                         "positive and significant": testable_share(scorecard.supports(t, p, alpha), np.isfinite(t))})
 
 
 def regional_null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray,
                   alpha: float = scorecard.ALPHA) -> pd.DataFrame:
-    """Per draw, the share of specifications in which the regional pattern holds under the null
-    (each region's outcome adjusted by its own estimate); `observed` is regional(frames_, u), of
-    which the specifications with analytic inference enter (null)."""
+    """Per draw, the share of the testable specifications (every region estimable; testable_share)
+    in which the regional pattern holds under the null (each region's outcome adjusted by its own
+    estimate); `observed` is regional(frames_, u), of which the specifications with analytic
+    inference enter (null)."""
     observed, columns = analytic(observed), {}
     for r in u["region"]:
         b, se, df = drawn_estimates(prepared(in_region(frames_, r)), u, drawn)
         t, p = _null_t(b, se, df, observed[f"{r} coef"].to_numpy())
         columns[f"{r} t"], columns[f"{r} p"] = t.ravel(), p.ravel()
     holds = pattern(pd.DataFrame(columns), u["region"], alpha).reshape(len(drawn), -1)
-    return pd.DataFrame({"pattern holds": holds.mean(axis=1)})
+    testable = np.all([np.isfinite(columns[f"{r} t"]) for r in u["region"]], axis=0).reshape(holds.shape)
+    return pd.DataFrame({"pattern holds": testable_share(holds, testable)})
+
+
+def testable_share(held: np.ndarray, testable: np.ndarray) -> np.ndarray:
+    """Per draw (row), the share of its testable specifications in which the claim holds: a draw can
+    leave a specification without variation of its own (e.g. the Northeast's three provinces drawn
+    as one, beside year effects), which is no test, neither for nor against the claim; NaN for a
+    draw with none."""
+    counted = testable.sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        return np.where(counted > 0, (held & testable).sum(axis=1) / counted, np.nan)
 
 
 def analytic(frame: pd.DataFrame) -> pd.DataFrame:
@@ -559,8 +571,9 @@ def analytic(frame: pd.DataFrame) -> pd.DataFrame:
 
 def joint_p(observed: float, null_values: pd.Series) -> float:
     """One-sided p-value of an observed statistic against its null draws, (1 + #{null >= observed})
-    / (1 + B)."""
-    return float((1 + (null_values >= observed).sum()) / (1 + len(null_values)))
+    / (1 + B), B the draws with a value (testable_share)."""
+    values = null_values.dropna()
+    return float((1 + (values >= observed).sum()) / (1 + len(values)))
 
 
 # --- which choices matter -------------------------------------------------------------------------

@@ -137,7 +137,8 @@ def codebook(built: Built) -> pd.DataFrame:
          f"Y / (K^a L^(1-a)), a = {built.capital_elasticity:.4f} estimated by two-way FE on ln(Y/L) = a ln(K/L)",
          "level (10k CNY per unit of composite input)", "real_gdp, capital, labour", "alpha estimated, not fixed"),
         ("tfp_urban", "Total factor productivity, DEA-Malmquist level with urban-unit employment as labour (alternative)",
-         "as tfp, labour = urban-unit employment (break-free but narrower, coverage widened in 2013)",
+         "as tfp, labour = urban-unit employment (without the level breaks of total employment, but narrower, "
+         "and its coverage widened in 2013)",
          f"index ({first} frontier = 1)", "as tfp, employment_urban_units", ""),
         ("digital_pca", "Digital-economy index, first principal component (alternative)",
          "z-scored indicators x first eigenvector of their correlation matrix, loadings signed positive",

@@ -135,6 +135,15 @@ def test_pattern_and_joint_p_by_hand():
     # Central positive and significant breaks the pattern; negative and significant does not.
     assert multiverse.pattern(frame, REGIONS).tolist() == [True, False, True]
     assert multiverse.joint_p(0.5, pd.Series([0.1, 0.5, 0.7, 0.2])) == 3 / 5
+    assert multiverse.joint_p(0.5, pd.Series([0.1, 0.5, np.nan, 0.2])) == 2 / 4  # a draw without a test left out
+
+
+def test_a_specification_a_draw_cannot_test_counts_neither_way():
+    """Draw 1: two of three testable, one holds (1/2); draw 2: none testable (NaN); draw 3: all
+    testable, two hold."""
+    held = np.array([[True, True, False], [True, False, False], [True, True, False]])
+    testable = np.array([[True, False, True], [False, False, False], [True, True, True]])
+    np.testing.assert_array_equal(multiverse.testable_share(held, testable), [0.5, np.nan, 2 / 3])
 
 
 def test_clusters_must_be_contiguous():
