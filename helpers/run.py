@@ -344,12 +344,13 @@ def lock(root: Path = None):
 
 
 def record(out: Path, argv: list[str], settings: dict, ran: list[str], copied: list[str], failed: dict,
-           interrupted: bool = False) -> Path:
-    """<out>/run.json: what was run with which settings, from which commit, with which packages, and
-    whether Ctrl-C interrupted it."""
+           interrupted: bool = False, finished: bool = True) -> Path:
+    """<out>/run.json: what was run with which settings, from which commit, with which packages,
+    whether it finished (written first with finished false, so that a run killed outright is recorded
+    too) and whether Ctrl-C interrupted it."""
     facts = {"command": "python -m helpers.run " + " ".join(argv), "settings": settings, "notebooks_run": ran,
-             "failed": sorted(failed), "interrupted": interrupted, "inputs_copied_from_the_repository": copied,
-             **environment.facts()}
+             "failed": sorted(failed), "finished": finished, "interrupted": interrupted,
+             "inputs_copied_from_the_repository": copied, **environment.facts()}
     path = out / "run.json"
     from .files import atomic_write  # pandas: not needed before the notebooks run
     atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
@@ -364,16 +365,23 @@ def changed(settings: dict) -> dict:
 
 def same_settings(out: Path, settings: dict) -> None:
     """Refuse to rerun into a folder that holds a run with other settings (its run.json): the two
-    runs' outputs would be mixed, and the record would describe only the second."""
+    runs' outputs would be mixed, and the record would describe only the second; or files without a
+    run record (another checkout, someone's own files), which the run would overwrite."""
     path = out / "run.json"
-    if path.exists():
-        try:
-            before = json.loads(path.read_text(encoding="utf-8"))["settings"]
-        except (ValueError, KeyError, OSError) as error:
-            raise SystemExit(f"{path}: not a run record ({type(error).__name__}); remove {out} or choose another --out") from None
-        if changed(before) != changed(settings):
-            raise SystemExit(f"--out {out} holds a run with other settings ({before or 'the defaults'}); the two would "
-                             f"be mixed: choose another folder, or remove this one first (rm -r {out})")
+    if not path.exists():
+        if any(out.iterdir()):
+            raise SystemExit(f"--out {out} holds files but no run record (run.json): they are not a rerun's (another "
+                             f"checkout?) and would be overwritten; choose a new or empty folder")
+        return
+    try:
+        before = json.loads(path.read_text(encoding="utf-8"))["settings"]
+        if not isinstance(before, dict):
+            raise TypeError("settings is not a mapping")
+    except (ValueError, KeyError, TypeError, OSError) as error:
+        raise SystemExit(f"{path}: not a run record ({type(error).__name__}); remove {out} or choose another --out") from None
+    if changed(before) != changed(settings):
+        raise SystemExit(f"--out {out} holds a run with other settings ({before or 'the defaults'}); the two would "
+                         f"be mixed: choose another folder, or remove this one first (rm -r {out})")
 
 
 def sweep(root: Path) -> None:
@@ -419,6 +427,7 @@ def command(argv: list[str]) -> None:
     with lock():
         if args.out:
             same_settings(out, settings)
+            record(out, argv, settings, stems, copied, {}, finished=False)
         sweep(out)
         try:
             paths.seed(out, copied)
@@ -426,15 +435,16 @@ def command(argv: list[str]) -> None:
             raise SystemExit(str(error)) from None
         os.environ.update(BLAS)
         os.environ[paths.OUT_VARIABLE] = str(out)
-        failed, interrupted = {}, False
+        failed, interrupted, finished = {}, False, False
         try:
             failed = run_all(stems, out, settings)
+            finished = True
         except KeyboardInterrupt:
             interrupted = True
             raise
         finally:  # an interrupted rerun is recorded too, as such
             if args.out:
-                print(f"record of this run: {record(out, argv, settings, stems, copied, failed, interrupted)}",
+                print(f"record of this run: {record(out, argv, settings, stems, copied, failed, interrupted, finished)}",
                       file=sys.stderr)
     if failed:
         raise SystemExit(1)

@@ -99,10 +99,10 @@ def test_only_given_twice_runs_the_notebook_once(tmp_path, monkeypatch, repo_unc
     monkeypatch.setattr(run, "run_all", lambda stems, out, settings: calls.append(stems) or {})
     monkeypatch.setattr(paths, "seed", lambda root, files: calls.append(files))
     monkeypatch.setattr(run, "lock", lambda lock=run.lock: lock(tmp_path))  # not the checkout's: a run may hold it
-    run.main(["--only", "08_heterogeneity", "--only", "08_heterogeneity", "--out", str(tmp_path)])
+    run.main(["--only", "08_heterogeneity", "--only", "08_heterogeneity", "--out", str(tmp_path / "alt")])
     assert calls == [list(paths.PANEL), ["08_heterogeneity"]]
-    facts = json.loads((tmp_path / "run.json").read_text())
-    assert facts["notebooks_run"] == ["08_heterogeneity"] and facts["settings"] == {}
+    facts = json.loads((tmp_path / "alt" / "run.json").read_text())
+    assert facts["notebooks_run"] == ["08_heterogeneity"] and facts["settings"] == {} and facts["finished"] is True
     assert facts["packages"]["pandas"] and "commit" in facts
     assert {k: os.environ[k] for k in run.BLAS} == run.BLAS == {k: facts["blas"][k] for k in run.BLAS}  # kernels inherit it
 
@@ -134,6 +134,32 @@ def test_a_folder_holding_a_run_with_other_settings_is_refused(tmp_path, monkeyp
                   "--set", "cov_type=cluster", "--set", "reps=9999")["settings"]["digital"] == "digital"
 
 
+def test_the_record_is_written_before_any_notebook_runs(tmp_path, monkeypatch, repo_unchanged):
+    """A run killed outright (no finally) still leaves its settings, so that the guard above holds."""
+    def first(*args):
+        facts = json.loads((tmp_path / "alt" / "run.json").read_text())
+        assert facts["finished"] is False and facts["settings"] == {"reps": 999}
+        return {}
+    assert _rerun(tmp_path, monkeypatch, first, "--set", "reps=999")["finished"] is True
+
+
+@pytest.mark.parametrize("content", ["[]", '{"settings": null}', "{broken"])
+def test_a_run_record_of_the_wrong_shape_is_named(tmp_path, monkeypatch, repo_unchanged, content):
+    (tmp_path / "alt").mkdir()
+    (tmp_path / "alt" / "run.json").write_text(content)
+    with pytest.raises(SystemExit, match=r"alt/run.json: not a run record \(\w+\); remove"):
+        _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"))
+
+
+def test_a_folder_with_files_but_no_run_record_is_refused(tmp_path, monkeypatch, repo_unchanged):
+    """e.g. --out pointing at another checkout, whose committed exhibits the run would overwrite."""
+    (tmp_path / "alt" / "figures").mkdir(parents=True)
+    (tmp_path / "alt" / "figures" / "table4.csv").write_text("committed elsewhere")
+    with pytest.raises(SystemExit, match=r"holds files but no run record"):
+        _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"))
+    assert (tmp_path / "alt" / "figures" / "table4.csv").read_text() == "committed elsewhere"
+
+
 def test_an_interrupted_rerun_is_recorded_as_such(tmp_path, monkeypatch, repo_unchanged):
     def interrupted(*args):
         raise KeyboardInterrupt
@@ -141,7 +167,7 @@ def test_an_interrupted_rerun_is_recorded_as_such(tmp_path, monkeypatch, repo_un
         _rerun(tmp_path, monkeypatch, interrupted, "--set", "reps=999")
     assert stop.value.code == 130
     facts = json.loads((tmp_path / "alt" / "run.json").read_text())
-    assert facts["interrupted"] is True and facts["settings"] == {"reps": 999}
+    assert facts["interrupted"] is True and facts["finished"] is False and facts["settings"] == {"reps": 999}
 
 
 def test_a_relative_out_inside_the_tree_is_named_with_the_folder_it_was_resolved_from(monkeypatch, repo_unchanged):
