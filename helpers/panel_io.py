@@ -7,7 +7,7 @@ import pandas as pd
 
 from . import config, constructions, paper, paths
 from .files import InputError, atomic_write, csv_bytes, read_table
-from .provinces import SAMPLE
+from .provinces import SAMPLE, regions
 from .variables import ALL_YEARS, INDICATORS
 
 # The columns a model may use (the paper's variables, the measures the panel carries and the
@@ -31,36 +31,39 @@ def write(data: pd.DataFrame, codebook: pd.DataFrame, folder: Path = paths.PROCE
 
 def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
     """The panel is complete: one row for each sample province and year (30 x 11 = 330), a finite
-    value in every cell of MODEL_COLUMNS and the controls (config.CONTROLS), a region of config.REGIONS
-    and a True/False `filled` in every row. `lines`:
-    errors give the CSV line (header = line 1)."""
+    value in every cell of MODEL_COLUMNS and the controls (config.CONTROLS), each province's region of
+    config.REGIONS and a True/False `filled` in every row. `lines`: errors give the CSV line (header =
+    line 1)."""
     columns = list(dict.fromkeys([*MODEL_COLUMNS, *config.CONTROLS]))
     missing = [c for c in ["province", "year", "region", "filled", *columns] if c not in data.columns]
     if missing:
         raise InputError(f"{where}: no column {', '.join(missing)}. {REBUILD}")
-    grid = {(p, y) for p in SAMPLE for y in ALL_YEARS}
-    cells = list(zip(data["province"], data["year"]))
-    absent, extra = sorted(grid.difference(cells)), [c for c in cells if c not in grid]
-    if absent or extra or len(cells) != len(grid):
-        problem = (f"no row for {absent[0][0]} in {absent[0][1]}" if absent else
-                   f"unexpected row {extra[0]}" if extra else "a province-year appears twice")
-        raise InputError(f"{where}: {len(cells)} rows, expected {len(grid)} "
-                         f"({len(SAMPLE)} provinces x {len(ALL_YEARS)} years); "
-                         f"{problem}. {REBUILD}")
-    for column in [*columns, "region", "filled"]:
-        values = data[column]
-        if column == "region":
-            bad = ~values.isin(list(config.REGIONS))
-        elif column == "filled":
-            bad = ~values.map(lambda v: isinstance(v, (bool, np.bool_)))
-        else:
-            bad = ~np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
+
+    def refuse(bad, problem) -> None:
+        """Stop at the first row of the boolean array `bad`, `problem(i)` saying what is wrong with row i."""
         if np.any(bad):
             i = int(np.flatnonzero(np.asarray(bad))[0])
-            at = f", line {i + 2}" if lines else ""
-            raise InputError(f"{where}{at}: {column} is {values.iloc[i]} for {cells[i][0]} in {cells[i][1]}, "
-                             f"not {'a region' if column == 'region' else 'True or False' if column == 'filled' else 'a finite number'}. "
-                             f"{REBUILD}")
+            raise InputError(f"{where}{f', line {i + 2}' if lines else ''}: {problem(i)}. {REBUILD}")
+
+    years = pd.to_numeric(data["year"], errors="coerce")
+    refuse(~(years % 1 == 0), lambda i: f"year is {data['year'].iloc[i]!r}, not a year")
+    grid = {(p, y) for p in SAMPLE for y in ALL_YEARS}
+    cells = list(zip(data["province"], years.astype(int)))
+    refuse([c not in grid for c in cells], lambda i: f"unexpected row {cells[i]} (not a sample province and year)")
+    absent = sorted(grid.difference(cells))
+    if absent or len(cells) != len(grid):
+        problem = f"no row for {absent[0][0]} in {absent[0][1]}" if absent else "a province-year appears twice"
+        raise InputError(f"{where}: {len(cells)} rows, expected {len(grid)} "
+                         f"({len(SAMPLE)} provinces x {len(ALL_YEARS)} years); {problem}. {REBUILD}")
+    region = regions().reindex(data["province"]).to_numpy()
+    refuse(data["region"].to_numpy() != region,
+           lambda i: f"region is {data['region'].iloc[i]} for {cells[i][0]}, not {region[i]} (config.REGIONS)")
+    refuse(~data["filled"].map(lambda v: isinstance(v, (bool, np.bool_)) or v in ("True", "False")),
+           lambda i: f"filled is {data['filled'].iloc[i]!r} for {cells[i][0]} in {cells[i][1]}, not True or False")
+    for column in columns:
+        values = data[column]
+        refuse(~np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)),
+               lambda i: f"{column} is {values.iloc[i]} for {cells[i][0]} in {cells[i][1]}, not a finite number")
 
 
 

@@ -296,7 +296,12 @@ def test_panel_with_a_missing_cell_is_not_written(tmp_path, built):
 @pytest.mark.parametrize("edit, message", [
     (lambda t: "".join(lines(t)[:199]), r"panel.csv: 198 rows, expected 330 \(30 provinces x 11 years\); no row for "),
     (lambda t: t[: int(len(t) * 0.6)], r"panel.csv, line 199: \d+ fields where the header has 33 \(the line is cut short"),
-    (lambda t: t.replace("\nBeijing,", "\nAtlantis,", 1), r"panel.csv: 330 rows, expected 330 .*no row for Beijing in 2011"),
+    (lambda t: t.replace("\nBeijing,", "\nAtlantis,", 1), r"panel.csv, line 13: unexpected row \('Atlantis', 2011\)"),
+    (lambda t: t.replace("Anhui,安徽,Central,2015,", "Anhui,安徽,Central,20x5,", 1), r"panel.csv, line 6: year is '20x5', not a year"),
+    (lambda t: t.replace("Anhui,安徽,Central,2015,", "Anhui,安徽,East,2015,", 1),
+     r"panel.csv, line 6: region is East for Anhui, not Central \(config.REGIONS\)"),
+    (lambda t: "".join(r if i != 5 else r.rstrip("\n").rsplit(",", 1)[0] + ",yes\n" for i, r in enumerate(lines(t))),
+     r"panel.csv, line 6: filled is 'yes' for Anhui in 2015, not True or False"),
     (lambda t: "".join(r if i != 4 else ",".join(f if j != 4 else "n/a" for j, f in enumerate(r.split(",")))
                        for i, r in enumerate(lines(t))), r"panel.csv, line 5: tfp is nan for Anhui in 2014, not a finite number"),
     (lambda t: "", r"panel.csv: the file is empty"),
