@@ -3,6 +3,7 @@ the line and what to do; every output is written atomically with the usual permi
 import csv
 import hashlib
 import io
+import json
 import os
 import secrets
 from pathlib import Path
@@ -86,6 +87,19 @@ def read_text(path: Path, fix: str) -> str:
         line = data[:err.start].count(b"\n") + 1
         raise InputError(f"{path}, line {line}: bytes that are not UTF-8 (GBK or another legacy "
                          f"encoding?); save the file as UTF-8. {fix}") from None
+
+
+def read_record(path: Path, fix: str) -> dict:
+    """A JSON object (a settings record beside an export) from a UTF-8 file (read_text); text that is
+    not JSON, or JSON that is not an object, is an InputError naming the file (and the line)."""
+    text = read_text(path, fix)
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}, line {error.lineno}: not JSON ({error.msg}). {fix}") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{path}: a JSON {type(record).__name__}, not a record of settings. {fix}")
+    return record
 
 
 def _checked(path: Path, fix: str) -> tuple[str, list[str], list[list[str]]]:

@@ -1,13 +1,12 @@
 """The replication scorecard: every published coefficient of Tables 4-7 beside ours, read from the
 estimates the analysis notebooks wrote, and the paper's hypotheses judged on our numbers."""
-import json
 from pathlib import Path
 
 import pandas as pd
 from scipy import stats
 
 from . import config, paper, paths, tables
-from .files import InputError, read_table, read_text
+from .files import InputError, read_record, read_table
 from .provinces import SAMPLE, region
 
 # The published tables and their columns (our notebooks name their columns as the paper does).
@@ -32,7 +31,7 @@ def estimated_with(figures: Path) -> dict[str, str]:
     made = {}
     for name in paths.SCORED:
         path = Path(figures) / f"{name}.settings.json"
-        record = json.loads(read_text(path, f"Rerun the notebook that writes {name} (make reproduce)."))
+        record = read_record(path, f"Rerun the notebook that writes {name} (make reproduce).")
         made[path] = {k: record.get(k) for k in [*MEASURES, *([ERRORS] if name.endswith("_estimates") else [])]}
     if any(len({m[k] for m in made.values() if k in m}) > 1 for k in [*MEASURES, ERRORS]):
         raise InputError("the estimates were made with different settings, which the scorecard would mix:\n"
@@ -133,7 +132,11 @@ def with_multiverse(verdicts_: pd.DataFrame, figures: Path) -> pd.DataFrame:
     path = Path(figures) / "11_numbers.csv"
     numbers = read_table(path, "Rerun notebooks/11_multiverse.ipynb (make reproduce).", index_col=["claim", "universe"])
     settings = path.with_suffix(".settings.json")
-    level = percent(json.loads(read_text(settings, "Rerun notebooks/11_multiverse.ipynb (make reproduce)."))["alpha"])
+    fix = "Rerun notebooks/11_multiverse.ipynb (make reproduce)."
+    alpha = read_record(settings, fix).get("alpha")
+    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool):
+        raise InputError(f"{settings}: alpha is {alpha!r}, not a significance level. {fix}")
+    level = percent(alpha)
     claim = verdicts_["claim"].map(MULTIVERSE_CLAIMS)
     share = lambda universe: [numbers.loc[(c, universe), "supports"] for c in claim]  # noqa: E731
     return verdicts_.assign(**{f"multiverse share supporting at {level}": share("full"),

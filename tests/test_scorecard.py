@@ -111,6 +111,16 @@ def test_the_scorecard_refuses_estimates_made_with_different_settings(tmp_path):
         scorecard.estimated_with(tmp_path)
 
 
+@pytest.mark.parametrize("content, message", [("{broken", r"table4_estimates.settings.json, line 1: not JSON"),
+                                              ("[]", r"table4_estimates.settings.json: a JSON list, not a record")])
+def test_a_damaged_settings_record_is_named(tmp_path, content, message):
+    for name in paths.SCORED:
+        (tmp_path / f"{name}.settings.json").write_text('{"tfp": "tfp"}')
+    (tmp_path / "table4_estimates.settings.json").write_text(content)
+    with pytest.raises(InputError, match=message + r".*Rerun the notebook that writes table4_estimates"):
+        scorecard.estimated_with(tmp_path)
+
+
 def test_a_rerun_folder_holds_every_record_the_scorecard_reads(tmp_path):
     """What the runner copies for notebook 09 (paths.CHAIN) is all estimated_with needs."""
     paths.seed(tmp_path, paths.CHAIN["09_replication_scorecard"][0])
@@ -129,3 +139,10 @@ def test_printed_stars_read_each_published_t_two_ways():
     assert (northeast["printed"], northeast["clustered stars"], northeast["normal stars"]) == ("***", "*", "***")
     assert stars.loc[("table7", "West", "digital"), "clustered df"] == 10  # 11 provinces: Tibet is not in the sample
     assert stars.loc[("table4", "(2)", "digital"), "clustered df"] == 29
+
+
+def test_a_significance_level_that_is_not_a_number_is_named(tmp_path):
+    (tmp_path / "11_numbers.csv").write_text("claim,universe,supports\nH1,full,0.3\n")
+    (tmp_path / "11_numbers.settings.json").write_text('{"alpha": "x"}')
+    with pytest.raises(InputError, match=r"11_numbers.settings.json: alpha is 'x', not a significance level"):
+        scorecard.with_multiverse(pd.DataFrame({"claim": ["H1: digital raises TFP"]}), tmp_path)
