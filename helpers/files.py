@@ -42,9 +42,9 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def normalised(data: bytes) -> bytes:
-    """Bytes with '\\r\\n' line ends turned into '\\n' (a checkout with core.autocrlf=true, or a copy
-    saved on Windows, reads as the file it was made from)."""
-    return data.replace(b"\r\n", b"\n")
+    """Bytes with '\\r\\n' and bare '\\r' line ends turned into '\\n' (a checkout with core.autocrlf=true,
+    or a copy saved on Windows or by an old Mac program, reads as the file it was made from)."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
 def sha256(data: bytes) -> str:

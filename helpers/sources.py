@@ -36,9 +36,10 @@ def _fail(where: str, problem: str, line=None, fix=FIX):
 
 
 def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.DataFrame:
-    """Check columns, dtypes, finite values, province names, year range, duplicates and, unless
-    `sign` is 'any' (a series that can fall below zero), signs of a tidy frame. Line numbers count
-    the CSV header as line 1."""
+    """Check columns, dtypes, finite values, province names, year range, duplicates (of the years as
+    numbers: 2015, " 2015" and 2015.0 are one year) and, unless `sign` is 'any' (a series that can fall
+    below zero), signs of a tidy frame. Line numbers count the CSV header as line 1. Returns the
+    frame with year as int and value as float."""
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing or len(frame.columns) != len(COLUMNS):
         _fail(where, f"columns are {list(frame.columns)}, expected {COLUMNS}"
@@ -63,7 +64,7 @@ def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.
     if len(outside):
         i = outside[0]
         _fail(where, f"year {frame.at[i, 'year']} outside {config.SOURCE_YEARS[0]}-{config.SOURCE_YEARS[1]}", i + 2)
-    dup = frame.index[frame.duplicated(["province", "year"], keep="first")]
+    dup = frame.index[frame.assign(year=years).duplicated(["province", "year"], keep="first")]
     if len(dup):
         i = dup[0]
         _fail(where, f"duplicated province-year ({frame.at[i, 'province']}, {frame.at[i, 'year']})", i + 2)
@@ -72,7 +73,7 @@ def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.
         i = negative[0]
         _fail(where, f"negative value {frame.at[i, 'value']} for ({frame.at[i, 'province']}, "
                      f"{frame.at[i, 'year']})", i + 2)
-    return frame
+    return frame.assign(year=years.astype(int), value=pd.to_numeric(frame["value"]).astype(float))
 
 
 def _table(path: Path, columns: list[str], fix: str, numbers=()) -> pd.DataFrame:
@@ -189,8 +190,7 @@ def read_extract(name: str, unit: str, folder: Path = paths.RAW, checks: Path = 
         _fail(str(path), f"checksum {found[:12]}… does not match the manifest's {row['sha256'][:12]}… "
                          "(the file was edited after extraction)")
     frame = read_csv(path, FIX)
-    validate(frame, str(path), row["sign"])
-    frame = frame.astype({"year": int, "value": float})
+    frame = validate(frame, str(path), row["sign"])
     plausible(frame, name, str(path), checks)
     return frame
 

@@ -63,10 +63,11 @@ def test_unreadable_csv_names_file_and_line(tmp_path, content, message):
         read_csv(tmp_path / "x.csv", FIX)
 
 
-def test_crlf_reads_and_hashes_like_lf(tmp_path):
+@pytest.mark.parametrize("end", [b"\r\n", b"\r"])
+def test_crlf_and_cr_read_and_hash_like_lf(tmp_path, end):
     lf = b"province,year,value\nBeijing,2011,\"1,5\"\n"
     (tmp_path / "lf.csv").write_bytes(lf)
-    (tmp_path / "crlf.csv").write_bytes(lf.replace(b"\n", b"\r\n"))
+    (tmp_path / "crlf.csv").write_bytes(lf.replace(b"\n", end))
     assert read_csv(tmp_path / "crlf.csv", FIX).equals(read_csv(tmp_path / "lf.csv", FIX))
     assert digest(tmp_path / "crlf.csv") == digest(tmp_path / "lf.csv") == hashlib.sha256(lf).hexdigest()
     assert read_csv(tmp_path / "lf.csv", FIX).at[0, "value"] == "1,5"

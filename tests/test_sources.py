@@ -30,6 +30,18 @@ def test_duplicated_province_year(raw):
         read_extract(NAME, UNIT, folder=raw)
 
 
+@pytest.mark.parametrize("written", [" 1952", "1952.0"])
+def test_a_year_written_another_way_is_the_same_year(raw, written):
+    """A duplicate with the year written with a space or as a float is still a duplicate, and a year
+    written 1952.0 alone reads as 1952."""
+    rewrite(raw, NAME, lambda t: t + lines(t)[1].replace(",1952,", f",{written},"))
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line \d+: duplicated province-year \(Beijing, {written}\)"):
+        read_extract(NAME, UNIT, folder=raw)
+    rewrite(raw, NAME, lambda t: "".join(lines(t)[:-1]).replace("Beijing,1952,", f"Beijing,{written},", 1))
+    frame = read_extract(NAME, UNIT, folder=raw)
+    assert frame["year"].dtype == int and frame.at[0, "year"] == 1952
+
+
 def test_unknown_province(raw):
     rewrite(raw, NAME, lambda t: t.replace("Beijing,1952", "Atlantis,1952", 1))
     with pytest.raises(ExtractError, match=rf"{NAME}.csv, line 2: unknown province 'Atlantis'"):

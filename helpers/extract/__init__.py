@@ -72,8 +72,7 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
             frame = series.read()
         except (ValueError, KeyError) as error:  # a cell or a province name tidy() cannot read
             raise ExtractError(f"{where}: {error.args[0] if error.args else error}; nothing was written") from None
-        validate(frame, where, series.sign)
-        plausible(frame.astype({"year": int, "value": float}), series.name, where)
+        plausible(validate(frame, where, series.sign), series.name, where)
         built.append((series, frame, csv_bytes(frame)))
     manifest = pd.DataFrame([manifest_row(s, f, b, register) for s, f, b in built], columns=MANIFEST_COLUMNS)
     out.mkdir(parents=True, exist_ok=True)
