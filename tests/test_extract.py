@@ -4,7 +4,7 @@ import pytest
 
 from helpers import paths
 from helpers.extract import SERIES, extract_all, gaps
-from helpers.sources import manifest
+from helpers.sources import ExtractError, manifest
 from tests.conftest import needs_sources
 
 
@@ -76,3 +76,20 @@ def test_a_source_cell_that_is_not_a_number_stops_the_extraction_naming_it(tmp_p
     source.loc[2, column] = {"value": "2.5", "year": "2015年", "province": "河北省"}[column]
     assert tidy(source, "province", "year", "value").to_dict("list") == {
         "province": ["Hebei", "Hebei"], "year": [2014, 2015], "value": [3.0, 2.5]}
+
+
+@needs_sources
+def test_a_changed_or_missing_source_stops_the_extraction_before_reading(tmp_path, monkeypatch):
+    """A source workbook that is not byte for byte the registered one (data/sources.csv) is refused,
+    and so is a missing one; nothing is written."""
+    copy = tmp_path / "sources" / "muweiabc__govfund"
+    copy.mkdir(parents=True)
+    original = (paths.SOURCES / "muweiabc__govfund" / "gdp.xlsx").read_bytes()
+    (copy / "gdp.xlsx").write_bytes(original[:-10])  # truncated
+    monkeypatch.setattr(paths, "SOURCES", tmp_path / "sources")
+    with pytest.raises(ExtractError, match=r"gdp.xlsx: sha256 \w+… is not the \w+… data/sources.csv registers"):
+        extract_all(tmp_path / "raw", only=["gdp_a"])
+    (copy / "gdp.xlsx").unlink()
+    with pytest.raises(ExtractError, match=r"gdp.xlsx is missing"):
+        extract_all(tmp_path / "raw", only=["gdp_a"])
+    assert not (tmp_path / "raw").exists()

@@ -2,6 +2,7 @@
 one tidy extract per series to data/raw/, with MANIFEST.csv giving unit, vintage, provenance,
 coverage, gaps, breaks and checksum. Everything is read, validated and checked for plausibility
 (sources.plausible) before anything is written."""
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,25 @@ SERIES: list[Series] = [
 def compilations() -> pd.DataFrame:
     """data/sources.csv: for every source file, the public repository, commit and licence."""
     return read_csv(paths.DATA / "sources.csv", "Restore it with `git checkout data/sources.csv`.")
+
+
+def check_sources(series: list[Series], register: pd.DataFrame) -> None:
+    """Every source file the series read is present and byte for byte the one data/sources.csv
+    registers (its sha256): a changed, truncated or re-saved copy stops the extraction before anything
+    is read, instead of being signed into the manifest. A new vintage is registered there first."""
+    for folder, file in dict.fromkeys(f for s in series for f in s.files):
+        path = paths.SOURCES / folder / file
+        row = register[(register.folder == folder) & (register.file == file)]
+        if not path.is_file():
+            raise ExtractError(f"source {path} is missing: `make extract` needs ../shared/sources (or "
+                               "COMPENDIUM_SOURCES pointing at it); nothing was written")
+        if row.empty:
+            raise ExtractError(f"source {path} is not registered in data/sources.csv; nothing was written")
+        found = hashlib.sha256(path.read_bytes()).hexdigest()
+        if found != row["sha256"].iloc[0]:
+            raise ExtractError(f"source {path}: sha256 {found[:12]}… is not the {row['sha256'].iloc[0][:12]}… "
+                               "data/sources.csv registers (a changed or damaged copy? a new vintage is "
+                               "registered there first); nothing was written")
 
 
 def gaps(frame: pd.DataFrame, years=config.PANEL_YEARS) -> str:
@@ -65,6 +85,7 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
     """Rebuild the extracts (all, or the names in `only`) into `out`; returns the manifest."""
     register = compilations()
     chosen = [s for s in SERIES if only is None or s.name in only]
+    check_sources(chosen, register)
     built = []
     for series in chosen:
         where = f"{series.name} (from {', '.join(f for _, f in series.files)})"
