@@ -1,5 +1,6 @@
 """Tests of helpers.constructions and helpers.forensics: the grid's declaration, its agreement with
 the panel's own measures, the fingerprint metric by hand, the cache and bad input."""
+import subprocess
 import sys
 from pathlib import Path
 
@@ -158,9 +159,11 @@ def test_cache_key_follows_the_extracts_and_the_declaration(monkeypatch, tmp_pat
 
 
 def test_cache_key_covers_every_module_the_grid_runs():
-    """Every module of the package loaded once the grid can be computed (panel.build reaches the
+    """Every module of the package a fresh process loads to compute the grid (panel.build reaches the
     extracts' readers, the provinces, the paper's declarations) is part of the key."""
-    loaded = {Path(m.__file__) for name, m in sys.modules.items() if name.startswith("helpers.")}
+    listed = subprocess.run([sys.executable, "-c", "import sys, helpers.forensics; print('\\n'.join(m.__file__ for n, m in "
+                             "sys.modules.items() if n.startswith('helpers.')))"], capture_output=True, text=True, check=True)
+    loaded = {Path(line) for line in listed.stdout.split()}
     assert {Path(provinces.__file__), Path(files.__file__)} <= loaded <= set(forensics.CODE)
 
 
