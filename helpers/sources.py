@@ -98,23 +98,61 @@ def _checked_table(path: Path, content: str, columns: tuple, fix: str, numbers: 
     return table
 
 
+def _refuse(table: pd.DataFrame, bad, path: Path, problem, fix: str) -> None:
+    """Stop at the first row of `table` where the boolean `bad` holds; `problem(row)` says what is wrong."""
+    bad = pd.Series(bad, index=table.index)
+    if bad.any():
+        i = table.index[bad][0]
+        _fail(str(path), problem(table.loc[i]), i + 2, fix)
+
+
 def manifest(folder: Path = paths.RAW) -> pd.DataFrame:
     """The manifest of the extracts, one row per series."""
-    return _table(Path(folder) / "MANIFEST.csv", MANIFEST_COLUMNS, FIX).set_index("name")
+    path = Path(folder) / "MANIFEST.csv"
+    table = _table(path, MANIFEST_COLUMNS, FIX)
+    _refuse(table, table["name"].duplicated(), path, lambda row: f"series {row['name']!r} is listed twice", FIX)
+    return table.set_index("name")
 
 
 def limits(checks: Path = paths.CHECKS) -> pd.DataFrame:
     """data/checks/plausibility.csv: per series the range [low, high] and the largest year-on-year
     ratio (max_jump, either direction, between positive values) a value may show, and the breaks
     exempt from the jump check ('Province YEAR' or 'all YEAR': the jumps into and out of YEAR)."""
-    table = _table(Path(checks) / "plausibility.csv", LIMIT_COLUMNS, FIX_CHECKS, ["low", "high", "max_jump"])
-    return table.astype({"low": float, "high": float, "max_jump": float}).set_index("series")
+    path = Path(checks) / "plausibility.csv"
+    table = _table(path, LIMIT_COLUMNS, FIX_CHECKS, ["low", "high", "max_jump"]).astype(
+        {"low": float, "high": float, "max_jump": float})
+    _refuse(table, table["series"].duplicated(), path, lambda row: f"series {row['series']!r} is listed twice", FIX_CHECKS)
+    _refuse(table, table["low"] > table["high"], path, lambda row: f"low {row['low']:g} is above high {row['high']:g}",
+            FIX_CHECKS)
+    _refuse(table, [bool(_bad_breaks(b)) for b in table["exempt"].fillna("")], path,
+            lambda row: f"exempt break {_bad_breaks(row['exempt'])!r} is not 'Province YEAR' or 'all YEAR'", FIX_CHECKS)
+    return table.set_index("series")
+
+
+def _breaks(text: str) -> list[str]:
+    """The items of an exempt cell ('Province YEAR' or 'all YEAR', separated by ';')."""
+    return [b.strip() for b in str(text).split(";") if b.strip()]
+
+
+def _bad_breaks(text: str) -> str:
+    """The first item of an exempt cell that is not 'Province YEAR' or 'all YEAR' ('' if none)."""
+    for item in _breaks(text):
+        where, _, year = item.rpartition(" ")
+        if where not in ("all", *NAMES) or not year.isdigit():
+            return item
+    return ""
 
 
 def printed(checks: Path = paths.CHECKS) -> pd.DataFrame:
     """data/checks/printed_values.csv: values printed in yearbooks and releases (`printed` kept as
     text, so that its number of decimals is known)."""
-    return _table(Path(checks) / "printed_values.csv", PRINTED_COLUMNS, FIX_CHECKS, ["year", "printed"]).astype({"year": int})
+    path = Path(checks) / "printed_values.csv"
+    table = _table(path, PRINTED_COLUMNS, FIX_CHECKS, ["year", "printed"])
+    years = pd.to_numeric(table["year"])
+    _refuse(table, years % 1 != 0, path, lambda row: f"year {row['year']!r} is not a whole number", FIX_CHECKS)
+    _refuse(table, ~table["province"].isin([*NAMES, NATIONAL]), path,
+            lambda row: f"unknown province {row['province']!r}", FIX_CHECKS)
+    return table.assign(year=years.astype(int))
 
 
 def year_on_year(frame: pd.DataFrame) -> pd.DataFrame:
@@ -132,7 +170,7 @@ def exempt(frame: pd.DataFrame, breaks: str) -> pd.Series:
     """Rows of `frame` whose year, or the year before, is a listed break ('Province YEAR' or
     'all YEAR', separated by ';')."""
     hit = pd.Series(False, index=frame.index)
-    for item in filter(None, (b.strip() for b in breaks.split(";"))):
+    for item in _breaks(breaks):
         where, year = item.rsplit(" ", 1)
         province = True if where == "all" else frame["province"] == where
         hit |= province & frame["year"].isin([int(year), int(year) + 1])

@@ -243,3 +243,28 @@ def test_manifest_and_checks_are_parsed_once_for_every_extract_and_afresh_when_e
     (checks / "plausibility.csv").write_text(text.replace("gdp_a,0.814,259000,", "gdp_a,0.814,000001,"), encoding="utf-8")
     with pytest.raises(ExtractError, match=rf"{NAME}.csv, line \d+: value .* outside the range 0.814 to 1 "):
         read_extract(NAME, UNIT, raw, checks)
+
+
+@pytest.mark.parametrize("file, edit, message", [
+    ("plausibility.csv", lambda t: t.replace("Liaoning 2016", "Liaoning2016", 1),
+     r"plausibility.csv, line 2: exempt break 'Liaoning2016' is not 'Province YEAR' or 'all YEAR'"),
+    ("plausibility.csv", lambda t: t.replace("gdp_a,0.814,259000,", "gdp_a,259000,0.814,", 1),
+     r"plausibility.csv, line 2: low 259000 is above high 0.814"),
+    ("plausibility.csv", lambda t: t + lines(t)[1], r"plausibility.csv, line \d+: series 'gdp_a' is listed twice"),
+    ("printed_values.csv", lambda t: "".join(lines(t)[:2]) + lines(t)[1].replace(lines(t)[1].split(",")[1], "Beijng", 1),
+     r"printed_values.csv, line 3: unknown province 'Beijng'"),
+])
+def test_a_damaged_check_file_is_named_not_the_extract(tmp_path, file, edit, message):
+    """The compendium's own checks (data/checks) name their own file and line, and say to restore it."""
+    checks = tmp_path / "checks"
+    shutil.copytree(paths.CHECKS, checks)
+    (checks / file).write_text(edit((checks / file).read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(InputError, match=message + r".*git checkout data/checks"):
+        read_extract(NAME, UNIT, checks=checks)
+
+
+def test_a_series_listed_twice_in_the_manifest_is_named(raw):
+    path = raw / "MANIFEST.csv"
+    path.write_text(path.read_text(encoding="utf-8") + lines(path.read_text(encoding="utf-8"))[1], encoding="utf-8")
+    with pytest.raises(InputError, match=r"MANIFEST.csv, line \d+: series '\w+' is listed twice"):
+        read_extract(NAME, UNIT, folder=raw)
