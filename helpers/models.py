@@ -66,12 +66,17 @@ class Fit:
 
     @property
     def pvalues(self) -> pd.Series:
-        return pd.Series(2 * stats.t.sf(self.tstats.abs(), self.df_resid), index=self.params.index)
+        return pd.Series(p_value(self.tstats, self.df_resid), index=self.params.index)
 
     def interval(self, level=config.CONFIDENCE) -> pd.DataFrame:
         """Confidence interval from the t distribution with df_resid degrees of freedom."""
         q = critical(self.df_resid, level)
         return pd.DataFrame({"lower": self.params - q * self.std_errors, "upper": self.params + q * self.std_errors})
+
+
+def p_value(t, df):
+    """Two-sided p-value of a t statistic with df degrees of freedom: 2 P(T_df > |t|) (numbers or arrays)."""
+    return 2 * stats.t.sf(np.abs(t), df)
 
 
 def critical(df, level=config.CONFIDENCE):

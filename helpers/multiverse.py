@@ -19,7 +19,6 @@ import time
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import config, constructions, forensics, models, panel, scorecard, tables
 from .provinces import REGIONS, without_municipalities
@@ -429,7 +428,7 @@ def curve(frames_: dict, u: dict, moderation: bool = False) -> pd.DataFrame:
     samples = prepared(frames_)
     blocks = [(*block_, i) for block_ in _blocks(samples, u) for i in _analytic_options(u)]
     b, se, df = estimates(samples, u, moderation)
-    p = 2 * stats.t.sf(np.abs(b / se), df)
+    p = models.p_value(b / se, df)
     boot_blocks, boot = ([], ()) if moderation else wild(samples, u)
     if boot_blocks:
         blocks += boot_blocks
@@ -522,7 +521,7 @@ def _null_t(b, se, df, observed_coef):
     the resampled original (adding b x changes no residual)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(se > 0, (b - observed_coef) / se, np.nan)  # a degenerate draw (no variation) is no test
-    return t, 2 * stats.t.sf(np.abs(t), df)
+    return t, models.p_value(t, df)
 
 
 def null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray, moderation: bool = False,

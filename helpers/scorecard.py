@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 from scipy import stats
 
-from . import config, paper, paths, tables
+from . import config, models, paper, paths, tables
 from .files import InputError, read_record, read_table
 from .provinces import SAMPLE, region
 
@@ -157,7 +157,7 @@ def printed_stars() -> pd.DataFrame:
                 continue
             t, printed = float(pub.at[(column, term, "t"), "value"]), pub.at[(column, term, "coef"), "stars"]
             clusters = sum(region(p) == column for p in SAMPLE) if table == "table7" else len(SAMPLE)
-            p_clustered, p_normal = 2 * stats.t.sf(abs(t), clusters - 1), 2 * stats.norm.sf(abs(t))
+            p_clustered, p_normal = models.p_value(t, clusters - 1), 2 * stats.norm.sf(abs(t))
             rows.append({"table": table, "column": column, "term": term, "t": t,
                          "printed": "*" * (0 if pd.isna(printed) else int(printed)), "clustered df": clusters - 1,
                          "clustered p": p_clustered, "clustered stars": tables.stars(p_clustered),

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from . import config, paper, paths
+from . import config, models, paper, paths
 from .files import atomic_write
 from .models import Fit
 from .table2 import moments
@@ -38,7 +37,7 @@ def correlations(data: pd.DataFrame, variables: list[str]) -> tuple[pd.DataFrame
     n = len(x)
     with np.errstate(divide="ignore"):
         t = r * np.sqrt(n - 2) / np.sqrt(1 - r**2)
-    p = pd.DataFrame(2 * stats.t.sf(np.abs(t), n - 2), index=r.index, columns=r.columns)
+    p = pd.DataFrame(models.p_value(t, n - 2), index=r.index, columns=r.columns)
     return r, p
 
 

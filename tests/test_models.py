@@ -171,3 +171,5 @@ def test_critical_values_of_the_t_table():
     assert models.critical(10) == pytest.approx(2.228139, abs=1e-6)
     assert models.critical(np.inf) == pytest.approx(1.959964, abs=1e-6)
     assert models.critical(10, 0.90) == pytest.approx(1.812461, abs=1e-6)
+    # and back: those t values have two-sided p-values 0.05 and 0.10, whatever their sign
+    np.testing.assert_allclose(models.p_value(np.array([2.228139, -1.812461]), 10), [0.05, 0.10], atol=1e-6)
