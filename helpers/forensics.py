@@ -236,6 +236,20 @@ def distances(data: pd.DataFrame, controls: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def verdict(table: pd.DataFrame, tolerance_: float) -> pd.DataFrame:
+    """Per variable of a `distances` table (sorted, nearest first): the nearest construction, its
+    family and gaps, the distance of the panel's own measure (the row named as the variable), the
+    smallest correlation gap of any construction, and whether the nearest reproduces the print: a
+    distance within `tolerance_` (what the authors' own controls reach, tolerance)."""
+    return pd.DataFrame([
+        {"variable": variable, "nearest": rows.index[0], "family": rows["family"].iloc[0],
+         "moment_gap": rows["moment_gap"].iloc[0], "correlation_gap": rows["correlation_gap"].iloc[0],
+         "distance": rows["distance"].iloc[0], "default_distance": rows.loc[variable, "distance"],
+         "closest_correlations": rows["correlation_gap"].min(), "tolerance": tolerance_,
+         "reproduces": bool(rows["distance"].iloc[0] <= tolerance_)}
+        for variable, rows in table.groupby("variable", sort=False)]).set_index("variable")
+
+
 def joint(data: pd.DataFrame, chosen: dict[str, list[str]]) -> pd.DataFrame:
     """Correlations among the three constructed variables (Table 3: tfp ~ digital, tfp ~ virtual,
     digital ~ virtual) for each combination of the chosen constructions, beside the print, with

@@ -202,3 +202,16 @@ def test_two_runs_at_once_compute_the_grid_once(monkeypatch, tmp_path):
         thread.join()
     assert len(calls) == 1
     assert forensics.unfilled(["y"], cache=tmp_path)["y"].tolist() == [2.0]
+
+
+def test_verdict_by_hand():
+    """tfp: the nearest (a) is within the tolerance 0.01 and reproduces; digital: its nearest (b) at
+    0.5 does not, its own measure (digital) is at 0.7, and c matches the correlations best (0.05)."""
+    table = pd.DataFrame({"variable": ["tfp", "tfp", "digital", "digital", "digital"],
+                          "family": ["f1", "f2", "f1", "f2", "f3"],
+                          "moment_gap": [0.005, 0.3, 0.5, 0.7, 0.9], "correlation_gap": [0.002, 0.1, 0.2, 0.3, 0.05],
+                          "distance": [0.005, 0.3, 0.5, 0.7, 0.9]}, index=["a", "tfp", "b", "digital", "c"])
+    verdict = forensics.verdict(table, 0.01)
+    assert verdict.loc["tfp", "reproduces"] and not verdict.loc["digital", "reproduces"]
+    assert verdict.loc["tfp", "default_distance"] == 0.3 and verdict.loc["digital", "nearest"] == "b"
+    assert verdict.loc["digital", "default_distance"] == 0.7 and verdict.loc["digital", "closest_correlations"] == 0.05
