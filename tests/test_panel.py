@@ -293,41 +293,32 @@ def test_panel_with_a_missing_cell_is_not_written(tmp_path, built):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda t: "".join(lines(t)[:199]), r"panel.csv: 198 rows, expected 330 \(30 provinces x 11 years\); no row for "),
-    (lambda t: t[: int(len(t) * 0.6)], r"panel.csv, line 199: \d+ fields where the header has 33 \(the line is cut short"),
-    (lambda t: t.replace("\nBeijing,", "\nAtlantis,", 1), r"panel.csv, line 13: unexpected row \('Atlantis', 2011\)"),
-    (lambda t: t.replace("Anhui,安徽,Central,2015,", "Anhui,安徽,Central,20x5,", 1), r"panel.csv, line 6: year is '20x5', not a year"),
-    (lambda t: t.replace("Anhui,安徽,Central,2015,", "Anhui,安徽,East,2015,", 1),
+@pytest.mark.parametrize("file, edit, message", [
+    ("panel.csv", lambda t: "".join(lines(t)[:199]), r"panel.csv: 198 rows, expected 330 \(30 provinces x 11 years\); no row for "),
+    ("panel.csv", lambda t: t[: int(len(t) * 0.6)], r"panel.csv, line 199: \d+ fields where the header has 33 \(the line is cut short"),
+    ("panel.csv", lambda t: t.replace("\nBeijing,", "\nAtlantis,", 1), r"panel.csv, line 13: unexpected row \('Atlantis', 2011\)"),
+    ("panel.csv", lambda t: t.replace("Anhui,安徽,Central,2015,", "Anhui,安徽,Central,20x5,", 1), r"panel.csv, line 6: year is '20x5', not a year"),
+    ("panel.csv", lambda t: t.replace("Anhui,安徽,Central,2015,", "Anhui,安徽,East,2015,", 1),
      r"panel.csv, line 6: region is East for Anhui, not Central \(config.REGIONS\)"),
-    (lambda t: "".join(r if i != 5 else r.rstrip("\n").rsplit(",", 1)[0] + ",yes\n" for i, r in enumerate(lines(t))),
+    ("panel.csv", lambda t: "".join(r if i != 5 else r.rstrip("\n").rsplit(",", 1)[0] + ",yes\n" for i, r in enumerate(lines(t))),
      r"panel.csv, line 6: filled is 'yes' for Anhui in 2015, not True or False"),
-    (lambda t: "".join(r if i != 4 else ",".join(f if j != 4 else "n/a" for j, f in enumerate(r.split(",")))
-                       for i, r in enumerate(lines(t))), r"panel.csv, line 5: tfp is nan for Anhui in 2014, not a finite number"),
-    (lambda t: "", r"panel.csv: the file is empty"),
+    ("panel.csv", lambda t: "".join(r if i != 4 else ",".join(f if j != 4 else "n/a" for j, f in enumerate(r.split(",")))
+                                    for i, r in enumerate(lines(t))), r"panel.csv, line 5: tfp is nan for Anhui in 2014, not a finite number"),
+    ("panel.csv", lambda t: "", r"panel.csv: the file is empty"),
+    ("CODEBOOK.csv", lambda t: t.replace("column,definition", "name,definition", 1), r"CODEBOOK.csv: no column column\. "),
+    ("CODEBOOK.csv", lambda t: "".join(r for r in lines(t) if not r.startswith("tfp,")), r"CODEBOOK.csv: no row for tfp\. "),
+    ("CODEBOOK.csv", lambda t: "", r"CODEBOOK.csv: the file is empty"),
 ])
-def test_damaged_panel_is_refused_when_loaded(written, edit, message):
-    path = written / "panel.csv"
+def test_damaged_panel_or_codebook_is_refused_when_loaded(written, file, edit, message):
+    path = written / file
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(InputError, match=message + r".*notebooks/02_variables.ipynb"):
-        panel.load(written)
+        {"panel.csv": panel.load, "CODEBOOK.csv": panel.load_codebook}[file](written)
 
 
 def test_a_missing_panel_names_the_notebook_that_writes_it(tmp_path):
     with pytest.raises(InputError, match=r"panel.csv: the file is missing\. notebooks/02_variables.ipynb writes it"):
         panel.load(tmp_path / "rerun" / paths.PROCESSED.relative_to(paths.ROOT))
-
-
-@pytest.mark.parametrize("edit, message", [
-    (lambda t: t.replace("column,definition", "name,definition", 1), r"CODEBOOK.csv: no column column\. "),
-    (lambda t: "".join(r for r in lines(t) if not r.startswith("tfp,")), r"CODEBOOK.csv: no row for tfp\. "),
-    (lambda t: "", r"CODEBOOK.csv: the file is empty"),
-])
-def test_damaged_codebook_is_refused_when_loaded(written, edit, message):
-    path = written / "CODEBOOK.csv"
-    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
-    with pytest.raises(InputError, match=message + r".*notebooks/02_variables.ipynb"):
-        panel.load_codebook(written)
 
 
 def test_codebook_reads_back_as_written(written, built):
