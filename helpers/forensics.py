@@ -7,6 +7,7 @@ distance the controls that are the authors' own data reach on the same metric.
 """
 import fcntl
 import hashlib
+import os
 import pickle
 import tempfile
 import time
@@ -18,6 +19,7 @@ import pandas as pd
 from . import constructions, files, measures, panel, paths, table2, tables, variables
 from .constructions import BY_NAME, GRID
 from .provinces import NAMES, SAMPLE
+from .run import BLAS
 
 CACHE = paths.ROOT / "build" / "cache"
 # Every module of the package: the grid reaches most of them through panel.build (the extracts'
@@ -136,8 +138,10 @@ def _compute(folder) -> dict[str, pd.DataFrame]:
 
 
 def key(folder=paths.RAW) -> str:
-    """sha256 of the extracts the grid reads, the grid's declaration and the code computing it."""
+    """sha256 of the extracts the grid reads, the grid's declaration, the code computing it and the
+    BLAS it runs with (run.BLAS's variables: other kernels round the last bits differently)."""
     digest = hashlib.sha256()
+    digest.update(repr([(name, os.environ.get(name)) for name in BLAS]).encode())
     for name in sorted({*panel.EXTRACTS, *EXTRA}):
         digest.update((Path(folder) / f"{name}.csv").read_bytes())
     digest.update(repr(GRID).encode())

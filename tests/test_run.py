@@ -3,6 +3,8 @@ inputs or run their producers, run stamps are stripped, and failures are named a
 import json
 import os
 import re
+import shutil
+import subprocess
 from fnmatch import fnmatch
 
 import nbformat
@@ -299,6 +301,16 @@ def test_the_makefile_sets_the_blas_threads_the_runner_sets():
     exported = dict(re.findall(r"^export (\w+) := (\S+)$", (paths.ROOT / "Makefile").read_text(), flags=re.M))
     threads = {k: v for k, v in run.BLAS.items() if k.endswith("_NUM_THREADS")}
     assert threads and {k: exported.get(k) for k in threads} == threads
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make")
+def test_the_makefile_picks_the_blas_kernels_the_runner_picks():
+    """The tests compute what the notebooks read (the forensic grid's cache): the same OpenBLAS kernels.
+    (Run without the variables a surrounding make would pass down.)"""
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    shown = subprocess.run(["make", "-s", "--no-print-directory", "--eval", "blas-kernels: ; @echo \"$$OPENBLAS_CORETYPE\"",
+                            "blas-kernels"], cwd=paths.ROOT, capture_output=True, text=True, check=True, env=env)
+    assert shown.stdout.strip() == run.BLAS.get("OPENBLAS_CORETYPE", "")
 
 
 @pytest.mark.parametrize("settings, message", [({"reps": 5}, "reps=5: must lie between 99 and 99999"),
