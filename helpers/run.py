@@ -188,14 +188,14 @@ def check_settings(settings: dict) -> None:
 
 
 def check_out(out: Path) -> Path:
-    """The --out folder, resolved once against the working directory and usable: not a file, not the
-    repository or one of its committed folders, and writable (created if missing)."""
+    """The --out folder, resolved once against the working directory and usable: not a file; inside
+    the repository, a folder of its own under build/ (not the committed tree, nor build/ itself,
+    which holds other runs); and writable (created if missing)."""
     given, out = out, out.expanduser().resolve()
-    committed = [paths.ROOT / name for name in ("data", "figures", "notebooks", "helpers", "tests", ".ci", ".git")]
-    if out == paths.ROOT or any(out == folder or folder in out.parents for folder in committed):
+    if (out == paths.ROOT or paths.ROOT in out.parents) and paths.BUILD not in out.parents:
         where = "" if given.expanduser().is_absolute() else f" ({given} from {Path.cwd()})"
-        raise SystemExit(f"--out {out}{where}: that is part of the repository's committed tree; give a folder "
-                         f"of its own, e.g. --out {paths.ROOT / 'build' / 'alt'}")
+        raise SystemExit(f"--out {out}{where}: inside the repository a rerun goes in a folder of its own under "
+                         f"build/, never in the committed tree; e.g. --out {paths.ROOT / 'build' / 'alt'}")
     if out.exists() and not out.is_dir():
         raise SystemExit(f"--out {out}: is a file, not a folder")
     try:

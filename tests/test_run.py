@@ -81,9 +81,11 @@ def test_settings_without_out_are_refused_with_the_command_that_works(repo_uncha
 
 
 @pytest.mark.parametrize("where, message", [
-    (lambda tmp: paths.FIGURES, "part of the repository's committed tree"),
-    (lambda tmp: paths.ROOT, "part of the repository's committed tree"),
-    (lambda tmp: paths.NOTEBOOKS / "alt", "part of the repository's committed tree"),
+    (lambda tmp: paths.FIGURES, "a folder of its own under build/, never in the committed tree"),
+    (lambda tmp: paths.ROOT, "a folder of its own under build/"),
+    (lambda tmp: paths.NOTEBOOKS / "alt", "a folder of its own under build/"),
+    (lambda tmp: paths.BUILD, "a folder of its own under build/"),
+    (lambda tmp: paths.ROOT / "docs", "a folder of its own under build/"),
     (lambda tmp: tmp / "a_file", "is a file, not a folder"),
     (lambda tmp: tmp / "a_file" / "below", "cannot write there"),
     (lambda tmp: "/proc/compendium_out", "cannot write there"),
