@@ -8,6 +8,7 @@ import os
 import secrets
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -87,6 +88,13 @@ def read_text(path: Path, fix: str) -> str:
         line = data[:err.start].count(b"\n") + 1
         raise InputError(f"{path}, line {line}: bytes that are not UTF-8 (GBK or another legacy "
                          f"encoding?); save the file as UTF-8. {fix}") from None
+
+
+def first_row(bad) -> int | None:
+    """The position of the first row where the boolean array or Series `bad` holds (None if none):
+    the row a check of a table names."""
+    hits = np.flatnonzero(np.asarray(bad, dtype=bool))
+    return int(hits[0]) if len(hits) else None
 
 
 def read_record(path: Path, fix: str) -> dict:

@@ -1,5 +1,5 @@
 """The multiverse (specification curve; Simonsohn, Simmons & Nelson 2020; Steegen et al. 2016): every
-combination of the defensible choices, estimated at once, and tested jointly.
+combination of the declared choices, estimated at once, and tested jointly.
 
 The universe is declared once, as data (CHOICES), from the project's own declarations: every `tfp`,
 `digital` and `virtual` construction of the grid (panel.MEASURES), no controls or the five
@@ -48,8 +48,6 @@ CHOICES = {
 PUBLISHED_PATH = {"outcome": "tfp", "regressor": "digital", "moderator": "virtual", "controls": "five",
                   "spec": "twoway", "sample": "full", "inference": "cluster"}
 KEYS = ["outcome", "regressor", "controls", "spec", "sample", "inference"]  # the choices of one H1 specification
-# The published estimate of each claim: (table, column, term) of its coefficient.
-PUBLISHED = {"H1": ("table4", "(2)", "digital"), "H2": ("table6", "(2)", "virtual x digital")}
 
 
 # --- data -----------------------------------------------------------------------------------------
@@ -487,9 +485,9 @@ def once(frame: pd.DataFrame, copies: list[str]) -> pd.DataFrame:
 
 
 def published_std(claim: str) -> tuple[float, float]:
-    """The published coefficient of a claim (PUBLISHED) and the same on the curve's `std` scale, with
-    the standard deviations printed in Table 2: coef x sd(digital) [x sd(virtual)] / sd(tfp)."""
-    table, column, term = PUBLISHED[claim]
+    """The published coefficient of a claim (scorecard.PUBLISHED) and the same on the curve's `std`
+    scale, with the standard deviations printed in Table 2: coef x sd(digital) [x sd(virtual)] / sd(tfp)."""
+    table, column, term = scorecard.PUBLISHED[claim]
     rows = tables.published(table).set_index(["column", "term", "statistic"])["value"]
     sd = panel.printed_moments()["sd"]
     coef = rows[(column, term, "coef")]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from . import config, constructions, paper, paths
-from .files import InputError, atomic_write, csv_bytes, read_table
+from .files import InputError, atomic_write, csv_bytes, first_row, read_table
 from .provinces import SAMPLE, regions
 from .variables import ALL_YEARS, INDICATORS
 
@@ -41,8 +41,8 @@ def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
 
     def refuse(bad, problem) -> None:
         """Stop at the first row of the boolean array `bad`, `problem(i)` saying what is wrong with row i."""
-        if np.any(bad):
-            i = int(np.flatnonzero(np.asarray(bad))[0])
+        i = first_row(bad)
+        if i is not None:
             raise InputError(f"{where}{f', line {i + 2}' if lines else ''}: {problem(i)}. {REBUILD}")
 
     years = pd.to_numeric(data["year"], errors="coerce")

@@ -352,7 +352,7 @@ def record(out: Path, argv: list[str], settings: dict, ran: list[str], copied: l
              "failed": sorted(failed), "finished": finished, "interrupted": interrupted,
              "inputs_copied_from_the_repository": copied, **environment.facts()}
     path = out / "run.json"
-    from .files import atomic_write  # pandas: not needed before the notebooks run
+    from .files import atomic_write  # imports pandas: not before the command line is checked
     atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
     return path
 

@@ -98,25 +98,28 @@ def positive_and_significant(estimates_long: pd.DataFrame, column: str, term: st
     return supports(value["coef"], value["p"], alpha)
 
 
+# Where the paper states H1 and H2: (table, column, term) of the published coefficient.
+PUBLISHED = {"H1": ("table4", "(2)", "digital"), "H2": ("table6", "(2)", "virtual x digital")}
+
+
 def verdicts(figures: Path, alpha=ALPHA) -> pd.DataFrame:
     """The paper's claims judged on our numbers at significance level `alpha`:
     H1 digital raises TFP (Table 4 column 2); H2 virtual agglomeration strengthens it (Table 6
     column 2, the product term); the regional pattern (digital significant in the East, West and
     Northeast, not in the Centre; Table 7, by the wild cluster bootstrap p-values)."""
-    h1 = positive_and_significant(estimates(figures, "table4"), "(2)", "digital", alpha)
-    h2 = positive_and_significant(estimates(figures, "table6"), "(2)", "virtual x digital", alpha)
+    h1, h2 = (positive_and_significant(estimates(figures, table), column, term, alpha)
+              for table, column, term in (PUBLISHED["H1"], PUBLISHED["H2"]))
     boot = read_table(Path(figures) / "table7_wild_bootstrap.csv", "Rerun notebooks/08_heterogeneity.ipynb (make reproduce).",
                       index_col="region")
     significant = [region for region, row in boot.iterrows() if supports(row["coef"], row["wild bootstrap p"], alpha)]
     claimed = claimed_regions(alpha)
     return pd.DataFrame([
-        ("H1: digital raises TFP", _printed("table4", "(2)", "digital"), h1),
-        ("H2: virtual agglomeration strengthens it", _printed("table6", "(2)", "virtual x digital"), h2),
+        ("H1: digital raises TFP", _printed(*PUBLISHED["H1"]), h1),
+        ("H2: virtual agglomeration strengthens it", _printed(*PUBLISHED["H2"]), h2),
         ("Regional pattern", f"positive and significant at {percent(alpha)}: " + ", ".join(claimed) + " (Table 7)",
          sorted(significant) == sorted(claimed)),
     ], columns=["claim", "paper", "holds in our data"]).assign(
-        our_evidence=[_evidence(figures, "table4", "(2)", "digital"),
-                      _evidence(figures, "table6", "(2)", "virtual x digital"),
+        our_evidence=[_evidence(figures, *PUBLISHED["H1"]), _evidence(figures, *PUBLISHED["H2"]),
                       "significant (wild bootstrap, positive): " + (", ".join(significant) or "none")])
 
 
@@ -126,13 +129,12 @@ MULTIVERSE_CLAIMS = {"H1: digital raises TFP": "H1", "H2: virtual agglomeration 
 
 
 def with_multiverse(verdicts_: pd.DataFrame, figures: Path) -> pd.DataFrame:
-    """The verdicts with, beside each, the share of notebook 11's defensible universe that supports
+    """The verdicts with, beside each, the share of notebook 11's declared universe that supports
     the claim (figures/11_numbers.csv): the full universe, its two-way FE part and the core's joint
     p-value, at the significance level notebook 11 used (its settings record)."""
-    path = Path(figures) / "11_numbers.csv"
-    numbers = read_table(path, "Rerun notebooks/11_multiverse.ipynb (make reproduce).", index_col=["claim", "universe"])
+    path, fix = Path(figures) / "11_numbers.csv", "Rerun notebooks/11_multiverse.ipynb (make reproduce)."
+    numbers = read_table(path, fix, index_col=["claim", "universe"])
     settings = path.with_suffix(".settings.json")
-    fix = "Rerun notebooks/11_multiverse.ipynb (make reproduce)."
     alpha = read_record(settings, fix).get("alpha")
     if not isinstance(alpha, (int, float)) or isinstance(alpha, bool):
         raise InputError(f"{settings}: alpha is {alpha!r}, not a significance level. {fix}")

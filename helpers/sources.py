@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import config, paths
-from .files import InputError, digest, read_csv
+from .files import InputError, digest, first_row, read_csv
 from .provinces import NAMES, NATIONAL
 
 COLUMNS = ["province", "year", "value"]
@@ -100,10 +100,9 @@ def _checked_table(path: Path, content: str, columns: tuple, fix: str, numbers: 
 
 def _refuse(table: pd.DataFrame, bad, path: Path, problem, fix: str) -> None:
     """Stop at the first row of `table` where the boolean `bad` holds; `problem(row)` says what is wrong."""
-    bad = pd.Series(bad, index=table.index)
-    if bad.any():
-        i = table.index[bad][0]
-        _fail(str(path), problem(table.loc[i]), i + 2, fix)
+    i = first_row(bad)
+    if i is not None:
+        _fail(str(path), problem(table.iloc[i]), i + 2, fix)
 
 
 def manifest(folder: Path = paths.RAW) -> pd.DataFrame:

@@ -93,3 +93,11 @@ def test_a_changed_or_missing_source_stops_the_extraction_before_reading(tmp_pat
     with pytest.raises(ExtractError, match=r"gdp.xlsx is missing"):
         extract_all(tmp_path / "raw", only=["gdp_a"])
     assert not (tmp_path / "raw").exists()
+
+
+def test_a_damaged_register_of_sources_is_named(tmp_path, monkeypatch):
+    from helpers import extract
+    (tmp_path / "sources.csv").write_text((paths.DATA / "sources.csv").read_text().replace(",sha256", ",checksum", 1))
+    monkeypatch.setattr(paths, "DATA", tmp_path)
+    with pytest.raises(ExtractError, match=r"sources.csv: columns are .*'checksum'\], expected .*git checkout data/sources.csv"):
+        extract.compilations()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import paths, scorecard, tables
-from helpers.files import InputError, atomic_write, csv_bytes, digest, read_csv, read_table
+from helpers.files import InputError, atomic_write, csv_bytes, digest, first_row, read_csv, read_table
 
 pytestmark = pytest.mark.usefixtures("repo_unchanged")
 FIX = "Do this."
@@ -108,3 +108,7 @@ def test_a_missing_exhibit_names_the_notebook_that_writes_it(tmp_path, monkeypat
         read_table(repository / "figures" / "table4_missing.csv", FIX)
     with pytest.raises(InputError, match=r"x.csv: the file is missing\. Do this\."):
         read_table(tmp_path / "x.csv", FIX)
+
+
+def test_first_row_of_a_check():
+    assert first_row([False, True, True]) == 1 and first_row(pd.Series([False, False])) is None

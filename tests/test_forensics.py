@@ -1,5 +1,6 @@
 """Tests of helpers.constructions and helpers.forensics: the grid's declaration, its agreement with
 the panel's own measures, the fingerprint metric by hand, the cache and bad input."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import constructions, files, forensics, panel, provinces
+from helpers import constructions, files, forensics, panel, provinces, run
 from helpers.constructions import BY_NAME, GRID
 
 
@@ -155,6 +156,14 @@ def test_cache_key_follows_the_extracts_and_the_declaration(monkeypatch, tmp_pat
     (raw / "employment.csv").write_bytes((raw / "employment.csv").read_bytes() + b"\n")
     assert forensics.key(raw) != before
     monkeypatch.setattr(forensics, "GRID", GRID[:-1])
+    assert forensics.key() != before
+
+
+def test_cache_key_follows_the_blas_kernels(monkeypatch):
+    """Other OpenBLAS kernels round the grid's last bits differently: they do not share a cache."""
+    monkeypatch.setitem(run.BLAS, "OPENBLAS_CORETYPE", "Haswell")  # declared on any CPU, for this test
+    before = forensics.key()
+    monkeypatch.setenv("OPENBLAS_CORETYPE", os.environ.get("OPENBLAS_CORETYPE", "") + "X")  # other kernels
     assert forensics.key() != before
 
 

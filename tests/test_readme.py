@@ -163,7 +163,12 @@ def known_differences() -> list[str]:
     pooled = alternatives["pooled OLS + year dummies (2)"]  # the coefficient, then (t)
     constant = [number(printed("table4", "(2)", "Constant")), number(printed("table4", "(2)", "Constant", "t"), 2),
                 number(fit[("(2)", "Constant", "coef")]), number(fit[("(2)", "Constant", "t")], 2)]
+    other_sign = [f"`{term}`" for term in ("gov", "cs", "open", "ur", "ind")
+                  if (fit[("(2)", term, "coef")] > 0) != (printed("table4", "(2)", term) > 0)]
+    outside = int((~csv("10_spans")["inside"].astype(bool)).sum())
     return ["| {} ({}), identical to `digital` | {} ({}) |".format(*constant),
+            f"{outside} printed moments and correlations lie outside the range of every construction",
+            f"in the same column {', '.join(other_sign[:-1])} and {other_sign[-1]} have the other sign",
             f"with province effects alone ({alternatives.at['digital', 'province FE only (2)']})",
             f"gives {pooled.iloc[0].replace('-', '−')} (t = {number(float(pooled.iloc[1].strip('()')), 2)}) for "
             "`digital` itself", adjusted_r2()]

@@ -19,9 +19,16 @@ SERIES: list[Series] = [
 ]
 
 
+REGISTER_COLUMNS = ["folder", "file", "repository", "repo_path", "commit", "commit_check", "licence", "sha256"]
+
+
 def compilations() -> pd.DataFrame:
-    """data/sources.csv: for every source file, the public repository, commit and licence."""
-    return read_csv(paths.DATA / "sources.csv", "Restore it with `git checkout data/sources.csv`.")
+    """data/sources.csv: for every source file, the public repository, commit, licence and sha256."""
+    path, fix = paths.DATA / "sources.csv", "Restore it with `git checkout data/sources.csv`."
+    table = read_csv(path, fix)
+    if list(table.columns) != REGISTER_COLUMNS:
+        raise ExtractError(f"{path}: columns are {list(table.columns)}, expected {REGISTER_COLUMNS}. {fix}")
+    return table
 
 
 def check_sources(series: list[Series], register: pd.DataFrame) -> None:
