@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config, constructions, paper, paths
+from . import config, constructions, measures, paper, paths
 from .files import InputError, atomic_write, csv_bytes, first_row, read_table
 from .provinces import SAMPLE, regions
 from .variables import ALL_YEARS, INDICATORS
@@ -13,6 +13,10 @@ from .variables import ALL_YEARS, INDICATORS
 # The columns a model may use (the paper's variables, the measures the panel carries and the
 # indicators notebook 06 re-weights): each needs a finite value in every one of the 330 cells.
 MODEL_COLUMNS = list(dict.fromkeys([*paper.VARIABLES, *constructions.PANEL_NAMES.values(), *INDICATORS]))
+# What a model column can be by its definition (the codebook's units): the shares lie in [0, 1], the
+# entropy index in [0, 1 + the shift of measures.ENTROPY_SHIFT], the PCA score takes any sign, and every
+# other column (ratios, levels, indices, counts per 100 people) is positive.
+SHARES, ANY_SIGN = ("ur", "it_share"), ("digital_pca",)
 REBUILD = "Rebuild it with notebooks/02_variables.ipynb (make reproduce)."
 CODEBOOK_COLUMNS = ["column", "definition", "formula", "unit", "sources", "choice"]
 
@@ -62,9 +66,25 @@ def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
            lambda i: f"filled is {data['filled'].iloc[i]!r} for {cells[i][0]} in {cells[i][1]}, not True or False")
     for column in columns:
         values = data[column]
-        refuse(~np.isfinite(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)),
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        refuse(~np.isfinite(numbers),
                lambda i: f"{column} is {values.iloc[i]} for {cells[i][0]} in {cells[i][1]}, not a finite number")
+        allowed, what = _allowed(column)
+        refuse(~allowed(numbers), lambda i: f"{column} is {values.iloc[i]} for {cells[i][0]} in {cells[i][1]}, not {what}")
 
+
+
+def _allowed(column: str):
+    """Which finite values a model column can take by its definition (SHARES, ANY_SIGN), as a test of
+    an array, and their name in a message."""
+    if column in SHARES:
+        return (lambda x: (x >= 0) & (x <= 1)), "a share between 0 and 1"
+    if column in ANY_SIGN:
+        return (lambda x: np.isfinite(x)), "a finite number"
+    if column == "digital":
+        top = 1 + measures.ENTROPY_SHIFT
+        return (lambda x: (x > 0) & (x <= top)), f"an entropy index between 0 and {top:g}"
+    return (lambda x: x > 0), "positive"
 
 
 def load(folder: Path = paths.PROCESSED) -> pd.DataFrame:

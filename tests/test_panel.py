@@ -304,6 +304,12 @@ def test_panel_with_a_missing_cell_is_not_written(tmp_path, built):
      r"panel.csv, line 6: filled is 'yes' for Anhui in 2015, not True or False"),
     ("panel.csv", lambda t: "".join(r if i != 4 else ",".join(f if j != 4 else "n/a" for j, f in enumerate(r.split(",")))
                                     for i, r in enumerate(lines(t))), r"panel.csv, line 5: tfp is nan for Anhui in 2014, not a finite number"),
+    ("panel.csv", lambda t: t.replace("Anhui,安徽,Central,2011,0.7776204881,0.01798995597,0.5559239297,0.2158725283,0.3456210948,0.1241764774,0.448,",
+                                      "Anhui,安徽,Central,2011,0.7776204881,0.01798995597,0.5559239297,0.2158725283,0.3456210948,0.1241764774,44.8,", 1),
+     r"panel.csv, line 2: ur is 44.8 for Anhui in 2011, not a share between 0 and 1"),
+    ("panel.csv", lambda t: t.replace("Anhui,安徽,Central,2011,0.7776204881,0.01798995597,0.5559239297,0.2158725283,",
+                                      "Anhui,安徽,Central,2011,0.7776204881,0.01798995597,0.5559239297,-0.2158725283,", 1),
+     r"panel.csv, line 2: gov is -0.2158725283 for Anhui in 2011, not positive"),
     ("panel.csv", lambda t: "", r"panel.csv: the file is empty"),
     ("CODEBOOK.csv", lambda t: t.replace("column,definition", "name,definition", 1), r"CODEBOOK.csv: no column column\. "),
     ("CODEBOOK.csv", lambda t: "".join(r for r in lines(t) if not r.startswith("tfp,")), r"CODEBOOK.csv: no row for tfp\. "),
