@@ -101,3 +101,26 @@ def test_a_damaged_register_of_sources_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "DATA", tmp_path)
     with pytest.raises(ExtractError, match=r"sources.csv: columns are .*'checksum'\], expected .*git checkout data/sources.csv"):
         extract.compilations()
+
+
+def test_the_extracts_and_their_manifest_are_replaced_together(tmp_path, monkeypatch):
+    """A write that fails half way (here the manifest, as on a full disk) leaves the old folder whole."""
+    from helpers import extract, files
+    out = tmp_path / "raw"
+    extract.replace(out, {"a.csv": b"old a\n", "MANIFEST.csv": b"old manifest\n"})
+    written = []
+
+    def failing(path, data):
+        if path.name == "MANIFEST.csv":
+            raise OSError(28, "No space left on device")
+        written.append(path.name)
+        files.atomic_write(path, data)
+    monkeypatch.setattr(extract, "atomic_write", failing)
+    with pytest.raises(OSError, match="No space left"):
+        extract.replace(out, {"a.csv": b"new a\n", "MANIFEST.csv": b"new manifest\n"})
+    assert written == ["a.csv"]  # the new extract was written, but not in place
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {"a.csv": b"old a\n", "MANIFEST.csv": b"old manifest\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]  # nothing left beside it
+    monkeypatch.undo()
+    extract.replace(out, {"b.csv": b"b\n", "MANIFEST.csv": b"new manifest\n"})
+    assert sorted(p.name for p in out.iterdir()) == ["MANIFEST.csv", "b.csv"]

@@ -3,6 +3,7 @@ one tidy extract per series to data/raw/, with MANIFEST.csv giving unit, vintage
 coverage, gaps, breaks and checksum. Everything is read, validated and checked for plausibility
 (sources.plausible) before anything is written."""
 import hashlib
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -89,7 +90,8 @@ def manifest_row(series: Series, frame: pd.DataFrame, data: bytes, register: pd.
 
 
 def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
-    """Rebuild the extracts (all, or the names in `only`) into `out`; returns the manifest."""
+    """Rebuild the extracts (all, or the names in `only`) into `out`, replaced as a whole (replace);
+    returns the manifest."""
     register = compilations()
     chosen = [s for s in SERIES if only is None or s.name in only]
     check_sources(chosen, register)
@@ -103,9 +105,26 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
         plausible(validate(frame, where, series.sign), series.name, where)
         built.append((series, frame, csv_bytes(frame)))
     manifest = pd.DataFrame([manifest_row(s, f, b, register) for s, f, b in built], columns=MANIFEST_COLUMNS)
-    out.mkdir(parents=True, exist_ok=True)
-    for series, _, data in built:
-        atomic_write(out / f"{series.name}.csv", data)
-    atomic_write(out / "MANIFEST.csv", csv_bytes(manifest))
+    replace(out, {**{f"{s.name}.csv": data for s, _, data in built}, "MANIFEST.csv": csv_bytes(manifest)})
     return manifest
+
+
+def replace(out: Path, files: dict[str, bytes]) -> None:
+    """Write `files` into a new folder beside `out`, then put it in the place of `out` by two renames:
+    the extracts and their manifest change together, never one without the others (a write that fails,
+    e.g. on a full disk, leaves `out` as it was)."""
+    new, old = out.with_name(f".{out.name}.new"), out.with_name(f".{out.name}.old")
+    for folder in (new, old):
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        new.mkdir(parents=True)
+        for name, data in files.items():
+            atomic_write(new / name, data)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
 
