@@ -525,8 +525,9 @@ def _null_t(b, se, df, observed_coef):
 def null(frames_: dict, u: dict, observed: pd.DataFrame, drawn: np.ndarray, moderation: bool = False,
          alpha: float = scorecard.ALPHA) -> pd.DataFrame:
     """Per draw of provinces, the curve under the null of no effect: the median `std` and the share
-    of the testable specifications positive with p < alpha (testable_share). `observed` is curve(frames_, u, moderation); the
-    specifications with analytic inference enter (a bootstrap inside each draw would be nested)."""
+    of the testable specifications positive with p < alpha (testable_share). `observed` is
+    curve(frames_, u, moderation); the specifications with analytic inference enter (a bootstrap inside
+    each draw would be nested)."""
     observed = analytic(observed)
     coef, scale = observed["coef"].to_numpy(), observed["scale"].to_numpy()
     b, se, df = drawn_estimates(prepared(frames_), u, drawn, moderation)

@@ -90,7 +90,7 @@ def test_a_changed_or_missing_source_stops_the_extraction_before_reading(tmp_pat
     with pytest.raises(ExtractError, match=r"gdp.xlsx: sha256 \w+… is not the \w+… data/sources.csv registers"):
         extract_all(tmp_path / "raw", only=["gdp_a"])
     (copy / "gdp.xlsx").unlink()
-    with pytest.raises(ExtractError, match=r"gdp.xlsx is missing"):
+    with pytest.raises(ExtractError, match=r"gdp.xlsx is missing: `make extract` needs"):
         extract_all(tmp_path / "raw", only=["gdp_a"])
     assert not (tmp_path / "raw").exists()
 

@@ -13,7 +13,7 @@ from ..provinces import NAMES, NATIONAL
 from ..files import atomic_write, csv_bytes, read_csv, sha256
 from ..sources import MANIFEST_COLUMNS, ExtractError, plausible, validate
 from . import capital, digital, gdp, labour, population, public
-from .common import Series
+from .common import Series, source
 
 SERIES: list[Series] = [
     *gdp.SERIES, *capital.SERIES, *labour.SERIES, *public.SERIES, *population.SERIES, *digital.SERIES,
@@ -37,11 +37,8 @@ def check_sources(series: list[Series], register: pd.DataFrame) -> None:
     registers (its sha256): a changed, truncated or re-saved copy stops the extraction before anything
     is read, instead of being signed into the manifest. A new vintage is registered there first."""
     for folder, file in dict.fromkeys(f for s in series for f in s.files):
-        path = paths.SOURCES / folder / file
+        path = source(folder, file)
         row = register[(register.folder == folder) & (register.file == file)]
-        if not path.is_file():
-            raise ExtractError(f"source {path} is missing: `make extract` needs ../shared/sources (or "
-                               "COMPENDIUM_SOURCES pointing at it); nothing was written")
         if row.empty:
             raise ExtractError(f"source {path} is not registered in data/sources.csv; nothing was written")
         found = hashlib.sha256(path.read_bytes()).hexdigest()

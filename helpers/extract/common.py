@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import paths
 from ..provinces import NAMES, NATIONAL, canonical
+from ..sources import ExtractError
 
 # Rows in source tables that are aggregates, not provinces.
 AGGREGATES = {"全国", "中国", "总计", "合计", "全国合计", "China", "National", "Total", "中央", "中央本级"}
@@ -31,10 +32,9 @@ class Series:
 def source(folder: str, file: str) -> Path:
     """Path of a source workbook; a clear error when the sources are not beside the repository."""
     path = paths.SOURCES / folder / file
-    if not path.exists():
-        raise FileNotFoundError(
-            f"source workbook {path} is missing: `make extract` needs ../shared/sources "
-            "(or COMPENDIUM_SOURCES pointing at it)")
+    if not path.is_file():
+        raise ExtractError(f"source workbook {path} is missing: `make extract` needs ../shared/sources "
+                           "(or COMPENDIUM_SOURCES pointing at it); nothing was written")
     return path
 
 
