@@ -35,45 +35,64 @@ def _fail(where: str, problem: str, line=None, fix=FIX):
     raise ExtractError(f"{where}{at}: {problem}." + (f" {fix}" if fix else ""))
 
 
-def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative") -> pd.DataFrame:
+def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative", lines: bool = True,
+             fix: str = FIX) -> pd.DataFrame:
     """Check columns, dtypes, finite values, province names, year range, duplicates (of the years as
     numbers: 2015, " 2015" and 2015.0 are one year) and, unless `sign` is 'any' (a series that can fall
-    below zero), signs of a tidy frame. Line numbers count the CSV header as line 1. Returns the
-    frame with year as int and value as float."""
+    below zero), signs of a tidy frame. Line numbers count the CSV header as line 1; without `lines`
+    (a frame read from a source workbook, not from a CSV) the province and year alone name the row.
+    `fix` says what to do. Returns the frame with year as int and value as float."""
+    def fail(problem, i=None):
+        _fail(where, problem, None if i is None else _line(i, lines), fix)
+
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing or len(frame.columns) != len(COLUMNS):
-        _fail(where, f"columns are {list(frame.columns)}, expected {COLUMNS}"
-              + (f" (missing {', '.join(missing)})" if missing else ""))
+        fail(f"columns are {list(frame.columns)}, expected {COLUMNS}"
+             + (f" (missing {', '.join(missing)})" if missing else ""))
     for col in ("year", "value"):
         numbers = pd.to_numeric(frame[col], errors="coerce")
         bad = frame.index[~np.isfinite(numbers.astype(float))]
         if len(bad):
             i = bad[0]
             what = "is not a number" if pd.isna(numbers[i]) else "is not a finite number"
-            _fail(where, f"{col} {frame.at[i, col]!r} {what}", i + 2)
+            fail(f"{col} {frame.at[i, col]!r} {what}" + (_for(frame, i) if col == "value" else _of(frame, i)), i)
     unknown = frame.index[~frame["province"].isin([*NAMES, NATIONAL])]
     if len(unknown):
         i = unknown[0]
-        _fail(where, f"unknown province {frame.at[i, 'province']!r} (expected one of the 31 English "
-                     f"names in helpers.provinces, or {NATIONAL!r} for a national series)", i + 2)
+        fail(f"unknown province {frame.at[i, 'province']!r} (expected one of the 31 English "
+             f"names in helpers.provinces, or {NATIONAL!r} for a national series)", i)
     years = pd.to_numeric(frame["year"])
     if (years != years.round()).any():
         i = frame.index[years != years.round()][0]
-        _fail(where, f"year {frame.at[i, 'year']!r} is not a whole number", i + 2)
+        fail(f"year {frame.at[i, 'year']!r} is not a whole number{_of(frame, i)}", i)
     outside = frame.index[~years.between(*config.SOURCE_YEARS)]
     if len(outside):
         i = outside[0]
-        _fail(where, f"year {frame.at[i, 'year']} outside {config.SOURCE_YEARS[0]}-{config.SOURCE_YEARS[1]}", i + 2)
+        fail(f"year {frame.at[i, 'year']}{_of(frame, i)} outside {config.SOURCE_YEARS[0]}-{config.SOURCE_YEARS[1]}", i)
     dup = frame.index[frame.assign(year=years).duplicated(["province", "year"], keep="first")]
     if len(dup):
         i = dup[0]
-        _fail(where, f"duplicated province-year ({frame.at[i, 'province']}, {frame.at[i, 'year']})", i + 2)
+        fail(f"duplicated province-year ({frame.at[i, 'province']}, {frame.at[i, 'year']})", i)
     negative = frame.index[pd.to_numeric(frame["value"]) < 0]
     if sign != "any" and len(negative):
         i = negative[0]
-        _fail(where, f"negative value {frame.at[i, 'value']} for ({frame.at[i, 'province']}, "
-                     f"{frame.at[i, 'year']})", i + 2)
+        fail(f"negative value {frame.at[i, 'value']}{_for(frame, i)}", i)
     return frame.assign(year=years.astype(int), value=pd.to_numeric(frame["value"]).astype(float))
+
+
+def _line(i: int, lines: bool) -> int | None:
+    """The CSV line of row i (the header is line 1), if the frame was read from a CSV (`lines`)."""
+    return i + 2 if lines else None
+
+
+def _for(frame: pd.DataFrame, i) -> str:
+    """' for (province, year)' of row i: with the line, or alone, what names the row."""
+    return f" for ({frame.at[i, 'province']}, {frame.at[i, 'year']})"
+
+
+def _of(frame: pd.DataFrame, i) -> str:
+    """' of province' of row i, for a message about its year."""
+    return f" of {frame.at[i, 'province']}"
 
 
 def _table(path: Path, columns: list[str], fix: str, numbers=()) -> pd.DataFrame:
@@ -176,9 +195,11 @@ def exempt(frame: pd.DataFrame, breaks: str) -> pd.Series:
     return hit
 
 
-def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.CHECKS) -> None:
+def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.CHECKS, lines: bool = True,
+              fix: str = FIX) -> None:
     """The values of extract `name` inside its documented range, its year-on-year ratios within its
-    threshold outside the listed breaks, and equal to every printed value quoted for it."""
+    threshold outside the listed breaks, and equal to every printed value quoted for it; `lines` and
+    `fix` as in validate."""
     table = limits(checks)
     if name not in table.index:
         _fail(str(Path(checks) / "plausibility.csv"), f"no limits for series {name!r}; add a row "
@@ -189,7 +210,7 @@ def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.C
         i = outside[0]
         _fail(where, f"value {frame.at[i, 'value']:g} for ({frame.at[i, 'province']}, {frame.at[i, 'year']}) "
                      f"outside the range {row['low']:g} to {row['high']:g} of data/checks/plausibility.csv "
-                     "(a wrong unit or a misplaced digit?)", i + 2)
+                     "(a wrong unit or a misplaced digit?)", _line(i, lines), fix)
     jumps = year_on_year(frame)
     jumps = jumps[(jumps["ratio"] > row["max_jump"]) & ~exempt(jumps, row["exempt"])]
     if len(jumps):
@@ -197,14 +218,14 @@ def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.C
         j = jumps.loc[i]
         _fail(where, f"value {j['value']:g} for ({j['province']}, {j['year']}) after {j['before']:g} in "
                      f"{j['year'] - 1}: a jump by a factor {j['ratio']:.3g}, more than the {row['max_jump']:g} "
-                     "of data/checks/plausibility.csv and not a break listed there", i + 2)
+                     "of data/checks/plausibility.csv and not a break listed there", _line(i, lines), fix)
     quoted = printed(checks)
     quoted = quoted[quoted["series"] == name]
     for check in (spot_check({name: frame}, quoted) if len(quoted) else quoted).itertuples():
         if not check.match:
             ours = "no value" if math.isnan(check.ours) else f"{check.ours:.10g}"
             _fail(where, f"({check.province}, {check.year}) is {ours}, but {check.printed_in} prints "
-                         f"{check.printed} (data/checks/printed_values.csv)")
+                         f"{check.printed} (data/checks/printed_values.csv)", fix=fix)
 
 
 def read_extract(name: str, unit: str, folder: Path = paths.RAW, checks: Path = paths.CHECKS) -> pd.DataFrame:

@@ -44,7 +44,30 @@ def test_extraction_refuses_an_implausible_value_before_writing(tmp_path, monkey
     frame.loc[(frame["province"] == "Hebei") & (frame["year"] == 2015), "value"] *= 1000
     monkeypatch.setattr(extract, "SERIES", [replace(s, read=lambda: frame) if s.name == "gdp_a" else s
                                             for s in extract.SERIES])
-    with pytest.raises(ExtractError, match=r"gdp_a \(from gdp.xlsx\), line \d+: value [\d.e+]+ for \(Hebei, 2015\) outside the range"):
+    with pytest.raises(ExtractError, match=r"gdp_a \(from gdp.xlsx\): value [\d.e+]+ for \(Hebei, 2015\) outside the "
+                                           r"range .*Nothing was written: fix the reader .* or, if the value is right, data/checks/"):
+        extract.extract_all(tmp_path / "raw", only=["gdp_a"])
+    assert not (tmp_path / "raw").exists()
+
+
+@pytest.mark.usefixtures("repo_unchanged")
+@pytest.mark.parametrize("damage, problem", [
+    (lambda f: pd.concat([f, f[(f["province"] == "Hebei") & (f["year"] == 2015)]]), r"duplicated province-year \(Hebei, 2015\)"),
+    (lambda f: f.assign(value=f["value"].where((f["province"] != "Hebei") | (f["year"] != 2015), -1.0)),
+     r"negative value -1.0 for \(Hebei, 2015\)")])
+def test_a_source_table_failing_a_check_names_its_province_and_year_not_a_line(tmp_path, monkeypatch, damage, problem):
+    """A table read from the source workbooks has no lines of its own (the extract's lines do not exist
+    yet): the province and year name the row, and the advice is to fix the reader, not to rerun it."""
+    from dataclasses import replace
+
+    from helpers import extract
+    from helpers.sources import read_extract
+
+    frame = damage(read_extract("gdp_a", "亿元")).sort_values(["province", "year"]).reset_index(drop=True)
+    monkeypatch.setattr(extract, "SERIES", [replace(s, read=lambda: frame) if s.name == "gdp_a" else s
+                                            for s in extract.SERIES])
+    with pytest.raises(ExtractError, match=r"^gdp_a \(from gdp.xlsx\): " + problem
+                       + r"\. Nothing was written: fix the reader in helpers/extract/\.$"):
         extract.extract_all(tmp_path / "raw", only=["gdp_a"])
     assert not (tmp_path / "raw").exists()
 

@@ -21,6 +21,10 @@ SERIES: list[Series] = [
 
 
 REGISTER_COLUMNS = ["folder", "file", "repository", "repo_path", "commit", "commit_check", "licence", "sha256"]
+# What to do when a table read from the checked source workbooks fails a check of its form (the fault
+# is in its reader) or of its plausibility (in the reader, or, for a value that is right, in the checks).
+READER_FIX = "Nothing was written: fix the reader in helpers/extract/."
+CHECKS_FIX = "Nothing was written: fix the reader in helpers/extract/ or, if the value is right, data/checks/."
 
 
 def compilations() -> pd.DataFrame:
@@ -99,7 +103,8 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
             frame = series.read()
         except (ValueError, KeyError) as error:  # a cell or a province name tidy() cannot read
             raise ExtractError(f"{where}: {error.args[0] if error.args else error}; nothing was written") from None
-        plausible(validate(frame, where, series.sign), series.name, where)
+        frame = validate(frame, where, series.sign, lines=False, fix=READER_FIX)
+        plausible(frame, series.name, where, lines=False, fix=CHECKS_FIX)
         built.append((series, frame, csv_bytes(frame)))
     manifest = pd.DataFrame([manifest_row(s, f, b, register) for s, f, b in built], columns=MANIFEST_COLUMNS)
     replace(out, {**{f"{s.name}.csv": data for s, _, data in built}, "MANIFEST.csv": csv_bytes(manifest)})
