@@ -214,9 +214,24 @@ def equal_slopes(data: pd.DataFrame, y: str, x: str, regions, cov_type: CovType 
     """Is the slope of x the same in every region (Table 7's question asked at once)? One two-way
     model on all rows of y on x and x times the dummy of each region but the first (the base), and
     the Wald F of those products (wald). Returns the fit, F and its p-value."""
+    frame, products = _region_slopes(data, y, x, regions)
+    fit = estimate(frame, y, [x, *products], cov_type=cov_type)
+    return fit, *wald(fit, products)
+
+
+def equal_slopes_bootstrap(data: pd.DataFrame, y: str, x: str, regions, reps: int = config.BOOTSTRAP["reps"],
+                           seed: int = config.BOOTSTRAP["seed"],
+                           weights: Weights = config.BOOTSTRAP["weights"]) -> "Bootstrap":
+    """equal_slopes' clustered Wald test by the restricted wild cluster bootstrap (wild_wald): the
+    draws impose one slope in every region."""
+    frame, products = _region_slopes(data, y, x, regions)
+    return wild_wald(frame, y, [x, *products], products, reps, seed, weights)
+
+
+def _region_slopes(data: pd.DataFrame, y: str, x: str, regions) -> tuple[pd.DataFrame, list[str]]:
+    """y, x and x times the dummy of each region but the first, and the names of those products."""
     products = {f"{x} x {region}": data[x] * (data["region"] == region) for region in list(regions)[1:]}
-    fit = estimate(data[[y, x]].assign(**products), y, [x, *products], cov_type=cov_type)
-    return fit, *wald(fit, list(products))
+    return data[[y, x]].assign(**products), list(products)
 
 
 def vif(data: pd.DataFrame, columns: list[str]) -> pd.Series:
@@ -255,20 +270,22 @@ TIES_RTOL = 1e-9  # |t*| within this relative distance of |t| counts as reaching
 
 @dataclass(frozen=True)
 class Bootstrap:
-    """A wild cluster bootstrap test of H0: beta = 0: the observed t, one t* per draw, and whether
-    the draws are every possible weight vector (exact p-value) or a seeded Monte-Carlo sample."""
+    """A wild cluster bootstrap test: the observed statistic (the t of H0: beta = 0, or the Wald F of
+    a joint H0), its value in each draw (`star`: t*, F*), and whether the draws are every possible
+    weight vector (exact p-value) or a seeded Monte-Carlo sample. The p-value compares absolute values
+    (bootstrap_p): symmetric for t, the upper tail for F >= 0."""
 
-    t: float
-    t_star: np.ndarray = field(repr=False)
+    statistic: float
+    star: np.ndarray = field(repr=False)
     exact: bool
 
     @property
     def reps(self) -> int:
-        return len(self.t_star)
+        return len(self.star)
 
     @property
     def pvalue(self) -> float:
-        return float(bootstrap_p(self.t, self.t_star))
+        return float(bootstrap_p(self.statistic, self.star))
 
     @property
     def mc_error(self) -> float:
@@ -298,7 +315,40 @@ def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str,
     Z = np.hstack([effects(groups, years, "twoway"), frame[[c for c in x if c != test]].to_numpy()])
     b, se, t_star, exact = wild_restricted(frame[[y]].to_numpy(), frame[[test]].to_numpy(), Z, groups,
                                            small_sample_k("twoway", len(x), years), reps, seed, weights)
-    return Bootstrap(t=float(b[0, 0] / se[0, 0]), t_star=t_star[:, 0, 0], exact=exact)
+    return Bootstrap(statistic=float(b[0, 0] / se[0, 0]), star=t_star[:, 0, 0], exact=exact)
+
+
+def wild_wald(data: pd.DataFrame, y: str, x: list[str], terms: list[str], reps: int = config.BOOTSTRAP["reps"],
+              seed: int = config.BOOTSTRAP["seed"], weights: Weights = config.BOOTSTRAP["weights"]) -> Bootstrap:
+    """Restricted wild cluster bootstrap of the Wald test that the coefficients of `terms` are all zero
+    in the two-way model of y on x (wald, clustered covariance of `estimate`; Roodman, Nielsen,
+    MacKinnon & Webb 2019 on Wald tests of several restrictions): draws as wild_cluster_bootstrap, from
+    the fit without `terms`, and F* = b*'V*^-1 b* / q of each. By Frisch-Waugh-Lovell, with U an
+    orthonormal basis of the effects and the other regressors (basis), P the q tested columns and u the
+    outcome residualised on it (u is the restricted residual): b* = A^-1 sum_g v_g P_g'u_g, A = P'P,
+    cluster scores s_g = v_g P_g'u_g - (P_g'U_g) sum_h v_h U_h'u_h - P_g'P_g b*, V* = c A^-1 (sum_g
+    s_g s_g') A^-1 with the clustered factor c (v = 1 gives the observed F)."""
+    _check_option("weights", weights, Weights)
+    frame = data[[y, *x]].dropna()
+    groups, years = codes(frame)
+    U = basis(np.hstack([effects(groups, years, "twoway"), frame[[c for c in x if c not in terms]].to_numpy()]))
+    u, P = (A - U @ (U.T @ A) for A in (frame[[y]].to_numpy(), frame[terms].to_numpy()))
+    (n, q), n_groups = P.shape, groups.max() + 1
+    by_group = np.eye(n_groups)[groups].T
+    Pu, Uu = by_group @ (P * u), by_group @ (U * u)
+    PU = (by_group @ (P[:, :, None] * U[:, None, :]).reshape(n, -1)).reshape(n_groups, q, -1)
+    PP = (by_group @ (P[:, :, None] * P[:, None, :]).reshape(n, -1)).reshape(n_groups, q, q)
+    inverse = np.linalg.inv(PP.sum(axis=0))
+    scale = _cluster_scale(n, n_groups, small_sample_k("twoway", len(x), years))
+
+    def f(v: np.ndarray) -> np.ndarray:
+        b = v @ Pu @ inverse
+        scores = v[:, :, None] * Pu - np.einsum("gqr,dr->dgq", PU, v @ Uu) - np.einsum("gqk,dk->dgq", PP, b)
+        V = scale * inverse @ np.einsum("dgq,dgk->dqk", scores, scores) @ inverse
+        return np.einsum("dq,dq->d", b, np.linalg.solve(V, b[..., None])[..., 0]) / q
+
+    v, exact = _draws(WEIGHTS[weights], n_groups, reps, seed)
+    return Bootstrap(statistic=float(f(np.ones((1, n_groups)))[0]), star=f(v), exact=exact)
 
 
 def wild_restricted(Y: np.ndarray, X: np.ndarray, Z: np.ndarray, groups: np.ndarray, k: int, reps: int,

@@ -71,15 +71,15 @@ def test_every_t_star_equals_a_dummy_variable_regression(seed, n_groups, n_years
         vectors = np.array(list(itertools.product(values, repeat=n_groups)))
         t, t_star = brute_force(frame, x, test, vectors)
         assert boot.exact and boot.reps == len(vectors)
-        assert boot.t == pytest.approx(t, rel=1e-9)
-        np.testing.assert_allclose(boot.t_star, t_star, rtol=1e-8, atol=1e-10)
+        assert boot.statistic == pytest.approx(t, rel=1e-9)
+        np.testing.assert_allclose(boot.star, t_star, rtol=1e-8, atol=1e-10)
         assert boot.pvalue == pytest.approx(np.mean(np.abs(t_star) >= abs(t) * (1 - 1e-9)))
 
 
 def test_observed_t_is_the_clustered_t_of_estimate():
     frame = design(7, 6, 8, 2, 0.5)
     boot = models.wild_cluster_bootstrap(frame, "y", ["x0", "x1"], "x0", reps=999)
-    assert boot.t == pytest.approx(models.estimate(frame, "y", ["x0", "x1"]).tstats["x0"], rel=1e-9)
+    assert boot.statistic == pytest.approx(models.estimate(frame, "y", ["x0", "x1"]).tstats["x0"], rel=1e-9)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -90,7 +90,7 @@ def test_monte_carlo_t_star_equal_brute_force_on_the_same_draws(seed):
     vectors, exact = models._draws(models.WEIGHTS["webb"], 6, 199, seed)
     assert not boot.exact and not exact
     t, t_star = brute_force(frame, ["x0", "x1"], "x0", vectors)
-    np.testing.assert_allclose(boot.t_star, t_star, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(boot.star, t_star, rtol=1e-8, atol=1e-10)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -114,12 +114,12 @@ def test_exact_p_value_does_not_depend_on_the_seed_and_monte_carlo_is_seeded():
     wide = design(4, 8, 5, 2, 0.5)
     first = models.wild_cluster_bootstrap(wide, "y", ["x0", "x1"], "x0", reps=499, seed=1)
     again = models.wild_cluster_bootstrap(wide, "y", ["x0", "x1"], "x0", reps=499, seed=1)
-    np.testing.assert_array_equal(first.t_star, again.t_star)
+    np.testing.assert_array_equal(first.star, again.star)
 
 
 def test_ties_count_with_a_relative_tolerance():
     """|t*| = |t| up to rounding counts as reaching it; a clearly smaller |t*| does not."""
-    boot = models.Bootstrap(t=2.0, t_star=np.array([2.0 * (1 - 1e-13), -2.0 * (1 + 1e-13), 1.999, 3.0]), exact=True)
+    boot = models.Bootstrap(statistic=2.0, star=np.array([2.0 * (1 - 1e-13), -2.0 * (1 + 1e-13), 1.999, 3.0]), exact=True)
     assert boot.pvalue == 0.75
 
 
@@ -131,8 +131,8 @@ def test_all_equal_weights_reproduce_the_observed_t_and_count_as_ties():
     vectors, _ = models._draws(models.WEIGHTS["webb"], 3, 9999, 0)
     equal = (vectors == vectors[:, :1]).all(axis=1)
     assert equal.sum() == 6
-    np.testing.assert_allclose(np.abs(boot.t_star[equal]), abs(boot.t), rtol=1e-9)
-    rest = np.abs(boot.t_star[~equal]) >= abs(boot.t)
+    np.testing.assert_allclose(np.abs(boot.star[equal]), abs(boot.statistic), rtol=1e-9)
+    rest = np.abs(boot.star[~equal]) >= abs(boot.statistic)
     assert boot.pvalue == pytest.approx((rest.sum() + 6) / 216)
 
 
@@ -156,5 +156,67 @@ def test_an_unbalanced_panel_is_bootstrapped_as_the_brute_force_does():
     vectors, exact = models._draws(models.WEIGHTS["webb"], 4, 9999, 0)
     t, t_star = brute_force(frame, ["x0", "x1"], "x0", vectors)
     assert boot.exact and exact
-    assert boot.t == pytest.approx(t, rel=1e-9)
-    np.testing.assert_allclose(boot.t_star, t_star, rtol=1e-8, atol=1e-10)
+    assert boot.statistic == pytest.approx(t, rel=1e-9)
+    np.testing.assert_allclose(boot.star, t_star, rtol=1e-8, atol=1e-10)
+
+
+def brute_force_wald(frame: pd.DataFrame, x: list[str], terms: list[str], weight_vectors: np.ndarray) -> tuple[float, np.ndarray]:
+    """F and every F* of the Wald test of `terms`, each from its own dummy-variable regression and
+    clustered sandwich (as brute_force) on y* = restricted fit + v_g x restricted residual."""
+    groups = pd.factorize(frame.index.get_level_values("province"))[0]
+    n, n_groups = len(frame), groups.max() + 1
+    k = len(x) + frame.index.get_level_values("year").nunique()
+    full, tested = dummy_matrix(frame, x), [x.index(term) for term in terms]
+    restricted = np.delete(full, tested, axis=1)
+
+    def f_of(y):
+        bread = np.linalg.pinv(full.T @ full)
+        beta = bread @ full.T @ y
+        scores = np.array([full[groups == g].T @ (y - full @ beta)[groups == g] for g in range(n_groups)])
+        v = (bread @ scores.T @ scores @ bread * n_groups / (n_groups - 1) * (n - 1) / (n - k))[np.ix_(tested, tested)]
+        return beta[tested] @ np.linalg.solve(v, beta[tested]) / len(tested)
+
+    y = frame["y"].to_numpy()
+    fitted_r = restricted @ np.linalg.lstsq(restricted, y, rcond=None)[0]
+    return f_of(y), np.array([f_of(fitted_r + (y - fitted_r) * w[groups]) for w in weight_vectors])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_wald_f_star_equals_a_regression_of_its_own(seed):
+    """models.wild_wald on 12 random designs (G = 4-8, one to three restrictions, effects zero or
+    not): the observed F is models.wald's (linearmodels) and the brute force's, and each of 40 seeded
+    draws' F* the brute force's."""
+    n_groups, n_years, k = 4 + seed % 5, 4 + seed % 3, 2 + seed % 3
+    frame = design(300 + seed, n_groups, n_years, k, [0.0, 0.5][seed % 2])
+    x = list(frame.columns[:-1])
+    terms = x[: 1 + seed % k] if seed % 2 else x[k - 1 - seed % (k - 1):]
+    boot = models.wild_wald(frame, "y", x, terms, reps=40, seed=seed)
+    vectors, exact = models._draws(models.WEIGHTS["webb"], n_groups, 40, seed)
+    f, f_star = brute_force_wald(frame, x, terms, vectors)
+    assert not boot.exact and not exact and boot.reps == 40
+    assert boot.statistic == pytest.approx(f, rel=1e-9)
+    assert boot.statistic == pytest.approx(models.wald(models.estimate(frame, "y", x), terms)[0], rel=1e-9)
+    np.testing.assert_allclose(boot.star, f_star, rtol=1e-8)
+    assert boot.pvalue == np.mean(f_star >= f * (1 - 1e-9))
+
+
+def test_a_wald_test_of_one_term_is_the_squared_t_test():
+    """One restriction: F = t^2 and each F* = t*^2 of wild_cluster_bootstrap, on the same draws."""
+    frame = design(21, 6, 5, 3, 0.3)
+    x = ["x0", "x1", "x2"]
+    joint = models.wild_wald(frame, "y", x, ["x1"], reps=199, seed=4)
+    single = models.wild_cluster_bootstrap(frame, "y", x, "x1", reps=199, seed=4)
+    assert joint.statistic == pytest.approx(single.statistic**2, rel=1e-9)
+    np.testing.assert_allclose(joint.star, single.star**2, rtol=1e-8)
+    assert joint.pvalue == single.pvalue
+
+
+def test_equal_slopes_bootstrap_draws_impose_one_slope():
+    """Slopes that differ by region are rejected, one common slope is not; the observed F is equal_slopes'."""
+    frame = design(31, 8, 6, 1, 0.5).assign(region=lambda f: np.where(
+        f.index.get_level_values("province").isin(["p0", "p1", "p2", "p3"]), "A", "B"))
+    common = models.equal_slopes_bootstrap(frame, "y", "x0", ["A", "B"], reps=999, seed=1)
+    assert common.statistic == pytest.approx(models.equal_slopes(frame, "y", "x0", ["A", "B"])[1], rel=1e-9)
+    assert common.pvalue > 0.05
+    steep = frame.assign(y=frame["y"] + 3 * frame["x0"] * (frame["region"] == "B"))
+    assert models.equal_slopes_bootstrap(steep, "y", "x0", ["A", "B"], reps=999, seed=1).pvalue < 0.01

@@ -215,8 +215,8 @@ def test_wild_block_draws_equal_models_wild_cluster_bootstrap(wide, region, cont
     for j, outcome in enumerate(["tfp", "tfp_solow"]):
         boot = models.wild_cluster_bootstrap(frame, outcome, ["digital", *columns], "digital")
         assert exact == boot.exact == (region == "Northeast")
-        _close(b[0, j] / se[0, j], boot.t)
-        np.testing.assert_allclose(t_star[:, 0, j], boot.t_star, rtol=1e-8, atol=1e-8)
+        _close(b[0, j] / se[0, j], boot.statistic)
+        np.testing.assert_allclose(t_star[:, 0, j], boot.star, rtol=1e-8, atol=1e-8)
         assert models.bootstrap_p(b[0, j] / se[0, j], t_star[:, 0, j]) == boot.pvalue
 
 
