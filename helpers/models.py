@@ -30,7 +30,7 @@ from scipy.linalg import solve_triangular
 from . import config
 
 Spec = Literal["twoway", "province_fe", "pooled_year", "pooled"]
-CovType = Literal["cluster", "driscoll_kraay", "unadjusted"]  # config.COV_TYPES (tests/test_config.py)
+CovType = Literal[config.COV_TYPES]  # declared in config, where a run's settings are checked against them
 Weights = Literal["webb", "rademacher"]
 SPECS: tuple[Spec, ...] = get_args(Spec)
 # The fixed effects of each estimator: province effects (absorbed) and year effects (dummies).
