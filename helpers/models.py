@@ -6,8 +6,9 @@ Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster pro
   within-transformed data; K counts the slopes, the constant and the T-1 year dummies but not the
   province effects, which are nested in the province clusters. linearmodels gives exactly this when
   the year effects enter as dummies beside a constant and only the province effects are absorbed;
-  absorbing both would count the province effects too. R's fixest (and pyfixest) count no constant
-  beside fixed effects, so their (N-1)/(N-K) is slightly smaller (tests/test_vs_pyfixest.py).
+  absorbing both would count the province effects too. R's fixest and pyfixest count the same K by
+  default (effects nested in the clusters discarded, one parameter kept for the constant; the year
+  effects with all their levels): tests/test_vs_pyfixest.py.
 - Constant: the mean of the province effects in the base year 2011 (year dummies at zero), as
   `xtreg, fe` prints it; reghdfe's constant, ybar - xbar'b, averages over the years instead.
 - Driscoll-Kraay (linearmodels' kernel covariance, debiased): unlike the clustered factor, its
