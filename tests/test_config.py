@@ -40,7 +40,8 @@ def test_every_numeric_setting_of_a_run_has_its_range_in_config():
             assert run.allowed(name) == config.RANGES[name], (nb.name, name)
 
 
-def test_the_standard_errors_a_run_may_choose_are_those_models_estimate_computes():
+def test_the_standard_errors_a_run_may_choose_are_those_models_estimate_accepts():
+    """Each is accepted and labelled; tests/test_vs_pyfixest.py checks the standard errors of each."""
     assert run.allowed("cov_type") == list(config.COV_TYPES)
     assert config.COV_TYPE in config.COV_TYPES
     data = panel.load()

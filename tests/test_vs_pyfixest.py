@@ -100,6 +100,26 @@ def test_conventional_errors_equal_pyfixest(analysis_panel, spec):
     assert ours.df_resid == theirs._df_t
 
 
+@pytest.mark.parametrize("spec", models.SPECS)
+def test_driscoll_kraay_errors_equal_pyfixest(analysis_panel, spec):
+    """Table 4 (2) with Driscoll-Kraay errors (notebook 06): pyfixest's DK sandwich without small-sample
+    factors, Bartlett kernel with linearmodels' bandwidth floor(4 (T/100)^(2/9)), times the factor the
+    models docstring states, sqrt(N / (N - K)) with K every parameter, absorbed province effects included;
+    t tests with T - 1 degrees of freedom."""
+    x = ["digital", *CONTROLS]
+    ours = models.estimate(analysis_panel, "tfp", x, spec=spec, cov_type="driscoll_kraay")
+    long = analysis_panel[["tfp", *x]].reset_index().assign(panel=lambda d: pd.factorize(d["province"])[0])
+    n_years, n_provinces = long["year"].nunique(), long["province"].nunique()
+    theirs = pf.feols(FORMULA[spec].format(y="tfp", x=" + ".join(x)), data=long, vcov="DK",
+                      vcov_kwargs={"lag": int(np.floor(4 * (n_years / 100) ** (2 / 9))), "time_id": "year",
+                                   "panel_id": "panel"}, ssc=pf.ssc(k_adj=False, G_adj=False))
+    effects = models.EFFECTS[spec]
+    k = len(x) + 1 + (n_years - 1 if effects["year"] else 0) + (n_provinces - 1 if effects["province"] else 0)
+    np.testing.assert_allclose(ours.std_errors[x].to_numpy(),
+                               theirs.se()[x].to_numpy() * np.sqrt(len(long) / (len(long) - k)), rtol=1e-8)
+    assert ours.df_resid == n_years - 1
+
+
 def test_robustness_checks_equal_pyfixest(analysis_panel):
     """Every check of notebook 06 with clustered errors, as helpers.robustness builds it, so a new
     check is cross-checked as soon as it is declared."""
