@@ -299,9 +299,14 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
         scores = x[..., None] * (y[:, :, None, :] - b_[:, None] * x[..., None])  # (draws, rows, tested, outcomes)
         squares = (counts[..., None, None] * np.add.reduceat(scores, starts, axis=1) ** 2).sum(axis=1)
         xi = np.moveaxis(by_year.T @ (weights[..., None] * scores.reshape(*weights.shape, -1)), 1, 0)
-        errors = _errors(squares, n_groups[:, None, None], xi.reshape(len(xi), *b_.shape), xx,
-                         weights.sum(axis=1)[:, None, None], k, np.reshape(absorbed, (-1, 1, 1)))
-        for out, value in zip((b, se, se_dk), (b_, *errors)):
+        clustered, errors = _errors(squares, n_groups[:, None, None], xi.reshape(len(xi), *b_.shape), xx,
+                                    weights.sum(axis=1)[:, None, None], k, np.reshape(absorbed, (-1, 1, 1)))
+        # a draw whose clusters' scores cancel (e.g. two Northeast provinces beside year effects: the
+        # normal equations then set each pick's score to zero) has a clustered variance of rounding
+        # errors: no test, rather than a t of 1e14
+        rows = (weights[..., None, None] * scores**2).sum(axis=1)
+        clustered = np.where(squares <= NO_VARIATION * rows, np.nan, clustered)
+        for out, value in zip((b, se, se_dk), (b_, clustered, errors)):
             out.append(value)
     b, se, se_dk = (np.concatenate(a, axis=1) for a in (b, se, se_dk))
     return b, _inference(se, se_dk, n_groups, years.max() + 1)

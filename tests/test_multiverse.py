@@ -100,20 +100,50 @@ def test_null_curve_equals_the_resampled_panel_with_the_effect_removed(wide, sma
 
 def test_a_draw_that_leaves_digital_no_variation_of_its_own_gives_no_estimate(wide):
     """One Northeast province drawn three times: beside year effects every pick is the same, and the
-    regression has nothing to estimate from; with province effects alone it does (models.estimate)."""
+    regression has nothing to estimate from; with province effects alone it has a coefficient
+    (models.estimate's), but its picks' scores cancel, and the clustered variance is rounding error
+    (estimate's standard error below 1e-10 of the coefficient): no test."""
     frames = multiverse.in_region(multiverse.frames(wide, ["full"]), "Northeast")
     u = multiverse.universe(core=True, spec=["twoway", "pooled_year", "province_fe"], inference=["cluster"])
-    drawn = np.array([["Liaoning"] * 3, ["Liaoning", "Jilin", "Jilin"]])
+    drawn = np.array([["Liaoning"] * 3])
     b, se, _ = multiverse.drawn_estimates(multiverse.prepared(frames), u, drawn)
     curve = multiverse.curve(frames, u)
     alone = (curve["spec"] == "province_fe").to_numpy()
-    assert np.isnan(b[0, ~alone]).all() and np.isnan(se[0, ~alone]).all()
-    assert np.isfinite(b[1]).all() and np.isfinite(b[0, alone]).all()
+    assert np.isnan(b[0, ~alone]).all() and np.isnan(se[0]).all()
     for i in np.flatnonzero(alone):
-        row = curve.iloc[i]
-        coef, se_, _ = _reference(_resampled(frames["full"], drawn[0]), row, False)
+        coef, se_, _ = _reference(_resampled(frames["full"], drawn[0]), curve.iloc[i], False)
         _close(b[0, i], coef)
-        _close(se[0, i], se_)
+        assert abs(se_) < 1e-10 * abs(coef)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt")  # linearmodels, on the degenerate draws
+def test_a_draw_whose_clustered_scores_cancel_is_no_test_with_clustered_errors(wide):
+    """Two Northeast provinces drawn (one twice) beside year effects: the year effects and the
+    normal equation set every pick's score to zero, so the clustered variance is rounding error
+    (models.estimate's standard error NaN or below 1e-3 of the same specification's Driscoll-Kraay
+    one) and the standard error NaN here, and _null_t gives no t; the coefficient and the
+    Driscoll-Kraay error are estimate's. With province effects alone the clustered error is estimate's."""
+    frames = multiverse.in_region(multiverse.frames(wide, ["full"]), "Northeast")
+    u = multiverse.universe(core=True, spec=["twoway", "pooled_year", "province_fe"])
+    drawn = np.array([["Liaoning", "Liaoning", "Jilin"]])
+    b, se, df = multiverse.drawn_estimates(multiverse.prepared(frames), u, drawn)
+    curve = multiverse.analytic(multiverse.curve(frames, u))
+    resampled = _resampled(frames["full"], drawn[0])
+    degenerate = ((curve["inference"] == "cluster") & (curve["spec"] != "province_fe")).to_numpy()
+    assert degenerate.sum() == len(curve) / 3 and np.isnan(se[0, degenerate]).all() and np.isfinite(se[0, ~degenerate]).all()
+    assert np.isnan(multiverse._null_t(b[0], se[0], df[0], curve["coef"].to_numpy())[0][degenerate]).all()
+    driscoll_kraay = {tuple(row[KEYS_BUT_INFERENCE]): se[0, i] for i, (_, row) in enumerate(curve.iterrows())
+                      if row["inference"] == "driscoll_kraay"}
+    for i, (_, row) in enumerate(curve.iterrows()):
+        coef, se_, _ = _reference(resampled, row, False)
+        _close(b[0, i], coef)
+        if degenerate[i]:
+            assert not abs(se_) >= 1e-3 * driscoll_kraay[tuple(row[KEYS_BUT_INFERENCE])]
+        else:
+            _close(se[0, i], se_)
+
+
+KEYS_BUT_INFERENCE = [key for key in multiverse.KEYS if key != "inference"]
 
 
 def test_draws_keep_each_regions_provinces_and_size(analysis_panel):
