@@ -26,6 +26,8 @@ def test_grid_names_are_unique_settings_and_cover_every_family():
 @pytest.mark.parametrize("name", ["tfp", "tfp_solow", "tfp_urban", "digital", "digital_pca",
                                   "digital_dfiic", "virtual", "virtual_software"])
 def test_grid_reproduces_the_panels_own_measures(builder, analysis_panel, name):
+    """The grid's declaration of each panel measure (its options) builds the panel's column: a check of
+    the declaration, not of the methods, which tests/test_measures.py checks by hand."""
     ours = builder.column(BY_NAME[name]).reindex(analysis_panel.index)
     np.testing.assert_allclose(ours, analysis_panel[name], rtol=1e-9)
 

@@ -238,7 +238,9 @@ def _design(wide, rng):
 @pytest.mark.parametrize("controls", ["none", "five"])
 def test_wild_block_draws_equal_models_wild_cluster_bootstrap(wide, region, controls):
     """Two-way, full sample: every t* (exact enumeration in the Northeast's 3 provinces, 9,999 seeded
-    draws in the West's 11) and the p-value equal models.wild_cluster_bootstrap's."""
+    draws in the West's 11) and the p-value equal models.wild_cluster_bootstrap's. Both run
+    models.wild_restricted, so this checks how the block assembles outcomes, regressors and controls;
+    the draws themselves are checked against a brute force below and in tests/test_bootstrap.py."""
     frame = multiverse.in_region(multiverse.frames(wide, ["full"]), region)["full"]
     columns = list(multiverse.CHOICES["controls"][controls])
     b, se, t_star, exact = multiverse.wild_block(multiverse.Sample(frame), ["tfp", "tfp_solow"], ["digital"], columns, "twoway")
