@@ -4,6 +4,7 @@ outputs marked 'old'."""
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -68,11 +69,20 @@ def checkout(tmp_path):
 
 
 def start(root, *args, cwd=None):
-    """python -m helpers.run in its own process group, importing the copy's helpers (the kernels too)."""
+    """python -m helpers.run in its own process group, importing the copy's helpers (the kernels too),
+    with Ctrl-C's default handling (interruptible)."""
     env = {**os.environ, "PYTHONPATH": str(root)}
     env.pop(paths.OUT_VARIABLE, None)
     return subprocess.Popen([sys.executable, "-m", "helpers.run", *args], cwd=cwd or root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            preexec_fn=interruptible)
+
+
+def interruptible() -> None:
+    """Restore SIGINT's default in a child before it starts Python, which then turns it into
+    KeyboardInterrupt: a shell that starts the tests in the background (`make test &`) ignores SIGINT,
+    and its children inherit that, so a test of Ctrl-C would otherwise interrupt nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def finish(process, timeout=120) -> str:

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from helpers import run
-from tests.fake_project import FIGURES, PROCESSED, checkout, finish, start, state  # noqa: F401 (checkout: a fixture)
+from tests.fake_project import FIGURES, PROCESSED, checkout, finish, interruptible, start, state  # noqa: F401 (checkout: a fixture)
 
 # The runner with one step of its start-up held until the test interrupts it: it says when it is there.
 HELD = """import sys, time
@@ -92,7 +92,7 @@ def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recove
 def test_ctrl_c_during_start_up_says_one_line_and_exits_130(checkout, tmp_path, script):
     process = subprocess.Popen([sys.executable, "-c", script, "--out", str(tmp_path / "alt")],
                                cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     assert process.stdout.readline() == "held\n", process.communicate()
     process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=60)
