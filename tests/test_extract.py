@@ -32,18 +32,25 @@ def test_gaps_names_missing_cells():
     assert "Beijing" not in text and text.count(";") == 10
 
 
-@pytest.mark.usefixtures("repo_unchanged")
-def test_extraction_refuses_an_implausible_value_before_writing(tmp_path, monkeypatch):
-    """A faulty source edit (GDP of one province-year x 1000) is not signed into a manifest."""
+def read_instead(monkeypatch, frame_of) -> None:
+    """extract_all with gdp_a read by `frame_of()` instead of from its workbook, which is then neither
+    read nor checked against its checksum (so the test runs without ../shared/sources)."""
     from dataclasses import replace
 
     from helpers import extract
-    from helpers.sources import ExtractError, read_extract
+    monkeypatch.setattr(extract, "SERIES", [replace(s, read=frame_of) if s.name == "gdp_a" else s for s in extract.SERIES])
+    monkeypatch.setattr(extract, "check_sources", lambda *args: None)
+
+
+@pytest.mark.usefixtures("repo_unchanged")
+def test_extraction_refuses_an_implausible_value_before_writing(tmp_path, monkeypatch):
+    """A faulty source edit (GDP of one province-year x 1000) is not signed into a manifest."""
+    from helpers import extract
+    from helpers.sources import read_extract
 
     frame = read_extract("gdp_a", "亿元")
     frame.loc[(frame["province"] == "Hebei") & (frame["year"] == 2015), "value"] *= 1000
-    monkeypatch.setattr(extract, "SERIES", [replace(s, read=lambda: frame) if s.name == "gdp_a" else s
-                                            for s in extract.SERIES])
+    read_instead(monkeypatch, lambda: frame)
     with pytest.raises(ExtractError, match=r"gdp_a \(from gdp.xlsx\): value [\d.e+]+ for \(Hebei, 2015\) outside the "
                                            r"range .*Nothing was written: fix the reader .* or, if the value is right, data/checks/"):
         extract.extract_all(tmp_path / "raw", only=["gdp_a"])
@@ -58,14 +65,11 @@ def test_extraction_refuses_an_implausible_value_before_writing(tmp_path, monkey
 def test_a_source_table_failing_a_check_names_its_province_and_year_not_a_line(tmp_path, monkeypatch, damage, problem):
     """A table read from the source workbooks has no lines of its own (the extract's lines do not exist
     yet): the province and year name the row, and the advice is to fix the reader, not to rerun it."""
-    from dataclasses import replace
-
     from helpers import extract
     from helpers.sources import read_extract
 
     frame = damage(read_extract("gdp_a", "亿元")).sort_values(["province", "year"]).reset_index(drop=True)
-    monkeypatch.setattr(extract, "SERIES", [replace(s, read=lambda: frame) if s.name == "gdp_a" else s
-                                            for s in extract.SERIES])
+    read_instead(monkeypatch, lambda: frame)
     with pytest.raises(ExtractError, match=r"^gdp_a \(from gdp.xlsx\): " + problem
                        + r"\. Nothing was written: fix the reader in helpers/extract/\.$"):
         extract.extract_all(tmp_path / "raw", only=["gdp_a"])
@@ -80,19 +84,15 @@ def test_a_source_table_failing_a_check_names_its_province_and_year_not_a_line(t
 def test_a_source_cell_that_is_not_a_number_stops_the_extraction_naming_it(tmp_path, monkeypatch, column, cell, problem):
     """A blank cell is a gap; anything else that is not a number (a thousands separator, a typo) is an
     error naming the series, its source file, the province and the year, and nothing is written."""
-    from dataclasses import replace
-
     from helpers import extract
     from helpers.extract.common import tidy
-    from helpers.sources import ExtractError
 
     source = pd.DataFrame({"province": ["北京市", "河北省", "河北省"], "year": ["2014年", "2014年", "2015年"],
                            "value": ["", "3,0", "2.5"]}).astype(str)
     source.loc[0, "value"] = "  "  # blank: a gap, not an error
     source.loc[1, "value"] = "3.0"
     source.loc[2, column] = cell
-    monkeypatch.setattr(extract, "SERIES", [replace(s, read=lambda: tidy(source, "province", "year", "value"))
-                                            if s.name == "gdp_a" else s for s in extract.SERIES])
+    read_instead(monkeypatch, lambda: tidy(source, "province", "year", "value"))
     with pytest.raises(ExtractError, match=r"gdp_a \(from gdp.xlsx\): " + problem):
         extract.extract_all(tmp_path / "raw", only=["gdp_a"])
     assert not (tmp_path / "raw").exists()
