@@ -7,8 +7,8 @@ Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster pro
   province effects, which are nested in the province clusters. linearmodels gives exactly this when
   the year effects enter as dummies beside a constant and only the province effects are absorbed;
   absorbing both would count the province effects too. R's fixest and pyfixest count the same K by
-  default (effects nested in the clusters discarded, one parameter kept for the constant; the year
-  effects with all their levels): tests/test_vs_pyfixest.py.
+  default: the effects nested in the clusters are discarded but for one parameter, which stands for
+  the constant, and the year effects count T-1 levels (tests/test_vs_pyfixest.py).
 - Constant: the mean of the province effects in the base year 2011 (year dummies at zero), as
   `xtreg, fe` prints it; reghdfe's constant, ybar - xbar'b, averages over the years instead.
 - Driscoll-Kraay (linearmodels' kernel covariance, debiased): unlike the clustered factor, its
@@ -330,6 +330,8 @@ def wild_wald(data: pd.DataFrame, y: str, x: list[str], terms: list[str], reps: 
     cluster scores s_g = v_g P_g'u_g - (P_g'U_g) sum_h v_h U_h'u_h - P_g'P_g b*, V* = c A^-1 (sum_g
     s_g s_g') A^-1 with the clustered factor c (v = 1 gives the observed F)."""
     _check_option("weights", weights, Weights)
+    if len(set(x)) < len(x) or not set(terms) <= set(x) or len(set(terms)) < len(terms):
+        raise ValueError(f"x must name each regressor once and terms must be some of them, got x={x}, terms={terms}")
     frame = data[[y, *x]].dropna()
     groups, years = codes(frame)
     U = basis(np.hstack([effects(groups, years, "twoway"), frame[[c for c in x if c not in terms]].to_numpy()]))

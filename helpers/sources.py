@@ -55,7 +55,7 @@ def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative", lines:
         if len(bad):
             i = bad[0]
             what = "is not a number" if pd.isna(numbers[i]) else "is not a finite number"
-            fail(f"{col} {frame.at[i, col]!r} {what}" + (_for(frame, i) if col == "value" else _of(frame, i)), i)
+            fail(f"{col} {frame.at[i, col]!r}" + (_for(frame, i) if col == "value" else _of(frame, i)) + f" {what}", i)
     unknown = frame.index[~frame["province"].isin([*NAMES, NATIONAL])]
     if len(unknown):
         i = unknown[0]
@@ -64,7 +64,7 @@ def validate(frame: pd.DataFrame, where: str, sign: str = "non-negative", lines:
     years = pd.to_numeric(frame["year"])
     if (years != years.round()).any():
         i = frame.index[years != years.round()][0]
-        fail(f"year {frame.at[i, 'year']!r} is not a whole number{_of(frame, i)}", i)
+        fail(f"year {frame.at[i, 'year']!r}{_of(frame, i)} is not a whole number", i)
     outside = frame.index[~years.between(*config.SOURCE_YEARS)]
     if len(outside):
         i = outside[0]

@@ -183,7 +183,7 @@ def brute_force_wald(frame: pd.DataFrame, x: list[str], terms: list[str], weight
 
 @pytest.mark.parametrize("seed", range(12))
 def test_every_wald_f_star_equals_a_regression_of_its_own(seed):
-    """models.wild_wald on 12 random designs (G = 4-8, one to three restrictions, effects zero or
+    """models.wild_wald on 12 random designs (G = 4-8, one to four restrictions, effects zero or
     not): the observed F is models.wald's (linearmodels) and the brute force's, and each of 40 seeded
     draws' F* the brute force's."""
     n_groups, n_years, k = 4 + seed % 5, 4 + seed % 3, 2 + seed % 3
@@ -209,6 +209,13 @@ def test_a_wald_test_of_one_term_is_the_squared_t_test():
     assert joint.statistic == pytest.approx(single.statistic**2, rel=1e-9)
     np.testing.assert_allclose(joint.star, single.star**2, rtol=1e-8)
     assert joint.pvalue == single.pvalue
+
+
+def test_wild_wald_refuses_a_regressor_named_twice_or_a_term_not_among_them():
+    frame = design(5, 4, 5, 2, 0.0)
+    for x, terms in [(["x0", "x0", "x1"], ["x0"]), (["x0", "x1"], ["x0", "x0"]), (["x0"], ["x1"])]:
+        with pytest.raises(ValueError, match="x must name each regressor once"):
+            models.wild_wald(frame, "y", x, terms)
 
 
 def test_equal_slopes_bootstrap_draws_impose_one_slope():

@@ -5,7 +5,7 @@ import subprocess
 import pandas as pd
 import pytest
 
-from helpers import paths, sources
+from helpers import config, paths, sources
 from helpers.files import InputError
 from helpers.sources import ExtractError, exempt, limits, manifest, read_all, read_extract
 
@@ -30,6 +30,14 @@ def test_duplicated_province_year(raw):
         read_extract(NAME, UNIT, folder=raw)
 
 
+@pytest.mark.parametrize("written, problem", [("19S2", "is not a number"), ("1952.5", "is not a whole number"),
+                                              ("1852", "outside {}-{}".format(*config.SOURCE_YEARS))])
+def test_a_bad_year_names_its_line_and_province(raw, written, problem):
+    rewrite(raw, NAME, lambda t: t.replace("Beijing,1952,", f"Beijing,{written},", 1))
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line 2: year '?{written}'? of Beijing {problem}"):
+        read_extract(NAME, UNIT, folder=raw)
+
+
 @pytest.mark.parametrize("written", [" 1952", "1952.0"])
 def test_a_year_written_another_way_is_the_same_year(raw, written):
     """A duplicate with the year written with a space or as a float is still a duplicate, and a year
@@ -50,7 +58,7 @@ def test_unknown_province(raw):
 
 def test_text_in_numeric_column(raw):
     rewrite(raw, NAME, set_value(3, lambda old: "n/a"))
-    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line 4: value 'n/a' is not a number"):
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line 4: value 'n/a' for \(Beijing, 1954\) is not a number"):
         read_extract(NAME, UNIT, folder=raw)
 
 
@@ -99,7 +107,7 @@ def test_spot_check_rounds_at_printed_decimals():
 
 def test_non_finite_value(raw):
     rewrite(raw, NAME, set_value(("Beijing", 2015), lambda old: "inf"))
-    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line \d+: value 'inf' is not a finite number"):
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line \d+: value 'inf' for \(Beijing, 2015\) is not a finite number"):
         read_extract(NAME, UNIT, folder=raw)
 
 

@@ -2,9 +2,9 @@
 the shipped extracts.
 
 Coefficients agree to 1e-8; standard errors to 1e-8 with pyfixest's default small-sample factor
-(fixest's: the province effects nested in the clusters are not counted, one parameter is kept for the
-constant, the year effects count all their levels), which is the `xtreg, fe` count this compendium
-states: K = slopes + constant + year dummies. R-squared (inclusive, adjusted, within) agree to 1e-6.
+(fixest's: the province effects nested in the clusters are discarded but for one parameter, which
+stands for the constant, and the year effects count T-1 levels), which is the `xtreg, fe` count this
+compendium states: K = slopes + constant + year dummies. R-squared (inclusive, adjusted, within) agree to 1e-6.
 Wild bootstrap p-values agree within their Monte-Carlo error."""
 import numpy as np
 import pandas as pd
