@@ -40,13 +40,13 @@ def test_every_numeric_setting_of_a_run_has_its_range_in_config():
             assert run.allowed(name) == config.RANGES[name], (nb.name, name)
 
 
-def test_the_standard_errors_a_run_may_choose_are_those_models_estimate_accepts():
+def test_the_standard_errors_a_run_may_choose_are_those_models_estimate_accepts(analysis_panel):
     """Each is accepted and labelled; tests/test_vs_pyfixest.py checks the standard errors of each."""
     assert run.allowed("cov_type") == list(config.COV_TYPES)
     assert config.COV_TYPE in config.COV_TYPES
-    data = panel.load()
     for cov_type in config.COV_TYPES:
-        assert models.estimate(data, "tfp", ["digital"], cov_type=cov_type).cov_type == models.COV_LABELS[cov_type]
+        fit = models.estimate(analysis_panel, "tfp", ["digital"], cov_type=cov_type)
+        assert fit.cov_type == models.COV_LABELS[cov_type]
 
 
 def test_the_modules_read_their_decisions_from_config():
