@@ -31,27 +31,36 @@ def dummy_matrix(frame: pd.DataFrame, x: list[str]) -> np.ndarray:
 
 
 def brute_force(frame: pd.DataFrame, x: list[str], test: str, weight_vectors: np.ndarray) -> tuple[float, np.ndarray]:
-    """t and every t*, each from its own dummy-variable regression and clustered sandwich with
-    G/(G-1) (N-1)/(N-K), K = slopes + constant + year dummies (province dummies nested in clusters)."""
+    """t and every t* of `test` (regressions)."""
+    return regressions(frame, x, [test], weight_vectors, lambda b, v: b[0] / np.sqrt(v[0, 0]))
+
+
+def brute_force_wald(frame: pd.DataFrame, x: list[str], terms: list[str], weight_vectors: np.ndarray) -> tuple[float, np.ndarray]:
+    """F and every F* of the Wald test of `terms`, F = b' V^-1 b / q (regressions)."""
+    return regressions(frame, x, terms, weight_vectors, lambda b, v: b @ np.linalg.solve(v, b) / len(b))
+
+
+def regressions(frame: pd.DataFrame, x: list[str], terms: list[str], weight_vectors: np.ndarray, statistic):
+    """statistic(b, V) of the coefficients of `terms` on the data and on every y* = restricted fit +
+    v_g x restricted residual (the restricted fit without `terms`), each from its own dummy-variable
+    regression and clustered sandwich with G/(G-1) (N-1)/(N-K), K = slopes + constant + year dummies
+    (province dummies nested in clusters)."""
     groups = pd.factorize(frame.index.get_level_values("province"))[0]
     n, n_groups = len(frame), groups.max() + 1
-    n_years = frame.index.get_level_values("year").nunique()
-    full = dummy_matrix(frame, x)
-    restricted = np.delete(full, x.index(test), axis=1)
-    k = len(x) + 1 + n_years - 1
+    k = len(x) + frame.index.get_level_values("year").nunique()
+    full, tested = dummy_matrix(frame, x), [x.index(term) for term in terms]
+    restricted = np.delete(full, tested, axis=1)
 
-    def t_of(y):
+    def of(y):
         bread = np.linalg.pinv(full.T @ full)
         beta = bread @ full.T @ y
         scores = np.array([full[groups == g].T @ (y - full @ beta)[groups == g] for g in range(n_groups)])
         v = bread @ scores.T @ scores @ bread * n_groups / (n_groups - 1) * (n - 1) / (n - k)
-        j = x.index(test)
-        return beta[j] / np.sqrt(v[j, j])
+        return statistic(beta[tested], v[np.ix_(tested, tested)])
 
     y = frame["y"].to_numpy()
     fitted_r = restricted @ np.linalg.lstsq(restricted, y, rcond=None)[0]
-    t_star = np.array([t_of(fitted_r + (y - fitted_r) * w[groups]) for w in weight_vectors])
-    return t_of(y), t_star
+    return of(y), np.array([of(fitted_r + (y - fitted_r) * w[groups]) for w in weight_vectors])
 
 
 DESIGNS = [(seed, 3 + seed % 3, 4 + seed % 4, 1 + seed % 3, [0.0, 0.3, 1.0][seed % 3]) for seed in range(30)]
@@ -158,27 +167,6 @@ def test_an_unbalanced_panel_is_bootstrapped_as_the_brute_force_does():
     assert boot.exact and exact
     assert boot.statistic == pytest.approx(t, rel=1e-9)
     np.testing.assert_allclose(boot.star, t_star, rtol=1e-8, atol=1e-10)
-
-
-def brute_force_wald(frame: pd.DataFrame, x: list[str], terms: list[str], weight_vectors: np.ndarray) -> tuple[float, np.ndarray]:
-    """F and every F* of the Wald test of `terms`, each from its own dummy-variable regression and
-    clustered sandwich (as brute_force) on y* = restricted fit + v_g x restricted residual."""
-    groups = pd.factorize(frame.index.get_level_values("province"))[0]
-    n, n_groups = len(frame), groups.max() + 1
-    k = len(x) + frame.index.get_level_values("year").nunique()
-    full, tested = dummy_matrix(frame, x), [x.index(term) for term in terms]
-    restricted = np.delete(full, tested, axis=1)
-
-    def f_of(y):
-        bread = np.linalg.pinv(full.T @ full)
-        beta = bread @ full.T @ y
-        scores = np.array([full[groups == g].T @ (y - full @ beta)[groups == g] for g in range(n_groups)])
-        v = (bread @ scores.T @ scores @ bread * n_groups / (n_groups - 1) * (n - 1) / (n - k))[np.ix_(tested, tested)]
-        return beta[tested] @ np.linalg.solve(v, beta[tested]) / len(tested)
-
-    y = frame["y"].to_numpy()
-    fitted_r = restricted @ np.linalg.lstsq(restricted, y, rcond=None)[0]
-    return f_of(y), np.array([f_of(fitted_r + (y - fitted_r) * w[groups]) for w in weight_vectors])
 
 
 @pytest.mark.parametrize("seed", range(12))
