@@ -15,7 +15,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from . import paths
-from .run import BLAS, chain, execute, lock, notebooks, schedule
+from .run import BLAS, StoppedAtOnce, chain, execute, lock, notebooks, schedule, stop_at_once
 
 OUT = paths.ROOT / "build" / "bench"
 REPEATS = 2  # the best of two runs of each: a shared machine's other work only ever adds time
@@ -95,4 +95,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except StoppedAtOnce:
+        stop_at_once()

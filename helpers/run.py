@@ -284,14 +284,20 @@ def _strip_kept(partial: Path) -> str:
     return str(partial)
 
 
+class StoppedAtOnce(KeyboardInterrupt):
+    """A second Ctrl-C: the notebooks still running are abandoned, left in their partial files."""
+
+
 def schedule(items: dict, run) -> tuple[dict, list]:
     """Call run(item) for each item of `items` (item -> the items it needs) once those it needs have
     succeeded, WORKERS at a time, in the order given; returns the failures (item -> error) and the
     items not run because one they need failed. On Ctrl-C no new item starts, those running finish
-    (their files are then complete), and KeyboardInterrupt is raised; a second Ctrl-C stops at once."""
+    (their files are then complete), and KeyboardInterrupt is raised; a second Ctrl-C raises
+    StoppedAtOnce without waiting for them (the caller ends the process with stop_at_once)."""
     failed, skipped, done, running = {}, [], set(), {}
     pending = list(items)
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+    pool = ThreadPoolExecutor(max_workers=WORKERS)
+    try:
         while pending or running:
             for item in list(pending):
                 if items[item] & (set(failed) | set(skipped)):
@@ -305,12 +311,12 @@ def schedule(items: dict, run) -> tuple[dict, list]:
             try:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
             except KeyboardInterrupt:
-                print(f"interrupted: letting {', '.join(map(str, running.values()))} finish "
-                      f"(Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
-                try:
+                try:  # a second Ctrl-C may come as soon as the line is printed
+                    print(f"interrupted: letting {', '.join(map(str, running.values()))} finish "
+                          f"(Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
                     wait(running)
                 except KeyboardInterrupt:
-                    os._exit(130)
+                    raise StoppedAtOnce from None
                 raise
             for future in finished:
                 item = running.pop(future)
@@ -318,7 +324,16 @@ def schedule(items: dict, run) -> tuple[dict, list]:
                     done.add(item)
                 else:
                     failed[item] = future.exception()
+    finally:
+        pool.shutdown(wait=False)  # everything has finished, or is abandoned
     return failed, skipped
+
+
+def stop_at_once() -> None:
+    """End the process after StoppedAtOnce, with status 130: the threads of the abandoned notebooks
+    would otherwise keep it alive until they finish (their kernels stop when the process is gone)."""
+    sys.stderr.flush()
+    os._exit(130)
 
 
 @contextmanager
@@ -397,8 +412,10 @@ def main(argv=None) -> None:
     and the checkout's lock released."""
     try:
         command(sys.argv[1:] if argv is None else argv)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         print(INTERRUPTED, file=sys.stderr, flush=True)
+        if isinstance(interruption, StoppedAtOnce):
+            stop_at_once()
         raise SystemExit(130) from None
 
 
@@ -421,7 +438,7 @@ def command(argv: list[str]) -> None:
     settings = parse_settings(args.set, chosen)
     if settings and not args.out:
         raise SystemExit(f"settings change results, and without --out they would rewrite the committed exhibits; "
-                         f"rerun into a folder of its own: python -m helpers.run {' '.join(argv)} --out build/alt")
+                         f"rerun into a folder of its own: {paths.RUNNER} {' '.join(argv)} --out build/alt")
     out = check_out(args.out) if args.out else paths.ROOT
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
     with lock():
@@ -468,11 +485,13 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
     where = "in place" if out == paths.ROOT else f"into {out}"
     at_a_time = f", {WORKERS} at a time" if len(stems) > 1 else ""
     print(f"running {len(stems)} notebook{'s' * (len(stems) > 1)} {where}{at_a_time}", file=sys.stderr)
-    failed, skipped = schedule(chain(stems), one)
+    try:
+        failed, skipped = schedule(chain(stems), one)
+    finally:  # the partly executed notebooks of failed or abandoned runs stay for inspection
+        if partial.is_dir() and not any(partial.iterdir()):
+            partial.rmdir()
     from .files import atomic_write  # pandas: not needed before the notebooks run
     atomic_write(DURATIONS, (json.dumps(seconds, indent=1, sort_keys=True) + "\n").encode())
-    if partial.is_dir() and not any(partial.iterdir()):
-        partial.rmdir()
     for stem, error in failed.items():  # the runner's own messages name the notebook; others are named here
         print(f"FAILED {error}" if stem in str(error) else f"FAILED {stem}: {type(error).__name__}: {error}", file=sys.stderr)
     for stem in skipped:

@@ -1,5 +1,6 @@
 """An interrupted run, at several moments, on a small copy of the project (tests/fake_project.py):
 every file is left old or new and complete, and the next run finishes the job."""
+import json
 import os
 import re
 import signal
@@ -7,7 +8,9 @@ import subprocess
 import sys
 import time
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell
 
 from helpers import run
 from tests.fake_project import FIGURES, PROCESSED, checkout, finish, interruptible, start, state  # noqa: F401 (checkout: a fixture)
@@ -83,6 +86,31 @@ def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recove
     assert set(state(checkout).values()) == {"new"}
     leftovers = [p for f in (FIGURES, PROCESSED, "notebooks") for p in (checkout / f).glob(".*")]
     assert leftovers == []
+
+
+def test_a_second_ctrl_c_stops_at_once_and_the_rerun_is_recorded_as_interrupted(checkout, tmp_path):
+    """Notebook 02_b is made to hang (ignoring Ctrl-C): the first Ctrl-C waits for it, the second
+    abandons it, leaves its partial notebook for inspection and ends with the usual line."""
+    hanging = checkout / "notebooks" / "02_b.ipynb"
+    nb = nbformat.read(hanging, as_version=4)
+    nb.cells.append(new_code_cell("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(600)"))
+    nbformat.write(nb, hanging)
+    out = tmp_path / "alt"
+    process = start(checkout, "--out", str(out))
+    wait_for(lambda: (out / "notebooks" / "01_a.ipynb").exists() or process.poll() is not None)
+    os.killpg(process.pid, signal.SIGINT)
+    while "interrupted: letting" not in (line := process.stdout.readline()):
+        assert line, "the run ended at the first Ctrl-C"
+    assert "02_b" in line, line
+    os.killpg(process.pid, signal.SIGINT)
+    output = finish(process, timeout=60)
+    assert process.returncode == 130 and output.endswith(run.INTERRUPTED + "\n"), output
+    facts = json.loads((out / "run.json").read_text())
+    assert facts["interrupted"] is True and facts["finished"] is False
+    assert (out / "partial" / "02_b.ipynb").exists() and not (out / "notebooks" / "02_b.ipynb").exists()
+    with run.lock(checkout):  # released
+        pass
+    assert set(state(checkout).values()) == {"old"}
 
 
 @pytest.mark.parametrize("script", [HELD_IMPORT,  # importing the notebook libraries
