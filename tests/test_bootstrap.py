@@ -123,7 +123,22 @@ def test_exact_p_value_does_not_depend_on_the_seed_and_monte_carlo_is_seeded():
     wide = design(4, 8, 5, 2, 0.5)
     first = models.wild_cluster_bootstrap(wide, "y", ["x0", "x1"], "x0", reps=499, seed=1)
     again = models.wild_cluster_bootstrap(wide, "y", ["x0", "x1"], "x0", reps=499, seed=1)
+    other = models.wild_cluster_bootstrap(wide, "y", ["x0", "x1"], "x0", reps=499, seed=2)
     np.testing.assert_array_equal(first.star, again.star)
+    assert not np.array_equal(first.star, other.star)  # the seed is used, not a fixed one
+
+
+def test_the_draws_are_numpys_seeded_choice_of_webbs_six_weights():
+    """Webb's (2014) six-point distribution, typed from the paper: +-sqrt(1.5), +-1, +-sqrt(0.5), mean 0
+    and variance 1; Monte-Carlo draws are numpy's default_rng(seed).choice of them, G per draw."""
+    webb = np.array([-1.224744871391589, -1.0, -0.7071067811865476, 0.7071067811865476, 1.0, 1.224744871391589])
+    np.testing.assert_allclose(models.WEIGHTS["webb"], webb, rtol=1e-15)
+    assert models.WEIGHTS["webb"].mean() == pytest.approx(0, abs=1e-15)
+    assert (models.WEIGHTS["webb"] ** 2).mean() == pytest.approx(1, rel=1e-15)
+    np.testing.assert_array_equal(models.WEIGHTS["rademacher"], [-1.0, 1.0])
+    vectors, exact = models._draws(webb, 8, 499, 7)
+    assert not exact
+    np.testing.assert_array_equal(vectors, np.random.default_rng(7).choice(webb, size=(499, 8)))
 
 
 def test_ties_count_with_a_relative_tolerance():

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyreadr
 import pytest
 from scipy.optimize import linprog
 
@@ -87,7 +88,6 @@ def test_panel_index_is_required():
 
 @needs_sources
 def test_capital_stock_reproduces_chncapitalstock_reference_values():
-    pyreadr = pytest.importorskip("pyreadr")
     asset = pyreadr.read_r(paths.SOURCES / "common2016__CapitalStock" / "asset.rda")["asset"]
     asset = asset.assign(province=asset["prv"], year=asset["yr"].astype(int)).set_index(INDEX)
     # As CompK: Chongqing starts in 1996 from a fixed stock; for a base before 1996 it uses Sichuan's P.

@@ -122,6 +122,10 @@ def test_marginal_effect_at_zero_is_the_main_effect(data):
     c = np.array([1.0, 1.0])  # d/d digital at centred virtual = 1: beta_digital + beta_product
     v = fit.vcov.loc[["digital", "virtual x digital"], ["digital", "virtual x digital"]].to_numpy()
     assert me.loc[1, "se"] == pytest.approx(np.sqrt(c @ v @ c))
+    # clustered: t(29) 97.5 % quantile 2.0452 (printed tables), the degrees of freedom of G - 1 = 29
+    assert fit.df_resid == 29
+    np.testing.assert_allclose(me["upper"] - me["effect"], 2.0452 * me["se"], rtol=1e-4)
+    np.testing.assert_allclose(me["effect"] - me["lower"], 2.0452 * me["se"], rtol=1e-4)
 
 
 def test_wald_with_one_term_is_the_squared_t(data):

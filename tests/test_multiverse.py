@@ -52,6 +52,9 @@ def test_random_specifications_equal_models_estimate(wide, small, moderation):
         _close(row["coef"], coef)
         _close(row["se"], se)
         _close(row["p"], p)
+        sd = frames[row["sample"]].std(numeric_only=True)  # the std scale: coef x sd(regressor) [x sd(moderator)] / sd(outcome)
+        scale = sd[row["regressor"]] * (sd[row["moderator"]] if moderation else 1) / sd[row["outcome"]]
+        _close(row["std"], coef * scale)
 
 
 def _resampled(frame, draw):
@@ -152,6 +155,7 @@ def test_draws_keep_each_regions_provinces_and_size(analysis_panel):
     sizes = analysis_panel.reset_index().groupby("region")["province"].nunique()
     for draw in drawn:
         assert region[draw].value_counts().to_dict() == sizes.to_dict()
+        assert len(set(draw)) < len(draw)  # with replacement: a draw of 30 without a repeat has p < 4e-4
     assert len({tuple(d) for d in drawn}) == 5
     np.testing.assert_array_equal(drawn, multiverse.draws(analysis_panel, 5, seed=1))
 
@@ -289,6 +293,9 @@ def test_wild_bootstrap_enters_the_core_where_clusters_are_few(wide):
     east = multiverse.curve(multiverse.in_region(frames, "East"), core)
     clustered, boot = (east[east["inference"] == i].reset_index(drop=True) for i in ("cluster", "wild_bootstrap"))
     assert len(boot) == len(clustered) == len(east) / 3
+    provinces = {name: frame[frame["region"] == "East"].index.get_level_values("province").nunique()
+                 for name, frame in frames.items()}
+    assert (boot["df"] == boot["sample"].map(provinces).astype(int) - 1).all()  # G - 1
     pd.testing.assert_frame_equal(boot[["outcome", "regressor", "controls", "spec", "sample", "coef", "se"]],
                                   clustered[["outcome", "regressor", "controls", "spec", "sample", "coef", "se"]])
     row = boot[(boot["spec"] == "twoway") & (boot["sample"] == "full") & (boot["controls"] == "five")

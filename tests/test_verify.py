@@ -21,6 +21,8 @@ def test_numbers_agree_within_the_relative_tolerance_and_text_must_match():
     assert not agree and largest == pytest.approx(1e-4 / 0.7352)
     assert not verify.numbers_agree("digital 0.735", "virtual 0.735")[0]
     assert verify.numbers_agree("0", "1e-13")[0]  # the absolute floor near zero
+    assert verify.numbers_agree("1000000", "1000000.005")[0]  # 5e-9 relative: large numbers, relative tolerance
+    assert not verify.numbers_agree("1e-9", "2e-9")[0]  # small numbers: relative too, above the 1e-12 floor
 
 
 def test_a_csv_with_a_row_or_a_column_more_differs():

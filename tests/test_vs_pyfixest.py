@@ -8,13 +8,12 @@ compendium states: K = slopes + constant + year dummies. R-squared (inclusive, a
 Wild bootstrap p-values agree within their Monte-Carlo error."""
 import numpy as np
 import pandas as pd
+import pyfixest as pf
 import pytest
 
 from helpers import config, models, panel, robustness
 from helpers.panel import CONTROLS
 from helpers.provinces import REGIONS
-
-pf = pytest.importorskip("pyfixest")
 
 FORMULA = {"twoway": "{y} ~ {x} | province + year", "province_fe": "{y} ~ {x} | province",
            "pooled_year": "{y} ~ {x} | year", "pooled": "{y} ~ {x}"}
