@@ -53,14 +53,14 @@ lab: check-env  ## JupyterLab, opened on notebooks/ (its runs write to build/int
 book: check-env  ## static HTML site in build/book/ (open build/book/index.html); tests/test_book.py checks it in Chromium
 	$(BIN)/python -m helpers.book
 
-env: check-env  ## build .venv from the pins (about two minutes)
+env: check-env  ## build .venv from the pins (one to two minutes)
 
 check-env: $(READY)
 	@$(BIN)/python -m helpers.environment || { echo "the environment in $(VENV) is damaged: run make clean-env, then make again" >&2; exit 1; }
 
 $(READY): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
-	@echo "building $(VENV) from the pinned requirements (about two minutes)"
+	@echo "building $(VENV) from the pinned requirements (one to two minutes)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .

@@ -66,7 +66,7 @@ def missing(path: Path, fix: str) -> InputError:
         return InputError(f"{path}: the file is missing. {fix}")
     in_place = paths.ROOT in Path(path).resolve().parents and paths.BUILD not in Path(path).resolve().parents
     where = ("run that notebook first (make reproduce)." if in_place else "a folder of a run's own gets it from "
-             "the runner, which copies it or runs that notebook there: python -m helpers.run --only <notebook> "
+             f"the runner, which copies it or runs that notebook there: {paths.RUNNER} --only <notebook> "
              "--out <folder>.")
     return InputError(f"{path}: the file is missing. notebooks/{stem}.ipynb writes it; {where}")
 

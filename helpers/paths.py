@@ -17,6 +17,7 @@ FIGURES = ROOT / "figures"
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 INTERACTIVE = BUILD / "interactive"
+RUNNER = ".venv/bin/python -m helpers.run"  # the runner as a message tells a user to start it (from the repository)
 
 # The third-party source workbooks sit beside the repository, never inside it.
 SOURCES = Path(os.environ.get("COMPENDIUM_SOURCES", ROOT.parent / "shared" / "sources")).resolve()

@@ -36,7 +36,7 @@ def estimated_with(figures: Path) -> dict[str, str]:
     if any(len({m[k] for m in made.values() if k in m}) > 1 for k in [*MEASURES, ERRORS]):
         raise InputError("the estimates were made with different settings, which the scorecard would mix:\n"
                          + "\n".join(f"  {path}: {', '.join(f'{k}={v}' for k, v in m.items())}" for path, m in made.items())
-                         + "\nrerun them together with the same settings, e.g. python -m helpers.run --only "
+                         + f"\nrerun them together with the same settings, e.g. {paths.RUNNER} --only "
                            "09_replication_scorecard --set name=value --out FOLDER (it runs notebooks 05-08 first)")
     return {k: v for m in made.values() for k, v in m.items()}
 

@@ -98,7 +98,7 @@ def test_a_missing_exhibit_names_the_notebook_that_writes_it(tmp_path, monkeypat
         (figures / name).write_bytes((paths.FIGURES / name).read_bytes())
     with pytest.raises(InputError, match=rf"{figures / 'table7_wild_bootstrap.csv'}: the file is missing\. "
                                          r"notebooks/08_heterogeneity.ipynb writes it; a folder of a run's own gets it "
-                                         r"from the runner.*python -m helpers.run --only <notebook> --out <folder>"):
+                                         r"from the runner.*: \.venv/bin/python -m helpers\.run --only <notebook> --out <folder>"):
         scorecard.verdicts(figures)
     repository = tmp_path / "repository"  # its own exhibits, not a run's folder under build/
     monkeypatch.setattr(paths, "ROOT", repository)

@@ -74,8 +74,10 @@ def errors() -> list[str]:
     follow = {reading: (printed["printed"].fillna("") == printed[f"{reading} stars"].fillna("")).sum()
               for reading in ("normal", "clustered")}
     assert follow["normal"] == len(printed)  # "all"
-    return [f"all {len(printed)} printed stars follow its t statistics read against the normal, {follow['clustered']} read "
-            "with the G − 1 degrees of freedom of clustered errors",
+    starless = printed["printed"].isna().sum()
+    return [f"beside all {len(printed)} of its t statistics ({len(printed) - starless} with stars, {starless} without) the "
+            f"stars printed or left off are those of the t read against the normal, beside {follow['clustered']} those "
+            "of the G − 1 degrees of freedom of clustered errors",
             f"Northeast, t = {number(stars_['t'], 2)}***, is significant at 1 % with the "
             f"{stars_['conventional df']} degrees of freedom of conventional errors, not with the "
             f"{stars_['clustered df']} of clustered errors",

@@ -75,7 +75,7 @@ def test_every_setting_of_every_notebook_has_a_declared_range_or_choices():
 
 
 def test_settings_without_out_are_refused_with_the_command_that_works(repo_unchanged):
-    with pytest.raises(SystemExit, match=r"rerun into a folder of its own: python -m helpers.run "
+    with pytest.raises(SystemExit, match=r"rerun into a folder of its own: \.venv/bin/python -m helpers\.run "
                                          r"--only 08_heterogeneity --set reps=999 --out build/alt"):
         run.main(["--only", "08_heterogeneity", "--set", "reps=999"])
 
