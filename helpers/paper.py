@@ -3,6 +3,7 @@ row; see data/paper/README.md), read and checked for completeness, so that a dam
 transcription stops with the file, line and problem before any table is compared with it."""
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import paths
@@ -14,6 +15,13 @@ COLUMNS = ["table", "column", "term", "statistic", "value", "stars"]
 TABLES = {"table2": ["all"], "table3": VARIABLES[:-1], "table4": ["(1)", "(2)"], "table5": ["(1)"],
           "table6": ["(1)", "(2)"], "table7": ["East", "Central", "West", "Northeast"]}
 TABLE2 = ["n", "mean", "min", "median_as_printed", "max"]
+_CONTROLS = VARIABLES[3:]
+# The terms each model column of Tables 4-7 prints (a coefficient and its t each).
+TERMS = {("table4", "(1)"): ["digital", "Constant"], ("table4", "(2)"): ["digital", *_CONTROLS, "Constant"],
+         ("table5", "(1)"): ["L.digital", *_CONTROLS, "Constant"],
+         ("table6", "(1)"): ["virtual x digital", "Constant"],
+         ("table6", "(2)"): ["virtual x digital", *_CONTROLS, "Constant"],
+         **{("table7", region): ["digital", "Constant"] for region in TABLES["table7"]}}
 STARRED = ("coef", "r")  # the statistics printed with significance stars
 FIX = "Restore it with `git checkout data/paper/published.csv`."
 
@@ -23,14 +31,13 @@ def _fail(path, problem, i=None):
     raise InputError(f"{path}{at}: {problem}. {FIX}")
 
 
-def _expected(table: str, column: str, part: pd.DataFrame) -> list[tuple[str, str]]:
+def _expected(table: str, column: str) -> list[tuple[str, str]]:
     """The (term, statistic) cells a complete column holds."""
     if table == "table2":
         return [(v, s) for v in VARIABLES for s in TABLE2]
     if table == "table3":
         return [(v, "r") for v in VARIABLES[VARIABLES.index(column) + 1:]]
-    terms = part.loc[part["statistic"].isin(["coef", "t"]), "term"].unique()
-    return [("N", "n"), ("Adj-R2", "adj_r2"), *[(t, s) for t in terms for s in ("coef", "t")]]
+    return [("N", "n"), ("Adj-R2", "adj_r2"), *[(t, s) for t in TERMS[table, column] for s in ("coef", "t")]]
 
 
 def rows(folder=paths.PAPER) -> pd.DataFrame:
@@ -48,8 +55,8 @@ def rows(folder=paths.PAPER) -> pd.DataFrame:
             _fail(path, "an empty cell", i)
         if row["table"] not in TABLES or row["column"] not in TABLES[row["table"]]:
             _fail(path, f"unknown table or column ({row['table']}, {row['column']})", i)
-        if row["statistic"] != "fe" and pd.isna(pd.to_numeric(row["value"], errors="coerce")):
-            _fail(path, f"value {row['value']!r} is not a number", i)
+        if row["statistic"] != "fe" and not np.isfinite(pd.to_numeric(row["value"], errors="coerce")):
+            _fail(path, f"value {row['value']!r} is not a finite number", i)
         if row["stars"] not in (("0", "1", "2", "3") if row["statistic"] in STARRED else ("",)):
             _fail(path, f"stars {row['stars']!r} for statistic {row['statistic']!r} (0-3 for "
                         f"{' and '.join(STARRED)}, empty otherwise)", i)
@@ -59,8 +66,7 @@ def rows(folder=paths.PAPER) -> pd.DataFrame:
     have = set(cells)
     for name, columns in TABLES.items():
         for column in columns:
-            part = table[(table["table"] == name) & (table["column"] == column)]
-            for term, statistic in _expected(name, column, part):
+            for term, statistic in _expected(name, column):
                 if (name, column, term, statistic) not in have:
                     _fail(path, f"{name} lacks {statistic} of {term} in column {column} (a truncated file?)")
     return table.assign(stars=pd.to_numeric(table["stars"].replace("", None)).astype("Int64"))

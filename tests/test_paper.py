@@ -34,7 +34,10 @@ def test_shipped_transcription_is_complete():
     (lambda t: "".join(t.splitlines(keepends=True)[:-22]), r"published.csv: table7 lacks adj_r2 of Adj-R2 in column East"),
     (lambda t: t[:-20], r"published.csv, line 161: 3 fields where the header has 6 \(the line is cut short"),
     (lambda t: t.replace("table4,(2),ind,coef,0.032,0", "table4,(2),ind,coef,0.032,"), r"published.csv, line 87: stars '' for statistic 'coef'"),
-    (lambda t: t.replace("table4,(2),ind,t,1.48,", "table4,(2),ind,t,n/a,"), r"published.csv, line 88: value 'n/a' is not a number"),
+    (lambda t: t.replace("table4,(2),ind,t,1.48,", "table4,(2),ind,t,n/a,"), r"published.csv, line 88: value 'n/a' is not a finite number"),
+    (lambda t: t.replace("table4,(2),ind,t,1.48,", "table4,(2),ind,t,inf,"), r"published.csv, line 88: value 'inf' is not a finite number"),
+    (lambda t: t.replace("table4,(2),ur,coef,-0.447,2\n", "").replace("table4,(2),ur,t,-2.05,\n", ""),
+     r"published.csv: table4 lacks coef of ur in column \(2\) \(a truncated file\?\)"),
     (lambda t: t.replace("table4,(2),ind,t,1.48,", "table4,(2),ind,t,,"), r"published.csv, line 88: an empty cell"),
     (lambda t: "", r"published.csv: the file is empty"),
 ])
