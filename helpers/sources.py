@@ -129,6 +129,9 @@ def manifest(folder: Path = paths.RAW) -> pd.DataFrame:
     path = Path(folder) / "MANIFEST.csv"
     table = _table(path, MANIFEST_COLUMNS, FIX)
     _refuse(table, table["name"].duplicated(), path, lambda row: f"series {row['name']!r} is listed twice", FIX)
+    unlisted = sorted({extract.stem for extract in Path(folder).glob("*.csv")} - {path.stem, *table["name"]})
+    if unlisted:
+        raise InputError(f"{path}: no row for the extract {unlisted[0]}.csv beside it (a truncated manifest?). {FIX}")
     return table.set_index("name")
 
 

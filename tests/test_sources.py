@@ -276,3 +276,13 @@ def test_a_series_listed_twice_in_the_manifest_is_named(raw):
     path.write_text(path.read_text(encoding="utf-8") + lines(path.read_text(encoding="utf-8"))[1], encoding="utf-8")
     with pytest.raises(InputError, match=r"MANIFEST.csv, line \d+: series '\w+' is listed twice"):
         read_extract(NAME, UNIT, folder=raw)
+
+
+def test_an_extract_without_a_manifest_row_is_named(raw):
+    """A manifest cut after a whole row would otherwise drop that series without a word."""
+    path = raw / "MANIFEST.csv"
+    rows = lines(path.read_text(encoding="utf-8"))
+    path.write_text("".join(rows[:-1]), encoding="utf-8")
+    last = rows[-1].split(",")[0]
+    with pytest.raises(InputError, match=rf"MANIFEST.csv: no row for the extract {last}.csv beside it \(a truncated manifest\?\)"):
+        read_all(raw)
