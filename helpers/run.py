@@ -234,7 +234,8 @@ def own_defaults(stem: str) -> dict:
 
 
 def strip(path: Path) -> None:
-    """Remove what papermill and nbclient stamp into a notebook on each run."""
+    """Remove what papermill and nbclient stamp into a notebook on each run, and join the pieces of
+    one stream output (coalesced)."""
     import nbformat
     nb = nbformat.read(path, as_version=4)
     nb.metadata.pop("papermill", None)
@@ -242,7 +243,21 @@ def strip(path: Path) -> None:
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = coalesced(cell.outputs)
     nbformat.write(nb, path)
+
+
+def coalesced(outputs: list) -> list:
+    """Consecutive outputs of one stream (stdout, stderr) as one: how many pieces a print arrives in
+    depends on the kernel's timing (a busy machine splits its line end off)."""
+    joined = []
+    for output in outputs:
+        if joined and output.output_type == joined[-1].output_type == "stream" and output.name == joined[-1].name:
+            joined[-1].text += output.text
+        else:
+            joined.append(output)
+    return joined
 
 
 def execute(notebook: Path, target: Path, parameters: dict, partial: Path = None) -> None:

@@ -9,7 +9,7 @@ from fnmatch import fnmatch
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from helpers import paths, run
 
@@ -231,6 +231,23 @@ def test_strip_removes_run_stamps(tmp_path):
     run.strip(path)
     text = path.read_text()
     assert "2026-01-01" not in text and "duration" not in text and "papermill" not in text
+
+
+def test_strip_joins_a_stream_split_into_pieces(tmp_path):
+    """A print whose line end arrived as a second output is stored as the one output it is."""
+    path = notebook(tmp_path / "01_x.ipynb", "print(1)")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].outputs = [new_output("stream", name="stdout", text="baseline p = 0.146"),
+                           new_output("stream", name="stdout", text="\n"),
+                           new_output("stream", name="stderr", text="a warning\n"),
+                           new_output("execute_result", data={"text/plain": "1"}, execution_count=1),
+                           new_output("stream", name="stdout", text="after\n")]
+    nbformat.write(nb, path)
+    run.strip(path)
+    outputs = nbformat.read(path, as_version=4).cells[1].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
+        ("stream", "stdout", "baseline p = 0.146\n"), ("stream", "stderr", "a warning\n"),
+        ("execute_result", None, None), ("stream", "stdout", "after\n")]
 
 
 def test_a_failed_run_leaves_the_notebook_untouched_and_keeps_the_partial_one(tmp_path):
