@@ -135,7 +135,11 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
         if name == "out":
             raise SystemExit("out is not a setting: give the folder with --out")
         if not sep or name not in valid:
-            raise SystemExit(f"unknown setting {pair!r}; valid names: {', '.join(sorted(valid))}")
+            what = (f"setting {name} is not read by {', '.join(nb.stem for nb in chosen)} or what they wait for"
+                    if sep and name in config.PARAMETERS else f"unknown setting {pair!r}")
+            raise SystemExit(f"{what}; valid names: {', '.join(sorted(valid))}")
+        if name in settings:
+            raise SystemExit(f"setting {name} given twice ({name}={settings[name]!r} and {pair}); give it once")
         try:
             value = ast.literal_eval(text)
         except (ValueError, SyntaxError):

@@ -37,6 +37,13 @@ def test_unknown_setting_lists_the_valid_ones(tmp_path):
         run.parse_settings(["y=2"], [nb])
 
 
+def test_a_setting_of_another_notebook_or_given_twice_is_refused():
+    with pytest.raises(SystemExit, match=r"setting alpha is not read by 05_baseline or what they wait for; valid names: cov_type, "):
+        run.parse_settings(["alpha=0.1"], [paths.NOTEBOOKS / "05_baseline.ipynb"])
+    with pytest.raises(SystemExit, match=r"setting alpha given twice \(alpha=0.1 and alpha=0.2\); give it once"):
+        run.parse_settings(["alpha=0.1", "alpha=0.2"], [paths.NOTEBOOKS / "09_replication_scorecard.ipynb"])
+
+
 def test_setting_of_the_wrong_type_is_refused(tmp_path):
     nb = notebook(tmp_path / "01_x.ipynb")
     assert run.parse_settings(["x=3", "name=b"], [nb]) == {"x": 3, "name": "b"}
