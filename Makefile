@@ -67,7 +67,10 @@ $(READY): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" > /dev/null
 	touch $@
 
+# Not while a run holds build/run.lock (helpers.run.lock): it would delete the files that run is writing.
 clean:  ## remove build outputs (build/: reruns, verify, bench, test and interactive runs)
+	@if [ -e build/run.lock ] && ! flock -n build/run.lock true; then \
+		echo "a run is using this checkout ($$(cat build/run.lock)); wait for it to finish, then make clean" >&2; exit 1; fi
 	rm -rf build notebooks/build
 
 clean-env:  ## remove .venv (the next make rebuilds it)

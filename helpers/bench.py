@@ -6,6 +6,7 @@ Prints the ratio total / floor beside its goal (GOAL), then the heavy computatio
 the multiverse's steps), and writes the timings to build/bench.csv. Runs into build/bench/, so the
 committed notebooks and exhibits are not touched; the chain reads the forensic grid from its cache
 (build/cache/) as make reproduce does, and the grid's cold computation is timed on its own."""
+import argparse
 import csv
 import os
 import time
@@ -69,6 +70,7 @@ def components() -> list[tuple]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__).parse_args()  # --help says what it does, and nothing runs
     os.environ.update(BLAS)
     os.environ[paths.OUT_VARIABLE] = str(OUT)
     order = chain([nb.stem for nb in notebooks()])

@@ -329,6 +329,19 @@ def test_the_makefile_sets_the_blas_threads_the_runner_sets():
     assert threads and {k: exported.get(k) for k in threads} == threads
 
 
+@pytest.mark.skipif(shutil.which("make") is None or shutil.which("flock") is None, reason="no make or flock")
+def test_make_clean_waits_for_no_run_but_refuses_while_one_holds_the_lock(tmp_path):
+    """On a copy of the Makefile: make clean would delete the files a running run writes."""
+    shutil.copy(paths.ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "build" / "rerun").mkdir(parents=True)
+    with run.lock(tmp_path):
+        done = subprocess.run(["make", "-s", "clean"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode != 0 and "a run is using this checkout (pid " in done.stderr, done.stderr
+    assert (tmp_path / "build" / "rerun").is_dir()
+    assert subprocess.run(["make", "-s", "clean"], cwd=tmp_path).returncode == 0
+    assert not (tmp_path / "build").exists()
+
+
 @pytest.mark.skipif(shutil.which("make") is None, reason="no make")
 def test_the_makefile_picks_the_blas_kernels_the_runner_picks():
     """The tests compute what the notebooks read (the forensic grid's cache): the same OpenBLAS kernels.
