@@ -24,6 +24,9 @@ LIMIT_COLUMNS = ["series", "low", "high", "max_jump", "exempt", "note"]
 PRINTED_COLUMNS = ["series", "province", "year", "printed", "printed_in"]
 FIX = "Rebuild it with `make extract` (needs ../shared/sources) or restore it with `git checkout data/raw`."
 FIX_CHECKS = "Restore it with `git checkout data/checks`."
+# An extract that matches its checksum but fails a check: the check or the extraction changed.
+FIX_EITHER = ("The extract matches its manifest's checksum: if data/checks/ was edited, restore it with "
+              "`git checkout data/checks`; else rebuild the extract with `make extract` (needs ../shared/sources).")
 
 
 class ExtractError(InputError):
@@ -228,7 +231,8 @@ def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.C
         if not check.match:
             ours = "no value" if math.isnan(check.ours) else f"{check.ours:.10g}"
             _fail(where, f"({check.province}, {check.year}) is {ours}, but {check.printed_in} prints "
-                         f"{check.printed} (data/checks/printed_values.csv)", fix=fix)
+                         f"{check.printed} (data/checks/printed_values.csv, line {check.Index + 2}; if that value "
+                         "is mistyped, correct it there)", fix=fix)
 
 
 def read_extract(name: str, unit: str, folder: Path = paths.RAW, checks: Path = paths.CHECKS) -> pd.DataFrame:
@@ -252,7 +256,7 @@ def read_extract(name: str, unit: str, folder: Path = paths.RAW, checks: Path = 
                          "(the file was edited after extraction)")
     frame = read_csv(path, FIX)
     frame = validate(frame, str(path), row["sign"])
-    plausible(frame, name, str(path), checks)
+    plausible(frame, name, str(path), checks, fix=FIX_EITHER)
     return frame
 
 

@@ -136,7 +136,8 @@ def test_listed_breaks_are_exempt_from_the_jump_check():
 def test_value_that_differs_from_the_printed_one(raw):
     rewrite(raw, NAME, set_value(("Beijing", 2011), lambda old: "16261.93"))
     with pytest.raises(ExtractError, match=rf"{NAME}.csv: \(Beijing, 2011\) is 16261.93, but China Statistical "
-                                           r"Yearbook 2012, .* prints 16251.93 \(data/checks/printed_values.csv\)"):
+                                           r"Yearbook 2012, .* prints 16251.93 \(data/checks/printed_values.csv, line 2; "
+                                           r"if that value is mistyped, correct it there\)"):
         read_extract(NAME, UNIT, folder=raw)
 
 
@@ -249,7 +250,8 @@ def test_manifest_and_checks_are_parsed_once_for_every_extract_and_afresh_when_e
         ["MANIFEST.csv", "plausibility.csv", "printed_values.csv"]
     text = (checks / "plausibility.csv").read_text(encoding="utf-8")
     (checks / "plausibility.csv").write_text(text.replace("gdp_a,0.814,259000,", "gdp_a,0.814,000001,"), encoding="utf-8")
-    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line \d+: value .* outside the range 0.814 to 1 "):
+    with pytest.raises(ExtractError, match=rf"{NAME}.csv, line \d+: value .* outside the range 0.814 to 1 .*"
+                                           r"matches its manifest's checksum: if data/checks/ was edited, restore it"):
         read_extract(NAME, UNIT, raw, checks)
 
 
