@@ -272,6 +272,10 @@ def spot_check(extracts: dict[str, pd.DataFrame], printed: pd.DataFrame) -> pd.D
     a national total printed for a provincial series (province 'China') is compared with the sum of
     the 31 provinces. `match` holds when ours rounds to the printed value at the printed number of
     decimals."""
+    unknown = printed.index[~printed["series"].isin(list(extracts))]  # the index: the file's rows (printed)
+    if len(unknown):
+        _fail("data/checks/printed_values.csv", f"series {printed.at[unknown[0], 'series']!r} is not an extract",
+              unknown[0] + 2, FIX_CHECKS)
     out = printed.copy()
     ours = []
     for row in printed.itertuples():

@@ -288,3 +288,11 @@ def test_an_extract_without_a_manifest_row_is_named(raw):
     last = rows[-1].split(",")[0]
     with pytest.raises(InputError, match=rf"MANIFEST.csv: no row for the extract {last}.csv beside it \(a truncated manifest\?\)"):
         read_all(raw)
+
+
+def test_a_printed_value_of_an_unknown_series_is_named_with_its_line():
+    from helpers.sources import printed, spot_check
+    quoted = printed()
+    quoted.loc[3, "series"] = "gdp_aa"
+    with pytest.raises(ExtractError, match=r"printed_values.csv, line 5: series 'gdp_aa' is not an extract\. .*git checkout data/checks"):
+        spot_check(read_all(), quoted)
