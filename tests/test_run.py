@@ -330,7 +330,7 @@ def test_the_makefile_sets_the_blas_threads_the_runner_sets():
 
 
 @pytest.mark.skipif(shutil.which("make") is None or shutil.which("flock") is None, reason="no make or flock")
-def test_make_clean_waits_for_no_run_but_refuses_while_one_holds_the_lock(tmp_path):
+def test_make_clean_is_refused_while_a_run_holds_the_lock(tmp_path):
     """On a copy of the Makefile: make clean would delete the files a running run writes."""
     shutil.copy(paths.ROOT / "Makefile", tmp_path / "Makefile")
     (tmp_path / "build" / "rerun").mkdir(parents=True)
