@@ -13,6 +13,17 @@ needs_sources = pytest.mark.skipif(
     reason=f"source workbooks not found at {paths.SOURCES} (they sit beside the repository in CI)",
 )
 
+# make test hands whole files to two processes in the order collected; these, the longest (pytest
+# --durations), go first, so that no long file is left to run while the other process waits.
+LONGEST_FIRST = ("tests/test_run_interrupted.py", "tests/test_book.py", "notebooks/11_multiverse.ipynb",
+                 "tests/test_multiverse.py", "tests/test_run_chain.py")
+
+
+def pytest_collection_modifyitems(items):
+    """The files of LONGEST_FIRST first, in that order; the others after them as collected."""
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
 
 def beside(extract: pd.Series, copy: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """An extract's values (by province and year) and a second copy of them (a tidy frame) on their

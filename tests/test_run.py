@@ -321,6 +321,12 @@ def test_the_notebooks_others_wait_for_start_first_then_the_longest(tmp_path, mo
     assert max(map(order.index, ["05_baseline", "08_heterogeneity"])) < order.index("03_descriptives")  # 09 waits for 05-08
 
 
+def test_make_test_puts_files_that_exist_first():
+    """A renamed long test file would fall back to its place in collection order without a word."""
+    from tests.conftest import LONGEST_FIRST
+    assert [name for name in LONGEST_FIRST if not (paths.ROOT / name).is_file()] == []
+
+
 def test_the_makefile_sets_the_blas_threads_the_runner_sets():
     """make test and make lab start kernels the runner does not: the Makefile exports the same thread
     counts (numpy reads them when it is first imported, before any helper could set them)."""
