@@ -75,9 +75,10 @@ RANGES = {"winsor_share": (0.0, 0.25), "reps": (99, 99999), "alpha": (0.001, 0.2
           "seed": (0, 2**32 - 1), "years": SOURCE_YEARS,
           "top": (1, 100),  # top: the nearest constructions notebook 10 shows per variable (display only)
           "draws": (19, 9999)}  # draws: province draws of notebook 11's joint test under the null
-# The default of each notebook parameter that is a decision above (tests/test_config.py holds the
-# notebooks' literals equal to these). The measures' parameters are empty: "the default of
-# MEASURE_DEFAULTS" (helpers.notebook.start), so that a new default is a change of this file only.
+# The default of each notebook parameter: the decisions above, and notebook 10's `top` (display only)
+# (tests/test_config.py holds the notebooks' literals equal to these). The measures' parameters are
+# empty: "the default of MEASURE_DEFAULTS" (helpers.notebook.start), so that a new default is a
+# change of this file only.
 PARAMETERS = {"years": list(PANEL_YEARS), **{variable: "" for variable in MEASURE_DEFAULTS}, "winsor_share": WINSOR_SHARE,
               "reps": BOOTSTRAP["reps"], "seed": BOOTSTRAP["seed"], "alpha": ALPHA, "draws": NULL_DRAWS,
-              "cov_type": COV_TYPE}
+              "cov_type": COV_TYPE, "top": 5}

@@ -144,9 +144,7 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
             value = ast.literal_eval(text)
         except (ValueError, SyntaxError):
             value = text
-        if type(value) is not type(valid[name]):
-            raise SystemExit(f"setting {name}={text!r}: expected {KINDS.get(type(valid[name]), 'a value')} "
-                             f"like the default {valid[name]!r}")
+        check_kind(name, value, valid[name], shown=repr(text))
         check_value(name, value, valid[name])
         settings[name] = value
     return settings
@@ -159,6 +157,14 @@ def allowed(name: str):
     if name == "cov_type":
         return list(config.COV_TYPES)
     return RANGES.get(name)
+
+
+def check_kind(name, value, default, shown: str = None) -> None:
+    """A setting must be of its default's type (an integer where the default is one, a list where it
+    is a list); `shown` is the value as the user gave it (default: its repr)."""
+    if type(value) is not type(default):
+        raise SystemExit(f"setting {name}={shown or repr(value)}: expected {KINDS.get(type(default), 'a value')} "
+                         f"like the default {default!r}")
 
 
 def check_value(name, value, default=None) -> None:
@@ -182,13 +188,18 @@ def check_value(name, value, default=None) -> None:
 
 
 def check_settings(settings: dict) -> None:
-    """check_value for the settings a notebook starts with, wherever it runs (JupyterLab, papermill,
-    the runner), as a ValueError in the notebook."""
+    """check_kind and check_value for the settings a notebook starts with, wherever it runs
+    (JupyterLab, papermill, the runner), as a ValueError in the notebook; papermill's -p passes a
+    list as a string, so a string where none belongs says how to pass it (-y, YAML)."""
     for name, value in settings.items():
+        default = config.PARAMETERS.get(name)
         try:
-            check_value(name, value, config.PARAMETERS.get(name))
+            check_kind(name, value, default)
+            check_value(name, value, default)
         except SystemExit as error:
-            raise ValueError(str(error)) from None
+            hint = (f"; with papermill give it as YAML: -y \"{name}: {value}\""
+                    if isinstance(value, str) and not isinstance(default, str) else "")
+            raise ValueError(f"{error}{hint}") from None
 
 
 def check_out(out: Path) -> Path:

@@ -360,7 +360,12 @@ def test_the_makefile_picks_the_blas_kernels_the_runner_picks():
 
 @pytest.mark.parametrize("settings, message", [({"reps": 5}, "reps=5: must lie between 99 and 99999"),
                                                ({"years": [2021, 2011]}, "increasing values"),
-                                               ({"digital": "digital_typo"}, r"choose one of .*in all, .*10_grid.csv lists them")])
+                                               ({"digital": "digital_typo"}, r"choose one of .*in all, .*10_grid.csv lists them"),
+                                               ({"draws": 19.5}, r"draws=19.5: expected an integer like the default 99$"),
+                                               ({"years": 2013}, r"years=2013: expected a list like the default \[2011, 2021\]$"),
+                                               ({"alpha": "0.1"}, r"alpha='0.1': expected a number .*; with papermill give it as "
+                                                                  r"YAML: -y \"alpha: 0.1\"$"),
+                                               ({"years": "[2019, 2021]"}, r"-y \"years: \[2019, 2021\]\"$")])
 def test_a_notebook_checks_its_settings_as_the_runner_does(settings, message):
     """A parameters cell edited in JupyterLab or set by papermill -p meets the runner's checks."""
     with pytest.raises(ValueError, match=message):
