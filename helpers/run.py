@@ -190,7 +190,9 @@ def check_value(name, value, default=None) -> None:
 def check_settings(settings: dict) -> None:
     """check_kind and check_value for the settings a notebook starts with, wherever it runs
     (JupyterLab, papermill, the runner), as a ValueError in the notebook; papermill's -p passes a
-    list as a string, so a string where none belongs says how to pass it (-y, YAML)."""
+    list as a string, so a string where none belongs says how to pass it (-y, YAML). Settings other
+    than the defaults (changed) are printed with a reminder that the notebook's text quotes the
+    default run."""
     for name, value in settings.items():
         default = config.PARAMETERS.get(name)
         try:
@@ -200,6 +202,9 @@ def check_settings(settings: dict) -> None:
             hint = (f"; with papermill give it as YAML: -y \"{name}: {value}\""
                     if isinstance(value, str) and not isinstance(default, str) else "")
             raise ValueError(f"{error}{hint}") from None
+    if other := changed(settings):
+        print(f"settings other than the defaults: {', '.join(f'{k}={v!r}' for k, v in other.items())}; "
+              "the text of this notebook quotes the numbers of the default run, the outputs are this run's")
 
 
 def check_out(out: Path) -> Path:

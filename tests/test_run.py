@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from helpers import paths, run
+from helpers import config, paths, run
 
 
 def notebook(path, *sources, parameters="x = 1\nname = 'a'"):
@@ -371,3 +371,11 @@ def test_a_notebook_checks_its_settings_as_the_runner_does(settings, message):
     with pytest.raises(ValueError, match=message):
         run.check_settings(settings)
     run.check_settings({"tfp": "", "digital": "digital_pca", "reps": 999, "years": [2012, 2020]})  # empty: the default
+
+
+def test_a_notebook_run_with_other_settings_says_its_text_quotes_the_default_run(capsys):
+    run.check_settings({**config.PARAMETERS, "digital": "digital"})  # the defaults; a measure may be named
+    assert capsys.readouterr().out == ""
+    run.check_settings({"tfp": "tfp_solow", "years": [2013, 2020], "reps": config.PARAMETERS["reps"]})
+    assert capsys.readouterr().out == ("settings other than the defaults: tfp='tfp_solow', years=[2013, 2020]; the text of "
+                                       "this notebook quotes the numbers of the default run, the outputs are this run's\n")
