@@ -622,16 +622,18 @@ def by_option(frame: pd.DataFrame, alpha: float = scorecard.ALPHA) -> pd.DataFra
 def bench(draws_: int = config.NULL_DRAWS) -> dict:
     """Cold and warm seconds of each step of notebook 11 (the data read from the grid's cache), which
     `make bench` prints: the three universes, the core's regional curve with its wild cluster
-    bootstrap and the null draws of the core universe."""
+    bootstrap and the null draws of the core universe (the four joint tests of notebook 11)."""
     timings, start = {}, time.perf_counter()
     data = wide(panel.load())
-    fr, u, core = frames(data), universe(), universe(core=True)
+    fr, u, core, two_way = frames(data), universe(), universe(core=True), universe(core=True, spec=["twoway"])
     timings["data"] = time.perf_counter() - start
     for name, step in [("H1 curve", lambda: curve(fr, u)), ("H1 curve (warm)", lambda: curve(fr, u)),
                        ("H2 curve", lambda: curve(fr, u, True)), ("regional curve", lambda: regional(fr, u)),
                        ("regional curve, core (wild bootstrap included)", lambda: regional(fr, core)),
                        (f"H1 null, {draws_} draws (core)",
                         lambda: null(fr, core, curve(fr, core), draws(data, draws_, 1))),
+                       (f"H1 null, two-way FE only, {draws_} draws (core)",
+                        lambda: null(fr, two_way, curve(fr, two_way), draws(data, draws_, 1))),
                        (f"H2 null, {draws_} draws (core)",
                         lambda: null(fr, core, curve(fr, core, True), draws(data, draws_, 1), True)),
                        (f"regional null, {draws_} draws (core)",
