@@ -16,6 +16,7 @@ def out(tmp_path, analysis_panel):
 
 def test_start_selects_the_run_measures_and_exports_with_its_settings(out, analysis_panel, capsys):
     nb = notebook.start(str(out), tfp="tfp_solow", digital="digital_pca", virtual="virtual", reps=99)
+    assert capsys.readouterr().out.startswith("settings other than the defaults: tfp='tfp_solow', digital='digital_pca', reps=99;")
     assert nb.data["tfp"].equals(analysis_panel["tfp_solow"]) and nb.data["digital"].equals(analysis_panel["digital_pca"])
     assert nb.panel["tfp"].equals(analysis_panel["tfp"]) and nb.figures == out / "figures"
     nb.export(nb.data[["tfp"]].head(2), "t", formats=["csv"])
