@@ -145,6 +145,7 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
         except (ValueError, SyntaxError):
             value = text
         check_kind(name, value, valid[name], shown=repr(text))
+        value = float(value) if type(valid[name]) is float else value
         check_value(name, value, valid[name])
         settings[name] = value
     return settings
@@ -161,8 +162,9 @@ def allowed(name: str):
 
 def check_kind(name, value, default, shown: str = None) -> None:
     """A setting must be of its default's type (an integer where the default is one, a list where it
-    is a list); `shown` is the value as the user gave it (default: its repr)."""
-    if type(value) is not type(default):
+    is a list; a number with a decimal point may be written as an integer, winsor_share=0); `shown` is
+    the value as the user gave it (default: its repr)."""
+    if type(value) is not type(default) and not (type(default) is float and type(value) is int):
         raise SystemExit(f"setting {name}={shown or repr(value)}: expected {KINDS.get(type(default), 'a value')} "
                          f"like the default {default!r}")
 

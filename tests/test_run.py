@@ -50,8 +50,10 @@ def test_setting_of_the_wrong_type_is_refused(tmp_path):
     with pytest.raises(SystemExit, match=r"x='three': expected an integer like the default 1"):
         run.parse_settings(["x=three"], [nb])
     shares = notebook(tmp_path / "02_y.ipynb", parameters="out = ''\nshare = 0.01")
-    with pytest.raises(SystemExit, match=r"share='1': expected a number with a decimal point like the default 0.01"):
-        run.parse_settings(["share=1"], [shares])
+    with pytest.raises(SystemExit, match=r"share='one': expected a number with a decimal point like the default 0.01"):
+        run.parse_settings(["share=one"], [shares])
+    assert run.parse_settings(["share=0"], [shares]) == {"share": 0.0}  # an integer where a number is wanted
+    assert type(run.parse_settings(["share=0"], [shares])["share"]) is float
 
 
 def test_out_is_given_with_the_option_not_as_a_setting(tmp_path):
@@ -371,6 +373,7 @@ def test_a_notebook_checks_its_settings_as_the_runner_does(settings, message):
     with pytest.raises(ValueError, match=message):
         run.check_settings(settings)
     run.check_settings({"tfp": "", "digital": "digital_pca", "reps": 999, "years": [2012, 2020]})  # empty: the default
+    run.check_settings({"winsor_share": 0})  # papermill -p winsor_share 0: an integer where a number is wanted
 
 
 def test_a_notebook_run_with_other_settings_says_its_text_quotes_the_default_run(capsys):
