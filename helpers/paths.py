@@ -59,6 +59,11 @@ def producer(path) -> str | None:
     return None
 
 
+def written(stem: str, root: Path, since: float) -> list[Path]:
+    """The files under `root` that notebook `stem` writes (CHAIN) modified at or after `since` (time.time())."""
+    return sorted(p for pattern in CHAIN[stem][1] for p in Path(root).glob(pattern) if p.stat().st_mtime >= since)
+
+
 def output(out: str = "") -> Path:
     """The folder a notebook writes under: `out` if given (a rerun; the runner puts its inputs there),
     else the one the runner names in $COMPENDIUM_OUT, else build/interactive/. A default folder other

@@ -510,10 +510,10 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
     partial = paths.BUILD / "partial" if out == paths.ROOT else out / "partial"
     start = time.perf_counter()
 
-    seconds = durations()
+    seconds, began_at = durations(), {}
 
     def one(stem):
-        began = time.perf_counter()
+        began, began_at[stem] = time.perf_counter(), time.time()
         notebook = paths.NOTEBOOKS / f"{stem}.ipynb"
         execute(notebook, out / "notebooks" / notebook.name, parameters, partial / notebook.name)
         seconds[stem] = round(time.perf_counter() - began, 1)
@@ -531,6 +531,11 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
     atomic_write(DURATIONS, (json.dumps(seconds, indent=1, sort_keys=True) + "\n").encode())
     for stem, error in failed.items():  # the runner's own messages name the notebook; others are named here
         print(f"FAILED {error}" if stem in str(error) else f"FAILED {stem}: {type(error).__name__}: {error}", file=sys.stderr)
+        if replaced := paths.written(stem, out, began_at.get(stem, time.time())):
+            names = " ".join(str(p.relative_to(out)) for p in replaced)
+            restore = f"; git checkout -- {names} restores the committed ones" if out == paths.ROOT else ""
+            print(f"  before failing it replaced {names} (its other exhibits are the previous run's){restore}",
+                  file=sys.stderr)
     for stem in skipped:
         print(f"NOT RUN {stem}: it reads what a failed notebook writes", file=sys.stderr)
     ok = len(stems) - len(failed) - len(skipped)

@@ -2,6 +2,9 @@
 with a relative --out, a later notebook reading a committed input, every failure reported."""
 import re
 
+import nbformat
+from nbformat.v4 import new_code_cell
+
 from tests.fake_project import OLD, OUTPUTS, PROCESSED, checkout, finish, start, state  # noqa: F401 (checkout: a fixture)
 
 
@@ -29,4 +32,20 @@ def test_every_failing_notebook_is_reported_and_what_needs_them_is_not_run(check
     assert re.search(r"FAILED 01_a.ipynb: cell \d+ failed with AssertionError: asked to fail", output), output
     assert re.search(r"FAILED 02_b.ipynb: cell \d+ failed with AssertionError", output), output
     assert "NOT RUN 03_c" in output and "0 of 3 notebooks ran" in output
+    assert "before failing it replaced" not in output  # they failed before writing anything
     assert (tmp_path / "failing" / "partial" / "01_a.ipynb").exists()
+
+
+def test_a_notebook_failing_after_its_saves_names_the_exhibits_it_replaced(checkout):
+    """A failure after the figures are saved: the set of exhibits is mixed until the next run, and the
+    runner names the new ones and how to restore the committed ones."""
+    failing = checkout / "notebooks" / "02_b.ipynb"
+    nb = nbformat.read(failing, as_version=4)
+    nb.cells.append(new_code_cell('raise RuntimeError("late")'))
+    nbformat.write(nb, failing)
+    output = finish(start(checkout, "--only", "02_b"))
+    assert re.search(r"FAILED 02_b.ipynb: cell \d+ failed with RuntimeError: late", output), output
+    assert ("  before failing it replaced figures/02_b.pdf figures/02_b.png (its other exhibits are the previous "
+            "run's); git checkout -- figures/02_b.pdf figures/02_b.png restores the committed ones") in output, output
+    found = state(checkout)
+    assert (found["02_b.png"], found["02_b.pdf"], found["02_b.ipynb"], found["01_a.png"]) == ("new", "new", "old", "old")
