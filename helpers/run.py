@@ -531,7 +531,7 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
     atomic_write(DURATIONS, (json.dumps(seconds, indent=1, sort_keys=True) + "\n").encode())
     for stem, error in failed.items():  # the runner's own messages name the notebook; others are named here
         print(f"FAILED {error}" if stem in str(error) else f"FAILED {stem}: {type(error).__name__}: {error}", file=sys.stderr)
-        if replaced := paths.written(stem, out, began_at.get(stem, time.time())):
+        if replaced := paths.written(stem, out, began_at[stem]):
             names = " ".join(str(p.relative_to(out)) for p in replaced)
             restore = f"; git checkout -- {names} restores the committed ones" if out == paths.ROOT else ""
             print(f"  before failing it replaced {names} (its other exhibits are the previous run's){restore}",
