@@ -209,6 +209,12 @@ def check_settings(settings: dict) -> None:
               "the text of this notebook quotes the numbers of the default run, the outputs are this run's")
 
 
+def named(settings: dict) -> str:
+    """A folder under build/ named after the settings (build/reps-999_seed-7), for a message to suggest:
+    one that cannot already hold a run with other settings."""
+    return "build/" + "_".join(f"{k}-{re.sub(r'[^A-Za-z0-9._]+', '-', str(v)).strip('-')}" for k, v in settings.items())
+
+
 def check_out(out: Path) -> Path:
     """The --out folder, resolved once against the working directory and usable: not a file; inside
     the repository, a folder of its own under build/ (not the committed tree, nor build/ itself,
@@ -475,7 +481,7 @@ def command(argv: list[str]) -> None:
     settings = parse_settings(args.set, chosen)
     if settings and not args.out:
         raise SystemExit(f"settings change results, and without --out they would rewrite the committed exhibits; "
-                         f"rerun into a folder of its own: {paths.RUNNER} {' '.join(argv)} --out build/alt")
+                         f"rerun into a folder of its own: {paths.RUNNER} {' '.join(argv)} --out {named(settings)}")
     out = check_out(args.out) if args.out else paths.ROOT
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
     with lock():

@@ -85,8 +85,10 @@ def test_every_setting_of_every_notebook_has_a_declared_range_or_choices():
 
 def test_settings_without_out_are_refused_with_the_command_that_works(repo_unchanged):
     with pytest.raises(SystemExit, match=r"rerun into a folder of its own: \.venv/bin/python -m helpers\.run "
-                                         r"--only 08_heterogeneity --set reps=999 --out build/alt"):
+                                         r"--only 08_heterogeneity --set reps=999 --out build/reps-999"):
         run.main(["--only", "08_heterogeneity", "--set", "reps=999"])
+    assert run.named({"years": [2013, 2020], "tfp": "tfp_solow", "alpha": 0.1}) == \
+        "build/years-2013-2020_tfp-tfp_solow_alpha-0.1"  # a folder name a shell takes without quotes
 
 
 @pytest.mark.parametrize("where, message", [
