@@ -25,6 +25,17 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
+def pytest_terminal_summary(terminalreporter):
+    """One line per reason for the skipped tests, with their count (pyproject's -rfE leaves out the
+    per-test lines: without ../shared every test that compares with the sources is skipped)."""
+    reasons = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reasons[reason.removeprefix("Skipped: ")] = reasons.get(reason.removeprefix("Skipped: "), 0) + 1
+    for reason, count in reasons.items():
+        terminalreporter.write_line(f"{count} skipped: {reason}")
+
+
 def beside(extract: pd.Series, copy: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """An extract's values (by province and year) and a second copy of them (a tidy frame) on their
     common province-years, and the absolute gap between the two."""
