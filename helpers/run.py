@@ -540,7 +540,7 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
         if replaced := paths.written(stem, out, began_at[stem]):
             names = " ".join(str(p.relative_to(out)) for p in replaced)
             restore = f"; git checkout -- {names} restores the committed ones" if out == paths.ROOT else ""
-            print(f"  before failing it replaced {names} (its other exhibits are the previous run's){restore}",
+            print(f"  before failing it replaced {names} (its other exhibits are as they were){restore}",
                   file=sys.stderr)
     for stem in skipped:
         print(f"NOT RUN {stem}: it reads what a failed notebook writes", file=sys.stderr)

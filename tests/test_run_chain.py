@@ -45,7 +45,7 @@ def test_a_notebook_failing_after_its_saves_names_the_exhibits_it_replaced(check
     nbformat.write(nb, failing)
     output = finish(start(checkout, "--only", "02_b"))
     assert re.search(r"FAILED 02_b.ipynb: cell \d+ failed with RuntimeError: late", output), output
-    assert ("  before failing it replaced figures/02_b.pdf figures/02_b.png (its other exhibits are the previous "
-            "run's); git checkout -- figures/02_b.pdf figures/02_b.png restores the committed ones") in output, output
+    assert ("  before failing it replaced figures/02_b.pdf figures/02_b.png (its other exhibits are as they "
+            "were); git checkout -- figures/02_b.pdf figures/02_b.png restores the committed ones") in output, output
     found = state(checkout)
     assert (found["02_b.png"], found["02_b.pdf"], found["02_b.ipynb"], found["01_a.png"]) == ("new", "new", "old", "old")
