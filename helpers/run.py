@@ -140,15 +140,20 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
             raise SystemExit(f"{what}; valid names: {', '.join(sorted(valid))}")
         if name in settings:
             raise SystemExit(f"setting {name} given twice ({name}={settings[name]!r} and {pair}); give it once")
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            value = text
+        value = literal(text)
         check_kind(name, value, valid[name], shown=repr(text))
         value = float(value) if type(valid[name]) is float else value
         check_value(name, value, valid[name])
         settings[name] = value
     return settings
+
+
+def literal(text: str):
+    """The Python literal `text` spells (3, 0.1, [2013, 2020]), else the text itself."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
 
 
 def allowed(name: str):
@@ -201,12 +206,22 @@ def check_settings(settings: dict) -> None:
             check_kind(name, value, default)
             check_value(name, value, default)
         except SystemExit as error:
-            hint = (f"; with papermill give it as YAML: -y \"{name}: {value}\""
-                    if isinstance(value, str) and not isinstance(default, str) else "")
-            raise ValueError(f"{error}{hint}") from None
+            raise ValueError(f"{error}{_yaml_hint(name, value, default)}") from None
     if other := changed(settings):
         print(f"settings other than the defaults: {', '.join(f'{k}={v!r}' for k, v in other.items())}; "
               "the text of this notebook quotes the numbers of the default run, the outputs are this run's")
+
+
+def _yaml_hint(name, value, default) -> str:
+    """For text that spells a value of the default's kind ("[2019, 2021]", what papermill -p passes
+    for a list): how to give it with papermill; else nothing."""
+    if not isinstance(value, str) or isinstance(default, str):
+        return ""
+    try:
+        check_kind(name, literal(value), default)
+    except SystemExit:
+        return ""
+    return f"; if you passed it with papermill -p, give it as YAML: -y \"{name}: {value}\""
 
 
 def named(settings: dict) -> str:

@@ -367,8 +367,9 @@ def test_the_makefile_picks_the_blas_kernels_the_runner_picks():
                                                ({"digital": "digital_typo"}, r"choose one of .*in all, .*10_grid.csv lists them"),
                                                ({"draws": 19.5}, r"draws=19.5: expected an integer like the default 99$"),
                                                ({"years": 2013}, r"years=2013: expected a list like the default \[2011, 2021\]$"),
-                                               ({"alpha": "0.1"}, r"alpha='0.1': expected a number .*; with papermill give it as "
-                                                                  r"YAML: -y \"alpha: 0.1\"$"),
+                                               ({"alpha": "0.1"}, r"alpha='0.1': expected a number .*; if you passed it with "
+                                                                  r"papermill -p, give it as YAML: -y \"alpha: 0.1\"$"),
+                                               ({"draws": "abc"}, r"draws='abc': expected an integer like the default 99$"),
                                                ({"years": "[2019, 2021]"}, r"-y \"years: \[2019, 2021\]\"$")])
 def test_a_notebook_checks_its_settings_as_the_runner_does(settings, message):
     """A parameters cell edited in JupyterLab or set by papermill -p meets the runner's checks."""
