@@ -1,5 +1,7 @@
 """The runner end to end on a small copy of the project (tests/fake_project.py): where the files land
-with a relative --out, a later notebook reading a committed input, every failure reported."""
+with a relative --out, a later notebook reading a committed input, every failure reported. The outputs
+read here are the copy's, built by the `checkout` fixture and written by the run under test: what that
+run leaves is the thing under test."""
 import re
 
 import nbformat
@@ -47,5 +49,5 @@ def test_a_notebook_failing_after_its_saves_names_the_exhibits_it_replaced(check
     assert re.search(r"FAILED 02_b.ipynb: cell \d+ failed with RuntimeError: late", output), output
     assert ("  before failing it replaced figures/02_b.pdf figures/02_b.png (its other exhibits are as they "
             "were); git checkout -- figures/02_b.pdf figures/02_b.png restores the committed ones") in output, output
-    found = state(checkout)
+    found = state(checkout)  # the copy's outputs, written by this run: what it left is under test
     assert (found["02_b.png"], found["02_b.pdf"], found["02_b.ipynb"], found["01_a.png"]) == ("new", "new", "old", "old")
