@@ -7,7 +7,7 @@ import re
 import nbformat
 from nbformat.v4 import new_code_cell
 
-from tests.fake_project import OLD, OUTPUTS, PROCESSED, checkout, finish, start, state  # noqa: F401 (checkout: a fixture)
+from tests.fake_project import FIGURES, OLD, OUTPUTS, PROCESSED, checkout, finish, start, state  # noqa: F401 (checkout: a fixture)
 
 
 def test_a_relative_out_puts_everything_under_the_folder_named_from_where_the_command_ran(checkout, tmp_path):
@@ -47,7 +47,8 @@ def test_a_notebook_failing_after_its_saves_names_the_exhibits_it_replaced(check
     nbformat.write(nb, failing)
     output = finish(start(checkout, "--only", "02_b"))
     assert re.search(r"FAILED 02_b.ipynb: cell \d+ failed with RuntimeError: late", output), output
-    assert ("  before failing it replaced figures/02_b.pdf figures/02_b.png (its other exhibits are as they "
-            "were); git checkout -- figures/02_b.pdf figures/02_b.png restores the committed ones") in output, output
+    new = f"{FIGURES}/02_b.pdf {FIGURES}/02_b.png"
+    assert (f"  before failing it replaced {new} (its other exhibits are as they were); "
+            f"git checkout -- {new} restores the committed ones") in output, output
     found = state(checkout)  # the copy's outputs, written by this run: what it left is under test
     assert (found["02_b.png"], found["02_b.pdf"], found["02_b.ipynb"], found["01_a.png"]) == ("new", "new", "old", "old")
