@@ -33,8 +33,7 @@ verify: check-env  ## rerun everything into build/verify/ and compare each exhib
 # Each file goes whole to one of two processes, in the order collected: the longest files first
 # (tests/conftest.py, LONGEST_FIRST), then the notebooks and the rest, so that no long file runs last.
 test: check-env  ## unit tests, data checks and nbval over every notebook (two processes; outputs in build/test/)
-	rm -rf build/test
-	COMPENDIUM_OUT=$(CURDIR)/build/test $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 extract: check-env  ## maintainers: rebuild data/raw from ../shared/sources
 	$(BIN)/python -m helpers.extract
