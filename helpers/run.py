@@ -184,9 +184,11 @@ def check_value(name, value, default=None) -> None:
                  f"{', '.join(allowed_values[:6])}, ... ({len(allowed_values)} in all, figures/10_grid.csv lists them)")
         raise SystemExit(f"setting {name}={value!r}: choose one of {shown}")
     if isinstance(value, list):
-        if len(value) != len(default) or any(type(v) is not type(d) for v, d in zip(value, default)) \
-                or value != sorted(value):
-            raise SystemExit(f"setting {name}={value!r}: expected {len(default)} increasing values like {default!r}")
+        if len(value) != len(default) or any(type(v) is not type(d) for v, d in zip(value, default)):
+            raise SystemExit(f"setting {name}={value!r}: expected a list of {len(default)} values, each "
+                             f"{KINDS.get(type(default[0]), 'a value')}, like {default!r}")
+        if value != sorted(value):
+            raise SystemExit(f"setting {name}={value!r}: expected increasing values like {default!r}")
         values = value
     else:
         values = [value]

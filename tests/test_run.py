@@ -70,9 +70,10 @@ def test_values_outside_the_choices_fail_before_running(tmp_path):
                           ("reps=5", r"reps=5: must lie between 99 and 99999"),
                           ("seed=-1", r"seed=-1: must lie between 0 and 4294967295"),
                           ("years=[2011, 2099]", r"years=\[2011, 2099\]: must lie between 1949 and 2024"),
-                          ("years=[2021, 2011]", r"expected 2 increasing values like \[2011, 2021\]"),
-                          ("years=[2011]", r"expected 2 increasing values"),
-                          ("years=[2011, 20.5]", r"expected 2 increasing values")]:
+                          ("years=[2021, 2011]", r"expected increasing values like \[2011, 2021\]$"),
+                          ("years=[2011]", r"expected a list of 2 values, each an integer, like \[2011, 2021\]$"),
+                          ("years=[2011, 20.5]", r"years=\[2011, 20.5\]: expected a list of 2 values, each an integer"),
+                          ("years=[2019.0, 2021]", r"expected a list of 2 values, each an integer")]:
         with pytest.raises(SystemExit, match=message):
             run.parse_settings([pair], [nb])
 
