@@ -91,8 +91,9 @@ def main() -> None:
     path = paths.ROOT / "build" / "bench.csv"
     with open(path, "w", newline="") as handle:
         csv.writer(handle).writerows([("kind", "what", "seconds"), *rows])
+    width = max(len(what) for _, what, _ in rows)
     for kind, what, value in rows:
-        print(f"{kind:9s} {what:55s} {value:8.2f}")
+        print(f"{kind:9s} {what:{width}s} {value:8.2f}")
     print(f"written to {path.relative_to(paths.ROOT)}")
 
 
