@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 # One BLAS thread per process: the last digits of a result then do not depend on the thread count a
 # machine picks, and two notebooks at a time do not oversubscribe two cores. helpers.run.BLAS sets the
-# same for the notebooks it runs (tests/test_run.py checks that they agree).
+# same for the notebooks it runs and, through helpers/pytest_plugin.py, for every pytest run
+# (tests/test_run.py checks that they agree); here they also reach JupyterLab's kernels (make lab).
 export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1

@@ -176,7 +176,7 @@ def check_kind(name, value, default, shown: str = None) -> None:
 
 def check_value(name, value, default=None) -> None:
     """A setting must respect its declared choices or range (a measure may be empty: its default);
-    a list the length and type of its default."""
+    a list the length and element type of its default, in increasing order."""
     allowed_values = allowed(name)
     if isinstance(allowed_values, list) and value not in allowed_values and not (name in config.MEASURE_DEFAULTS
                                                                                  and value == ""):
