@@ -31,10 +31,11 @@ reproduce: check-env  ## execute every notebook headless, rewriting data/process
 verify: check-env  ## rerun everything into build/verify/ and compare each exhibit with the committed one
 	$(BIN)/python -m helpers.verify
 
-# Each file goes whole to one of two processes, in the order collected: the longest files first
-# (tests/conftest.py, LONGEST_FIRST), then the notebooks and the rest, so that no long file runs last.
+# Each file goes whole to one of two processes (pyproject: --dist loadfile), in the order collected: the
+# longest files first (tests/conftest.py, LONGEST_FIRST), then the notebooks and the rest, so that no
+# long file runs last.
 test: check-env  ## unit tests, data checks and nbval over every notebook (two processes; outputs in build/test/)
-	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -n 2
 
 extract: check-env  ## maintainers: rebuild data/raw from ../shared/sources
 	$(BIN)/python -m helpers.extract
