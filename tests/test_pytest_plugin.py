@@ -82,7 +82,7 @@ def test_a_pytest_run_without_the_makefile_computes_with_the_runners_blas(tmp_pa
     loads numpy, and with it OpenBLAS, before the plugin sets its variables."""
     (tmp_path / "test_probe.py").write_text(PROBE)
     env = {k: v for k, v in os.environ.items() if k not in BLAS and k != "MAKEFLAGS"}
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "-c", str(paths.ROOT / "pyproject.toml"),
+    done = subprocess.run([sys.executable, "-m", "pytest", "-c", str(paths.ROOT / "pyproject.toml"),
                            "--rootdir", str(paths.ROOT), str(tmp_path / "test_probe.py")],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
