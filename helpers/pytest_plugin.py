@@ -3,12 +3,14 @@ it first (pyproject: -p helpers.pytest_plugin), and with it the package, whose i
 apply to the other plugins (nbval reads notebooks)."""
 import os
 import shutil
-from pathlib import Path
+
+import pytest
 
 from . import paths
 from .run import BLAS
 
 TEST = paths.BUILD / "test"  # where the notebooks nbval executes write
+EMPTIED = pytest.StashKey[bool]()
 
 # The BLAS of the runner's kernels, for the kernels nbval starts and for this process, whose numpy is
 # not loaded yet (pyproject's warning filters name no category that would import it): the tests then
@@ -16,17 +18,30 @@ TEST = paths.BUILD / "test"  # where the notebooks nbval executes write
 os.environ.update(BLAS)
 
 
-def runs_notebooks(config) -> bool:
-    """Whether the paths the run collects from (its arguments, else testpaths) hold a notebook."""
-    found = (Path(config.invocation_params.dir, arg).resolve() for arg in config.args)
-    return any(path.is_relative_to(paths.NOTEBOOKS) or paths.NOTEBOOKS.is_relative_to(path) for path in found)
-
-
 def pytest_configure(config):
     """The notebooks nbval executes write under TEST: never to the committed exhibits, nor to
-    build/interactive/ as in JupyterLab (where 01_data would print its record's path). The main process
-    (not make test's workers) empties TEST first when the paths it collects from hold notebooks, so that
-    none reads an earlier run's outputs; a run given only files or folders of tests leaves it as it is."""
-    if not hasattr(config, "workerinput") and runs_notebooks(config):
-        shutil.rmtree(TEST, ignore_errors=True)
+    build/interactive/ as in JupyterLab (where 01_data would print its record's path)."""
     os.environ[paths.OUT_VARIABLE] = str(TEST)
+
+
+def pytest_collection_finish(session):
+    """A run in one process knows here what it will run (make test's workers leave it to the main process)."""
+    if not hasattr(session.config, "workerinput"):
+        empty_before_notebooks(session.config, [item.nodeid for item in session.items])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """With -n, the main process learns what will run from each worker before any test starts."""
+    empty_before_notebooks(node.config, ids)
+
+
+def empty_before_notebooks(config, ids) -> None:
+    """Empty TEST once per run, before the first test, if a notebook is among the tests that will run
+    (`ids`, after -k and the like), so that none reads an earlier run's outputs; a run without notebooks,
+    such as one of unit tests while make test runs, or --collect-only, leaves it as it is."""
+    if config.stash.get(EMPTIED, False) or config.option.collectonly:
+        return
+    if any(nodeid.partition("::")[0].endswith(".ipynb") for nodeid in ids):
+        shutil.rmtree(TEST, ignore_errors=True)
+        config.stash[EMPTIED] = True

@@ -1,6 +1,7 @@
-"""pytest on one notebook, as a reader may run it, on the small copy of the project (tests/fake_project.py):
-the notebooks nbval executes write under build/test/ of the checkout (helpers.pytest_plugin), emptied
-first. The outputs read here are the copy's, written by the run under test."""
+"""pytest as a reader may run it, on one notebook or a few tests, on the small copy of the project
+(tests/fake_project.py): the notebooks nbval executes write under build/test/ of the checkout
+(helpers.pytest_plugin), emptied first only if a notebook will run. The outputs read here are the
+copy's, written by the run under test."""
 import os
 import subprocess
 import sys
@@ -9,55 +10,57 @@ from types import SimpleNamespace
 import pytest
 
 from helpers import paths, pytest_plugin
-from helpers.pytest_plugin import runs_notebooks
 from helpers.run import BLAS
 from tests.fake_project import FIGURES, checkout, state  # noqa: F401 (checkout: a fixture)
 
 
-def test_pytest_on_one_notebook_writes_under_build_test_and_empties_it_first(checkout):
-    (checkout / "pytest.ini").write_text("[pytest]\naddopts = -p helpers.pytest_plugin --nbval-lax -p no:cacheprovider\n")
+@pytest.mark.parametrize("args, emptied", [(["notebooks/03_c.ipynb"], True),
+                                           (["-n", "2", "notebooks/03_c.ipynb"], True),  # as make test runs
+                                           (["-k", "test_unit", "test_unit.py", "notebooks/03_c.ipynb"], False)])
+def test_pytest_writes_under_build_test_emptied_only_if_a_notebook_runs(checkout, args, emptied):
+    (checkout / "pytest.ini").write_text("[pytest]\naddopts = -p helpers.pytest_plugin --dist loadfile --nbval-lax "
+                                         "-p no:cacheprovider\n")
+    (checkout / "test_unit.py").write_text("def test_unit():\n    pass\n")
     stale = checkout / "build" / "test" / FIGURES / "stale.png"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"from an earlier run")
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     env.pop(paths.OUT_VARIABLE, None)
-    done = subprocess.run([sys.executable, "-m", "pytest", "notebooks/03_c.ipynb"], cwd=checkout, env=env,
+    done = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=checkout, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    test = checkout / "build" / "test"
-    assert sorted(p.name for p in (test / FIGURES).iterdir()) == ["03_c.pdf", "03_c.png"]
+    written = sorted(p.name for p in (checkout / "build" / "test" / FIGURES).iterdir())
+    assert written == (["03_c.pdf", "03_c.png"] if emptied else ["stale.png"])
     assert set(state(checkout).values()) == {"old"}  # the committed files are untouched
     assert not (checkout / "build" / "interactive").exists()
 
 
-def run_config(folder: str, args: list[str], **more) -> SimpleNamespace:
-    """What pytest_configure reads of a pytest run started in the repository's `folder` with `args`."""
-    return SimpleNamespace(invocation_params=SimpleNamespace(dir=paths.ROOT / folder), args=args, **more)
+def a_run(collectonly=False) -> SimpleNamespace:
+    """What the plugin reads of a pytest run's configuration."""
+    return SimpleNamespace(stash=pytest.Stash(), option=SimpleNamespace(collectonly=collectonly))
 
 
-@pytest.mark.parametrize("folder, args, expected", [("", ["notebooks", "tests"], True),  # make test (testpaths)
-                                                    ("", ["."], True),
-                                                    ("", ["notebooks/05_baseline.ipynb::Cell 3"], True),
-                                                    ("", [str(paths.NOTEBOOKS / "05_baseline.ipynb")], True),
-                                                    ("notebooks", ["05_baseline.ipynb"], True),
-                                                    ("tests", ["../notebooks"], True),
-                                                    ("", ["tests/test_run.py::test_x", "tests/test_models.py"], False),
-                                                    ("tests", ["."], False)])
-def test_only_a_run_that_collects_from_notebooks_empties_their_folder(folder, args, expected):
-    """A run given only tests (as while make test runs) leaves make test's notebooks their outputs."""
-    assert runs_notebooks(run_config(folder, args)) is expected
-
-
-@pytest.mark.parametrize("config, emptied", [(run_config("", ["notebooks"]), True),
-                                             (run_config("", ["notebooks"], workerinput={}), False),  # make test's workers
-                                             (run_config("", ["tests"]), False)])
-def test_the_main_process_alone_empties_the_folder_and_every_process_writes_there(config, emptied, tmp_path, monkeypatch):
+@pytest.mark.parametrize("ids, config, emptied", [(["tests/test_run.py::test_x", "notebooks/05_baseline.ipynb::Cell 3"], a_run(), True),
+                                                  (["tests/test_run.py::test_x", "tests/test_notebook.py::test_y"], a_run(), False),
+                                                  (["notebooks/05_baseline.ipynb::Cell 3"], a_run(collectonly=True), False)])
+def test_the_folder_is_emptied_if_a_notebook_will_run(ids, config, emptied, tmp_path, monkeypatch):
     monkeypatch.setattr(pytest_plugin, "TEST", tmp_path / "test")
-    monkeypatch.setenv(paths.OUT_VARIABLE, "elsewhere")  # restored afterwards
     (tmp_path / "test").mkdir()
-    pytest_plugin.pytest_configure(config)
+    pytest_plugin.empty_before_notebooks(config, ids)
     assert (tmp_path / "test").exists() is not emptied
-    assert os.environ[paths.OUT_VARIABLE] == str(tmp_path / "test")
+
+
+def test_the_folder_is_emptied_once_per_run_and_never_by_a_worker(tmp_path, monkeypatch):
+    """xdist restarts a crashed worker, which reports its collection again while the others run."""
+    monkeypatch.setattr(pytest_plugin, "TEST", tmp_path / "test")
+    config, ids = a_run(), ["notebooks/05_baseline.ipynb::Cell 3"]
+    pytest_plugin.pytest_xdist_node_collection_finished(SimpleNamespace(config=config), ids)
+    (tmp_path / "test").mkdir()  # the notebooks start writing
+    pytest_plugin.pytest_xdist_node_collection_finished(SimpleNamespace(config=config), ids)
+    worker = SimpleNamespace(config=SimpleNamespace(workerinput={}, **vars(a_run())),
+                             items=[SimpleNamespace(nodeid=ids[0])])
+    pytest_plugin.pytest_collection_finish(worker)
+    assert (tmp_path / "test").exists()
 
 
 PROBE = """import ctypes, os
