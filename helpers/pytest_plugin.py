@@ -20,8 +20,13 @@ os.environ.update(BLAS)
 
 def pytest_configure(config):
     """The notebooks nbval executes write under TEST: never to the committed exhibits, nor to
-    build/interactive/ as in JupyterLab (where 01_data would print its record's path)."""
+    build/interactive/ as in JupyterLab (where 01_data would print its record's path). nbval's
+    sanitiser (pyproject: --nbval-sanitize-with, relative to the working directory) is also looked for
+    from the repository root, so that pytest run from notebooks/ finds it."""
     os.environ[paths.OUT_VARIABLE] = str(TEST)
+    sanitiser = getattr(config.option, "nbval_sanitize_with", None)
+    if sanitiser and not os.path.exists(sanitiser) and (config.rootpath / sanitiser).exists():
+        config.option.nbval_sanitize_with = str(config.rootpath / sanitiser)
 
 
 def pytest_collection_finish(session):

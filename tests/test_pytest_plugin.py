@@ -35,6 +35,17 @@ def test_pytest_writes_under_build_test_emptied_only_if_a_notebook_runs(checkout
     assert not (checkout / "build" / "interactive").exists()
 
 
+def test_pytest_from_the_notebooks_folder_finds_the_sanitiser_given_from_the_root(checkout):
+    """pyproject names tests/nbval_sanitize.cfg relative to the root; nbval opens it from the working directory."""
+    (checkout / "pytest.ini").write_text("[pytest]\naddopts = -p helpers.pytest_plugin --nbval-lax -p no:cacheprovider "
+                                         "--nbval-sanitize-with=sanitise.cfg\n")
+    (checkout / "sanitise.cfg").write_text("[path]\nregex: /\\S+\nreplace: PATH\n")
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    done = subprocess.run([sys.executable, "-m", "pytest", "03_c.ipynb"], cwd=checkout / "notebooks", env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def a_run(collectonly=False) -> SimpleNamespace:
     """What the plugin reads of a pytest run's configuration."""
     return SimpleNamespace(stash=pytest.Stash(), option=SimpleNamespace(collectonly=collectonly))
