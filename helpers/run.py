@@ -418,12 +418,13 @@ def lock(root: Path = None):
             handle.truncate(0)
 
 
-def record(out: Path, argv: list[str], settings: dict, ran: list[str], copied: list[str], failed: dict,
-           interrupted: bool = False, finished: bool = True) -> Path:
-    """<out>/run.json: what was run with which settings, from which commit, with which packages,
-    whether it finished (written first with finished false, so that a run killed outright is recorded
-    too) and whether Ctrl-C interrupted it."""
-    facts = {"command": "python -m helpers.run " + " ".join(argv), "settings": settings, "notebooks_run": ran,
+def record(out: Path, argv: list[str], settings: dict, planned: list[str], copied: list[str], completed=(),
+           failed=(), interrupted: bool = False, finished: bool = True) -> Path:
+    """<out>/run.json: which notebooks were to run with which settings, which completed and which
+    failed, from which commit, with which packages and BLAS, whether the run finished (written first
+    with finished false, so that a run killed outright is recorded too) and whether Ctrl-C interrupted it."""
+    facts = {"command": "python -m helpers.run " + " ".join(argv), "settings": settings, "notebooks_planned": planned,
+             "notebooks_completed": [stem for stem in planned if stem in completed],
              "failed": sorted(failed), "finished": finished, "interrupted": interrupted,
              "inputs_copied_from_the_repository": copied, **environment.facts()}
     path = out / "run.json"
@@ -499,36 +500,37 @@ def command(argv: list[str]) -> None:
     if settings and not args.out:
         raise SystemExit(f"settings change results, and without --out they would rewrite the committed exhibits; "
                          f"rerun into a folder of its own: {paths.RUNNER} {' '.join(argv)} --out {named(settings)}")
-    out = check_out(args.out) if args.out else paths.ROOT
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
-    with lock():
+    os.environ.update(BLAS)  # before the first record, which names them
+    with lock():  # before check_out creates the folder: a refused run leaves nothing behind
+        out = check_out(args.out) if args.out else paths.ROOT
         if args.out:
             same_settings(out, settings)
-            record(out, argv, settings, stems, copied, {}, finished=False)
+            record(out, argv, settings, stems, copied, finished=False)
         sweep(out)
         try:
             paths.seed(out, copied)
         except ValueError as error:  # files.InputError: a committed input is missing
             raise SystemExit(str(error)) from None
-        os.environ.update(BLAS)
         os.environ[paths.OUT_VARIABLE] = str(out)
-        failed, interrupted, finished = {}, False, False
+        failed, completed, interrupted, finished = {}, [], False, False
         try:
-            failed = run_all(stems, out, settings)
+            failed = run_all(stems, out, settings, completed)
             finished = True
         except KeyboardInterrupt:
             interrupted = True
             raise
         finally:  # an interrupted rerun is recorded too, as such
             if args.out:
-                print(f"record of this run: {record(out, argv, settings, stems, copied, failed, interrupted, finished)}",
+                print(f"record of this run: {record(out, argv, settings, stems, copied, completed, failed, interrupted, finished)}",
                       file=sys.stderr)
     if failed:
         raise SystemExit(1)
 
 
-def run_all(stems: list[str], out: Path, settings: dict) -> dict:
-    """Run the notebooks into `out` (the repository: in place), one console line each; returns the failures."""
+def run_all(stems: list[str], out: Path, settings: dict, completed: list) -> dict:
+    """Run the notebooks into `out` (the repository: in place), one console line each, adding each
+    that completes to `completed` (kept if the run is interrupted); returns the failures."""
     parameters = {**settings, "out": str(out)} if out != paths.ROOT else settings
     partial = paths.BUILD / "partial" if out == paths.ROOT else out / "partial"
     start = time.perf_counter()
@@ -540,6 +542,7 @@ def run_all(stems: list[str], out: Path, settings: dict) -> dict:
         notebook = paths.NOTEBOOKS / f"{stem}.ipynb"
         execute(notebook, out / "notebooks" / notebook.name, parameters, partial / notebook.name)
         seconds[stem] = round(time.perf_counter() - began, 1)
+        completed.append(stem)
         print(f"  {stem:28s} {seconds[stem]:6.1f} s\n", end="", file=sys.stderr, flush=True)  # one write: two threads print
 
     where = "in place" if out == paths.ROOT else f"into {out}"

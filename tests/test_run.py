@@ -112,13 +112,13 @@ def test_out_is_checked_before_anything_runs(tmp_path, monkeypatch, repo_unchang
 def test_only_given_twice_runs_the_notebook_once(tmp_path, monkeypatch, repo_unchanged):
     calls = []
     monkeypatch.setattr(os, "environ", dict(os.environ))
-    monkeypatch.setattr(run, "run_all", lambda stems, out, settings: calls.append(stems) or {})
+    monkeypatch.setattr(run, "run_all", lambda stems, out, settings, completed: calls.append(stems) or {})
     monkeypatch.setattr(paths, "seed", lambda root, files: calls.append(files))
     monkeypatch.setattr(run, "lock", lambda lock=run.lock: lock(tmp_path))  # not the checkout's: a run may hold it
     run.main(["--only", "08_heterogeneity", "--only", "08_heterogeneity", "--out", str(tmp_path / "alt")])
     assert calls == [list(paths.PANEL), ["08_heterogeneity"]]
     facts = json.loads((tmp_path / "alt" / "run.json").read_text())
-    assert facts["notebooks_run"] == ["08_heterogeneity"] and facts["settings"] == {} and facts["finished"] is True
+    assert facts["notebooks_planned"] == ["08_heterogeneity"] and facts["settings"] == {} and facts["finished"] is True
     assert facts["packages"]["pandas"] and "commit" in facts
     assert {k: os.environ[k] for k in run.BLAS} == run.BLAS == {k: facts["blas"][k] for k in run.BLAS}  # kernels inherit it
 
@@ -151,10 +151,15 @@ def test_a_folder_holding_a_run_with_other_settings_is_refused(tmp_path, monkeyp
 
 
 def test_the_record_is_written_before_any_notebook_runs(tmp_path, monkeypatch, repo_unchanged):
-    """A run killed outright (no finally) still leaves its settings, so that the guard above holds."""
+    """A run killed outright (no finally) still leaves its settings and BLAS, so that the guard above
+    holds; here without the Makefile's BLAS variables, as python -m helpers.run starts."""
+    for name in run.BLAS:
+        monkeypatch.delenv(name, raising=False)
+
     def first(*args):
         facts = json.loads((tmp_path / "alt" / "run.json").read_text())
         assert facts["finished"] is False and facts["settings"] == {"reps": 999}
+        assert facts["blas"] == run.BLAS and facts["notebooks_completed"] == []
         return {}
     assert _rerun(tmp_path, monkeypatch, first, "--set", "reps=999")["finished"] is True
 
@@ -176,14 +181,24 @@ def test_a_folder_with_files_but_no_run_record_is_refused(tmp_path, monkeypatch,
     assert (tmp_path / "alt" / "figures" / "table4.csv").read_text() == "committed elsewhere"
 
 
+def test_a_rerun_refused_because_another_run_holds_the_checkout_leaves_no_folder(tmp_path, monkeypatch, repo_unchanged):
+    monkeypatch.setattr(run, "run_all", lambda *a: pytest.fail("a notebook ran"))
+    monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))
+    with LOCK(tmp_path), pytest.raises(SystemExit, match="another run is using this checkout"):
+        run.main(["--only", "08_heterogeneity", "--set", "reps=999", "--out", str(tmp_path / "alt")])
+    assert not (tmp_path / "alt").exists()
+
+
 def test_an_interrupted_rerun_is_recorded_as_such(tmp_path, monkeypatch, repo_unchanged):
-    def interrupted(*args):
+    def interrupted(stems, out, settings, completed):
+        completed.append("08_heterogeneity")
         raise KeyboardInterrupt
     with pytest.raises(SystemExit) as stop:
         _rerun(tmp_path, monkeypatch, interrupted, "--set", "reps=999")
     assert stop.value.code == 130
     facts = json.loads((tmp_path / "alt" / "run.json").read_text())
     assert facts["interrupted"] is True and facts["finished"] is False and facts["settings"] == {"reps": 999}
+    assert facts["notebooks_completed"] == ["08_heterogeneity"]
 
 
 def test_a_relative_out_inside_the_tree_is_named_with_the_folder_it_was_resolved_from(monkeypatch, repo_unchanged):
