@@ -14,6 +14,7 @@ and one run at a time may use a checkout.
 """
 import argparse
 import ast
+import difflib
 import fcntl
 import json
 import os
@@ -134,10 +135,10 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
         name, sep, text = pair.partition("=")
         if name == "out":
             raise SystemExit("out is not a setting: give the folder with --out")
-        if not sep or name not in valid:
-            what = (f"setting {name} is not read by {', '.join(nb.stem for nb in chosen)} or what they wait for"
-                    if sep and name in config.PARAMETERS else f"unknown setting {pair!r}")
-            raise SystemExit(f"{what}; valid names: {', '.join(sorted(valid))}")
+        if not sep:
+            raise SystemExit(f"--set {pair}: expected NAME=VALUE; valid names: {', '.join(sorted(valid))}")
+        if name not in valid:
+            raise SystemExit(f"{unknown(name, [nb.stem for nb in chosen], valid)}; valid names: {', '.join(sorted(valid))}")
         if name in settings:
             raise SystemExit(f"setting {name} given twice ({name}={settings[name]!r} and {pair}); give it once")
         value = literal(text)
@@ -146,6 +147,15 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
         check_value(name, value, valid[name])
         settings[name] = value
     return settings
+
+
+def unknown(name: str, stems: list[str], valid) -> str:
+    """Why a setting is refused: another notebook's (not read by the chosen ones or those they wait
+    for), or unknown, with the valid name it may be a typo of (the same letters, else the closest)."""
+    if name in config.PARAMETERS:
+        return f"setting {name} is not read by {', '.join(stems)} or the notebooks {'they wait' if len(stems) > 1 else 'it waits'} for"
+    near = [v for v in sorted(valid) if sorted(v) == sorted(name)] or difflib.get_close_matches(name, valid, n=1)
+    return f"unknown setting {name!r}" + (f" (did you mean {near[0]}?)" if near else "")
 
 
 def literal(text: str):
@@ -228,19 +238,21 @@ def _yaml_hint(name, value, default) -> str:
 
 def named(settings: dict) -> str:
     """A folder under build/ named after the settings (build/reps-999_seed-7), for a message to suggest:
-    one that cannot already hold a run with other settings."""
-    return "build/" + "_".join(f"{k}-{re.sub(r'[^A-Za-z0-9._]+', '-', str(v)).strip('-')}" for k, v in settings.items())
+    one that cannot already hold a run with other settings (build/defaults for none)."""
+    return "build/" + ("_".join(f"{k}-{re.sub(r'[^A-Za-z0-9._]+', '-', str(v)).strip('-')}" for k, v in settings.items())
+                       or "defaults")
 
 
-def check_out(out: Path) -> Path:
+def check_out(out: Path, settings: dict) -> Path:
     """The --out folder, resolved once against the working directory and usable: not a file; inside
     the repository, a folder of its own under build/ (not the committed tree, nor build/ itself,
-    which holds other runs); and writable (created if missing)."""
+    which holds other runs; the message suggests one named after the settings); and writable
+    (created if missing)."""
     given, out = out, out.expanduser().resolve()
     if (out == paths.ROOT or paths.ROOT in out.parents) and paths.BUILD not in out.parents:
         where = "" if given.expanduser().is_absolute() else f" ({given} from {Path.cwd()})"
         raise SystemExit(f"--out {out}{where}: inside the repository a rerun goes in a folder of its own under "
-                         f"build/, never in the committed tree; e.g. --out {paths.ROOT / 'build' / 'alt'}")
+                         f"build/, never in the committed tree; e.g. --out {paths.ROOT / named(settings)}")
     if out.exists() and not out.is_dir():
         raise SystemExit(f"--out {out}: is a file, not a folder")
     try:
@@ -418,6 +430,19 @@ def lock(root: Path = None):
             handle.truncate(0)
 
 
+def holder(root: Path = None) -> str | None:
+    """Which run holds the checkout's lock (what `lock` wrote: its pid and start time), None if none does."""
+    path = (root or paths.ROOT) / "build" / "run.lock"
+    try:
+        with open(path) as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)  # released when closed
+    except FileNotFoundError:
+        return None
+    except BlockingIOError:
+        return path.read_text().strip() or "pid unknown"
+    return None
+
+
 def record(out: Path, argv: list[str], settings: dict, planned: list[str], copied: list[str], completed=(),
            failed=(), interrupted: bool = False, finished: bool = True) -> Path:
     """<out>/run.json: which notebooks were to run with which settings, which completed and which
@@ -482,11 +507,15 @@ def main(argv=None) -> None:
 
 def command(argv: list[str]) -> None:
     """Check the command line, then run the notebooks it chooses under the checkout's lock."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog=paths.RUNNER, description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", default=[], help="notebook stem, e.g. 01_data (repeatable)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--out", type=Path, help="folder for the notebooks and outputs of a rerun")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # most often the rest of an unquoted list: --set years=[2013, 2020]
+        parser.error(f"unrecognized arguments: {' '.join(extra)}"
+                     + ("; quote a value with spaces: --set 'years=[2013, 2020]'" if args.set else ""))
     every = notebooks()
     only = list(dict.fromkeys(args.only))
     unknown = set(only) - {nb.stem for nb in every}
@@ -503,7 +532,7 @@ def command(argv: list[str]) -> None:
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
     os.environ.update(BLAS)  # before the first record, which names them
     with lock():  # before check_out creates the folder: a refused run leaves nothing behind
-        out = check_out(args.out) if args.out else paths.ROOT
+        out = check_out(args.out, settings) if args.out else paths.ROOT
         if args.out:
             same_settings(out, settings)
             record(out, argv, settings, stems, copied, finished=False)

@@ -4,7 +4,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from helpers import paths
+from helpers import paths, run
 
 # In CI (CI=true) the sources sit beside the repository: there a test that needs them runs, and fails
 # if they are missing, rather than skip.
@@ -52,11 +52,15 @@ def _state():
 
 @pytest.fixture
 def repo_unchanged():
-    """Fails the test if it created, removed or touched a file in the data, figures or notebooks folders."""
+    """Fails the test if it created, removed or touched a file in the data, figures or notebooks folders;
+    if a run (make reproduce) holds the checkout meanwhile, the run is named instead of the test."""
     before = _state()
     yield
     after = _state()
     changed = sorted(str(p) for p in set(before) | set(after) if before.get(p) != after.get(p))
+    if changed and (running := run.holder()):
+        pytest.fail(f"a run is using this checkout ({running}) and rewrote files during this test: {changed}; "
+                    f"run the tests when it has finished")
     assert not changed, f"the test changed files of the repository: {changed}"
 
 

@@ -33,13 +33,21 @@ def test_defaults_are_the_literals_of_the_parameters_cell_read_once(tmp_path, mo
 
 def test_unknown_setting_lists_the_valid_ones(tmp_path):
     nb = notebook(tmp_path / "01_x.ipynb")
-    with pytest.raises(SystemExit, match=r"unknown setting 'y=2'; valid names: name, x"):
+    with pytest.raises(SystemExit, match=r"unknown setting 'y'; valid names: name, x$"):
         run.parse_settings(["y=2"], [nb])
+    with pytest.raises(SystemExit, match=r"unknown setting 'nmae' \(did you mean name\?\); valid names: name, x$"):
+        run.parse_settings(["nmae=b"], [nb])
+    with pytest.raises(SystemExit, match=r"unknown setting 'tpf' \(did you mean tfp\?\)"):  # not top, as close
+        run.parse_settings(["tpf=tfp_solow"], [paths.NOTEBOOKS / "05_baseline.ipynb"])
+    with pytest.raises(SystemExit, match=r"--set x: expected NAME=VALUE; valid names: name, x$"):
+        run.parse_settings(["x"], [nb])
 
 
 def test_a_setting_of_another_notebook_or_given_twice_is_refused():
-    with pytest.raises(SystemExit, match=r"setting alpha is not read by 05_baseline or what they wait for; valid names: cov_type, "):
+    with pytest.raises(SystemExit, match=r"setting alpha is not read by 05_baseline or the notebooks it waits for; valid names: cov_type, "):
         run.parse_settings(["alpha=0.1"], [paths.NOTEBOOKS / "05_baseline.ipynb"])
+    with pytest.raises(SystemExit, match=r"not read by 01_data, 05_baseline or the notebooks they wait for; valid names: "):
+        run.parse_settings(["alpha=0.1"], [paths.NOTEBOOKS / "01_data.ipynb", paths.NOTEBOOKS / "05_baseline.ipynb"])
     with pytest.raises(SystemExit, match=r"setting alpha given twice \(alpha=0.1 and alpha=0.2\); give it once"):
         run.parse_settings(["alpha=0.1", "alpha=0.2"], [paths.NOTEBOOKS / "09_replication_scorecard.ipynb"])
 
@@ -105,6 +113,7 @@ def test_settings_without_out_are_refused_with_the_command_that_works(repo_uncha
 def test_out_is_checked_before_anything_runs(tmp_path, monkeypatch, repo_unchanged, where, message):
     (tmp_path / "a_file").write_text("x")
     monkeypatch.setattr(run, "run_all", lambda *a: pytest.fail("a notebook ran"))
+    monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))  # not the checkout's: a run may hold it
     with pytest.raises(SystemExit, match=message):
         run.main(["--only", "01_data", "--out", str(where(tmp_path))])
 
@@ -181,6 +190,13 @@ def test_a_folder_with_files_but_no_run_record_is_refused(tmp_path, monkeypatch,
     assert (tmp_path / "alt" / "figures" / "table4.csv").read_text() == "committed elsewhere"
 
 
+def test_the_lock_names_its_holder_while_held(tmp_path):
+    assert run.holder(tmp_path) is None  # no lock file yet
+    with LOCK(tmp_path):
+        assert run.holder(tmp_path).startswith(f"pid {os.getpid()}, started ")
+    assert run.holder(tmp_path) is None
+
+
 def test_a_rerun_refused_because_another_run_holds_the_checkout_leaves_no_folder(tmp_path, monkeypatch, repo_unchanged):
     monkeypatch.setattr(run, "run_all", lambda *a: pytest.fail("a notebook ran"))
     monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))
@@ -201,10 +217,21 @@ def test_an_interrupted_rerun_is_recorded_as_such(tmp_path, monkeypatch, repo_un
     assert facts["notebooks_completed"] == ["08_heterogeneity"]
 
 
-def test_a_relative_out_inside_the_tree_is_named_with_the_folder_it_was_resolved_from(monkeypatch, repo_unchanged):
+def test_a_relative_out_inside_the_tree_is_named_with_the_folder_it_was_resolved_from(tmp_path, monkeypatch, repo_unchanged):
     monkeypatch.chdir(paths.NOTEBOOKS)
-    with pytest.raises(SystemExit, match=r"\(build/alt from .*notebooks\).*e\.g\. --out .*/build/alt"):
+    monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))
+    with pytest.raises(SystemExit, match=r"\(build/alt from .*notebooks\).*e\.g\. --out .*/build/defaults$"):
         run.main(["--only", "01_data", "--out", "build/alt"])
+    with pytest.raises(SystemExit, match=r"e\.g\. --out .*/build/years-2013-2020$"):
+        run.main(["--only", "01_data", "--set", "years=[2013, 2020]", "--out", "build/alt"])
+
+
+def test_an_unquoted_list_is_named_with_how_to_quote_it(capsys):
+    """The shell splits --set years=[2013, 2020] in two; argparse alone names only the piece left over."""
+    with pytest.raises(SystemExit):
+        run.main(["--only", "01_data", "--set", "years=[2013,", "2020]", "--out", "build/alt"])
+    assert capsys.readouterr().err.strip().endswith(
+        f"{paths.RUNNER}: error: unrecognized arguments: 2020]; quote a value with spaces: --set 'years=[2013, 2020]'")
 
 
 @pytest.mark.parametrize("flags, haswell", [("fpu sse2 avx avx2 fma bmi2", True), ("fpu sse2 avx fma", False),
