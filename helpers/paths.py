@@ -64,12 +64,25 @@ def written(stem: str, root: Path, since: float) -> list[Path]:
     return sorted(p for pattern in CHAIN[stem][1] for p in Path(root).glob(pattern) if p.stat().st_mtime >= since)
 
 
+def committed(folder: Path) -> bool:
+    """A resolved folder is the committed tree: the repository or a folder in it outside build/
+    (build/ itself holds every rerun, so none goes there directly)."""
+    return folder == ROOT or (ROOT in folder.parents and BUILD not in folder.parents)
+
+
 def output(out: str = "") -> Path:
-    """The folder a notebook writes under: `out` if given (a rerun; the runner puts its inputs there),
-    else the one the runner names in $COMPENDIUM_OUT, else build/interactive/. A default folder other
-    than the repository starts with copies of the committed inputs the notebooks read (`seed`), so a
-    run in JupyterLab reads what make reproduce would and never rewrites a committed exhibit."""
+    """The folder a notebook writes under: `out` if given (a rerun; the runner puts its inputs there;
+    never the committed tree, whatever starts the notebook), else the one the runner names in
+    $COMPENDIUM_OUT, else build/interactive/. A default folder other than the repository starts with
+    copies of the committed inputs the notebooks read (`seed`), so a run in JupyterLab reads what make
+    reproduce would and never rewrites a committed exhibit."""
     if out:
+        resolved = Path(out).expanduser().resolve()
+        if committed(resolved):
+            where = "" if str(resolved) == out else f" ({resolved})"
+            raise ValueError(f"out={out!r}{where} is the committed tree: a run with out writes in a folder of its own "
+                             f"under build/, as the runner does: {RUNNER} --only <notebook> --set <name>=<value> "
+                             f"--out build/<name>")
         return Path(out)
     root = Path(os.environ.get(OUT_VARIABLE) or INTERACTIVE)
     if root.resolve() != ROOT:

@@ -249,7 +249,7 @@ def check_out(out: Path, settings: dict) -> Path:
     which holds other runs; the message suggests one named after the settings); and writable
     (created if missing)."""
     given, out = out, out.expanduser().resolve()
-    if (out == paths.ROOT or paths.ROOT in out.parents) and paths.BUILD not in out.parents:
+    if paths.committed(out):
         where = "" if given.expanduser().is_absolute() else f" ({given} from {Path.cwd()})"
         raise SystemExit(f"--out {out}{where}: inside the repository a rerun goes in a folder of its own under "
                          f"build/, never in the committed tree; e.g. --out {paths.ROOT / named(settings)}")

@@ -101,3 +101,18 @@ def test_seed_names_a_missing_committed_input_and_what_writes_it(tmp_path, monke
     with pytest.raises(InputError, match=r"Restore it: git checkout -- data/raw/missing.csv"):
         paths.seed(tmp_path / "run", ["data/raw/missing.csv"])
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("out", [str(paths.ROOT), str(paths.FIGURES), str(paths.ROOT / "docs"), str(paths.BUILD), ".."])
+def test_an_out_in_the_committed_tree_is_refused_whatever_starts_the_notebook(out, monkeypatch):
+    """papermill -p out <the repository> would otherwise rewrite the committed exhibits with its settings;
+    a relative out is resolved as the notebook's kernel resolves it (from notebooks/)."""
+    monkeypatch.chdir(paths.NOTEBOOKS)
+    with pytest.raises(ValueError, match=r"is the committed tree: .*a folder of its own under build/"):
+        paths.figures(out)
+
+
+def test_an_out_under_build_or_outside_the_repository_is_used(tmp_path, monkeypatch):
+    monkeypatch.chdir(paths.NOTEBOOKS)
+    assert paths.figures("../build/alt").resolve() == paths.BUILD / "alt" / "figures"
+    assert paths.processed(str(tmp_path)) == tmp_path / "data" / "processed"
