@@ -103,7 +103,7 @@ def test_seed_names_a_missing_committed_input_and_what_writes_it(tmp_path, monke
     assert not (tmp_path / "run").exists()
 
 
-@pytest.mark.parametrize("out", [str(paths.ROOT), str(paths.FIGURES), str(paths.ROOT / "docs"), str(paths.BUILD), ".."])
+@pytest.mark.parametrize("out", [str(paths.ROOT), str(paths.DATA), str(paths.ROOT / "docs"), str(paths.BUILD), ".."])
 def test_an_out_in_the_committed_tree_is_refused_whatever_starts_the_notebook(out, monkeypatch):
     """papermill -p out <the repository> would otherwise rewrite the committed exhibits with its settings;
     a relative out is resolved as the notebook's kernel resolves it (from notebooks/)."""
@@ -115,4 +115,4 @@ def test_an_out_in_the_committed_tree_is_refused_whatever_starts_the_notebook(ou
 def test_an_out_under_build_or_outside_the_repository_is_used(tmp_path, monkeypatch):
     monkeypatch.chdir(paths.NOTEBOOKS)
     assert paths.figures("../build/alt").resolve() == paths.BUILD / "alt" / "figures"
-    assert paths.processed(str(tmp_path)) == tmp_path / "data" / "processed"
+    assert paths.output(str(tmp_path)) == tmp_path
