@@ -138,7 +138,7 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
         if not sep:
             raise SystemExit(f"--set {pair}: expected NAME=VALUE; valid names: {', '.join(sorted(valid))}")
         if name not in valid:
-            raise SystemExit(f"{unknown(name, [nb.stem for nb in chosen], valid)}; valid names: {', '.join(sorted(valid))}")
+            raise SystemExit(f"{why_refused(name, [nb.stem for nb in chosen], valid)}; valid names: {', '.join(sorted(valid))}")
         if name in settings:
             raise SystemExit(f"setting {name} given twice ({name}={settings[name]!r} and {pair}); give it once")
         value = literal(text)
@@ -149,7 +149,7 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
     return settings
 
 
-def unknown(name: str, stems: list[str], valid) -> str:
+def why_refused(name: str, stems: list[str], valid) -> str:
     """Why a setting is refused: another notebook's (not read by the chosen ones or those they wait
     for), or unknown, with the valid name it may be a typo of (the same letters, else the closest)."""
     if name in config.PARAMETERS:
