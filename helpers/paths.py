@@ -77,13 +77,13 @@ def output(out: str = "") -> Path:
     copies of the committed inputs the notebooks read (`seed`), so a run in JupyterLab reads what make
     reproduce would and never rewrites a committed exhibit."""
     if out:
-        resolved = Path(out).expanduser().resolve()
-        if committed(resolved):
-            where = "" if str(resolved) == out else f" ({resolved})"
-            raise ValueError(f"out={out!r}{where} is the committed tree: a run with out writes in a folder of its own "
-                             f"under build/, as the runner does: {RUNNER} --only <notebook> --set <name>=<value> "
-                             f"--out build/<name>")
-        return Path(out)
+        folder = Path(out).expanduser()
+        if committed(folder.resolve()):
+            where = "" if str(folder.resolve()) == out else f" ({folder.resolve()})"
+            raise ValueError(f"out={out!r}{where}: inside the repository a run with out writes in a folder of its own "
+                             f"under build/, never in the committed tree, as the runner does: {RUNNER} --only "
+                             f"<notebook> --set <name>=<value> --out build/<name>")
+        return folder
     root = Path(os.environ.get(OUT_VARIABLE) or INTERACTIVE)
     if root.resolve() != ROOT:
         seed(root, overwrite=False)

@@ -151,11 +151,16 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
 
 def why_refused(name: str, stems: list[str], valid) -> str:
     """Why a setting is refused: another notebook's (not read by the chosen ones or those they wait
-    for), or unknown, with the valid name it may be a typo of (the same letters, else the closest)."""
+    for), or unknown, with the name it may be a typo of (the same letters, else the closest), first
+    among the valid names, then among every notebook's."""
     if name in config.PARAMETERS:
         return f"setting {name} is not read by {', '.join(stems)} or the notebooks {'they wait' if len(stems) > 1 else 'it waits'} for"
-    near = [v for v in sorted(valid) if sorted(v) == sorted(name)] or difflib.get_close_matches(name, valid, n=1)
-    return f"unknown setting {name!r}" + (f" (did you mean {near[0]}?)" if near else "")
+    for names in (sorted(valid), sorted(config.PARAMETERS)):  # another notebook's, if none of these is close
+        near = [v for v in names if sorted(v) == sorted(name)] or difflib.get_close_matches(name, names, n=1)
+        if near:
+            readers = "" if near[0] in valid else f", read by {', '.join(s for s in paths.CHAIN if near[0] in own_defaults(s))}"
+            return f"unknown setting {name!r} (did you mean {near[0]}{readers}?)"
+    return f"unknown setting {name!r}"
 
 
 def literal(text: str):
@@ -244,10 +249,9 @@ def named(settings: dict) -> str:
 
 
 def check_out(out: Path, settings: dict) -> Path:
-    """The --out folder, resolved once against the working directory and usable: not a file; inside
-    the repository, a folder of its own under build/ (not the committed tree, nor build/ itself,
-    which holds other runs; the message suggests one named after the settings); and writable
-    (created if missing)."""
+    """The --out folder, resolved once against the working directory: not a file; inside the
+    repository, a folder of its own under build/ (not the committed tree, nor build/ itself, which
+    holds other runs; the message suggests one named after the settings)."""
     given, out = out, out.expanduser().resolve()
     if paths.committed(out):
         where = "" if given.expanduser().is_absolute() else f" ({given} from {Path.cwd()})"
@@ -255,6 +259,11 @@ def check_out(out: Path, settings: dict) -> Path:
                          f"build/, never in the committed tree; e.g. --out {paths.ROOT / named(settings)}")
     if out.exists() and not out.is_dir():
         raise SystemExit(f"--out {out}: is a file, not a folder")
+    return out
+
+
+def writable(out: Path) -> None:
+    """Create the --out folder if missing and check that files can be written in it."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".probe.{os.getpid()}"
@@ -262,7 +271,6 @@ def check_out(out: Path, settings: dict) -> Path:
         probe.unlink()
     except OSError as error:
         raise SystemExit(f"--out {out}: cannot write there ({error.strerror})") from None
-    return out
 
 
 def plan(chosen: list[str], settings: dict) -> tuple[list[str], list[str]]:
@@ -431,16 +439,23 @@ def lock(root: Path = None):
 
 
 def holder(root: Path = None) -> str | None:
-    """Which run holds the checkout's lock (what `lock` wrote: its pid and start time), None if none does."""
-    path = (root or paths.ROOT) / "build" / "run.lock"
+    """Which run holds the checkout's lock (what `lock` wrote: its pid and start time), None if none
+    does: read without locking, so that a run starting at that moment is never refused; a run killed
+    outright left its line, but its process is gone."""
     try:
-        with open(path) as handle:
-            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)  # released when closed
+        text = ((root or paths.ROOT) / "build" / "run.lock").read_text().strip()
     except FileNotFoundError:
         return None
-    except BlockingIOError:
-        return path.read_text().strip() or "pid unknown"
-    return None
+    pid = re.match(r"pid (\d+),", text)
+    if not pid:
+        return None  # released: lock() empties the file
+    try:
+        os.kill(int(pid[1]), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # another user's process, alive
+        pass
+    return text
 
 
 def record(out: Path, argv: list[str], settings: dict, planned: list[str], copied: list[str], completed=(),
@@ -513,9 +528,10 @@ def command(argv: list[str]) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--out", type=Path, help="folder for the notebooks and outputs of a rerun")
     args, extra = parser.parse_known_args(argv)
-    if extra:  # most often the rest of an unquoted list: --set years=[2013, 2020]
+    if extra:  # may be the rest of an unquoted list: --set years=[2013, 2020]
+        unquoted = any(v.count("[") > v.count("]") for v in args.set) and not extra[0].startswith("-")
         parser.error(f"unrecognized arguments: {' '.join(extra)}"
-                     + ("; quote a value with spaces: --set 'years=[2013, 2020]'" if args.set else ""))
+                     + ("; quote a value with spaces: --set 'years=[2013, 2020]'" if unquoted else ""))
     every = notebooks()
     only = list(dict.fromkeys(args.only))
     unknown = set(only) - {nb.stem for nb in every}
@@ -530,10 +546,11 @@ def command(argv: list[str]) -> None:
         raise SystemExit(f"settings change results, and without --out they would rewrite the committed exhibits; "
                          f"rerun into a folder of its own: {paths.RUNNER} {' '.join(argv)} --out {named(settings)}")
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
+    out = check_out(args.out, settings) if args.out else paths.ROOT
     os.environ.update(BLAS)  # before the first record, which names them
-    with lock():  # before check_out creates the folder: a refused run leaves nothing behind
-        out = check_out(args.out, settings) if args.out else paths.ROOT
+    with lock():  # before the folder is created: a run refused by the lock leaves nothing behind
         if args.out:
+            writable(out)
             same_settings(out, settings)
             record(out, argv, settings, stems, copied, finished=False)
         sweep(out)

@@ -108,11 +108,13 @@ def test_an_out_in_the_committed_tree_is_refused_whatever_starts_the_notebook(ou
     """papermill -p out <the repository> would otherwise rewrite the committed exhibits with its settings;
     a relative out is resolved as the notebook's kernel resolves it (from notebooks/)."""
     monkeypatch.chdir(paths.NOTEBOOKS)
-    with pytest.raises(ValueError, match=r"is the committed tree: .*a folder of its own under build/"):
+    with pytest.raises(ValueError, match=r": inside the repository a run with out writes in a folder of its own under build/, never in the committed tree"):
         paths.figures(out)
 
 
 def test_an_out_under_build_or_outside_the_repository_is_used(tmp_path, monkeypatch):
     monkeypatch.chdir(paths.NOTEBOOKS)
+    monkeypatch.setenv("HOME", str(tmp_path))
     assert paths.figures("../build/alt").resolve() == paths.BUILD / "alt" / "figures"
     assert paths.output(str(tmp_path)) == tmp_path
+    assert paths.output("~/alt") == tmp_path / "alt"  # the folder checked, not notebooks/~/alt

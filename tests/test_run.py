@@ -39,6 +39,8 @@ def test_unknown_setting_lists_the_valid_ones(tmp_path):
         run.parse_settings(["nmae=b"], [nb])
     with pytest.raises(SystemExit, match=r"unknown setting 'tpf' \(did you mean tfp\?\)"):  # not top, as close
         run.parse_settings(["tpf=tfp_solow"], [paths.NOTEBOOKS / "05_baseline.ipynb"])
+    with pytest.raises(SystemExit, match=r"unknown setting 'rep' \(did you mean reps, read by 08_heterogeneity\?\); valid names: cov_type"):
+        run.parse_settings(["rep=999"], [paths.NOTEBOOKS / "05_baseline.ipynb"])
     with pytest.raises(SystemExit, match=r"--set x: expected NAME=VALUE; valid names: name, x$"):
         run.parse_settings(["x"], [nb])
 
@@ -190,10 +192,16 @@ def test_a_folder_with_files_but_no_run_record_is_refused(tmp_path, monkeypatch,
     assert (tmp_path / "alt" / "figures" / "table4.csv").read_text() == "committed elsewhere"
 
 
-def test_the_lock_names_its_holder_while_held(tmp_path):
+def test_the_lock_names_its_holder_while_held(tmp_path, monkeypatch):
     assert run.holder(tmp_path) is None  # no lock file yet
     with LOCK(tmp_path):
-        assert run.holder(tmp_path).startswith(f"pid {os.getpid()}, started ")
+        with monkeypatch.context() as m:  # asking takes no lock, so a run starting meanwhile is not refused
+            m.setattr(run.fcntl, "flock", lambda *a: pytest.fail("holder() locked the file"))
+            assert run.holder(tmp_path).startswith(f"pid {os.getpid()}, started ")
+    assert run.holder(tmp_path) is None
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (tmp_path / "build" / "run.lock").write_text(f"pid {gone.pid}, started 10:00:00")  # a run killed outright
     assert run.holder(tmp_path) is None
 
 
@@ -232,6 +240,9 @@ def test_an_unquoted_list_is_named_with_how_to_quote_it(capsys):
         run.main(["--only", "01_data", "--set", "years=[2013,", "2020]", "--out", "build/alt"])
     assert capsys.readouterr().err.strip().endswith(
         f"{paths.RUNNER}: error: unrecognized arguments: 2020]; quote a value with spaces: --set 'years=[2013, 2020]'")
+    with pytest.raises(SystemExit):  # another mistake gets no such hint
+        run.main(["--only", "08_heterogeneity", "--set", "reps=999", "--outt", "build/alt"])
+    assert capsys.readouterr().err.strip().endswith("error: unrecognized arguments: --outt build/alt")
 
 
 @pytest.mark.parametrize("flags, haswell", [("fpu sse2 avx avx2 fma bmi2", True), ("fpu sse2 avx fma", False),

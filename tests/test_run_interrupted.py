@@ -107,8 +107,10 @@ def test_a_second_ctrl_c_stops_at_once_and_the_rerun_is_recorded_as_interrupted(
     assert process.returncode == 130 and output.endswith(run.INTERRUPTED + "\n"), output
     facts = json.loads((out / "run.json").read_text())
     assert facts["interrupted"] is True and facts["finished"] is False
-    assert facts["notebooks_planned"] == ["01_a", "02_b", "03_c"] and "01_a" in facts["notebooks_completed"]
-    assert facts["notebooks_completed"] == [s for s in facts["notebooks_planned"] if (out / "notebooks" / f"{s}.ipynb").exists()]
+    # 03_c may be running when the second Ctrl-C comes; a notebook is counted complete once stored
+    assert facts["notebooks_planned"] == ["01_a", "02_b", "03_c"] and facts["notebooks_completed"][0] == "01_a"
+    assert "02_b" not in facts["notebooks_completed"]
+    assert all((out / "notebooks" / f"{s}.ipynb").exists() for s in facts["notebooks_completed"])
     assert (out / "partial" / "02_b.ipynb").exists() and not (out / "notebooks" / "02_b.ipynb").exists()
     with run.lock(checkout):  # released
         pass
