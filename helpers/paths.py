@@ -64,26 +64,30 @@ def written(stem: str, root: Path, since: float) -> list[Path]:
     return sorted(p for pattern in CHAIN[stem][1] for p in Path(root).glob(pattern) if p.stat().st_mtime >= since)
 
 
-def committed(folder: Path) -> bool:
-    """A resolved folder is the committed tree: the repository or a folder in it outside build/
-    (build/ itself holds every rerun, so none goes there directly)."""
-    return folder == ROOT or (ROOT in folder.parents and BUILD not in folder.parents)
+def own_folder(out, example: str) -> Path:
+    """`out` (~ expanded; relative to the working directory) as the folder of a run given one: refused
+    (ValueError, naming `example` of a folder to use) if it resolves to the committed tree, i.e. the
+    repository or a folder in it outside build/ (build/ itself holds every rerun, so none goes there)."""
+    folder = Path(out).expanduser()
+    resolved = folder.resolve()
+    if resolved == ROOT or (ROOT in resolved.parents and BUILD not in resolved.parents):
+        where = "" if folder.is_absolute() else f" ({out} from {Path.cwd()})"
+        raise ValueError(f"{resolved}{where}: inside the repository a run goes in a folder of its own under build/, "
+                         f"never in the committed tree; e.g. {example}")
+    return folder
 
 
 def output(out: str = "") -> Path:
     """The folder a notebook writes under: `out` if given (a rerun; the runner puts its inputs there;
-    never the committed tree, whatever starts the notebook), else the one the runner names in
-    $COMPENDIUM_OUT, else build/interactive/. A default folder other than the repository starts with
+    never the committed tree, whatever starts the notebook: own_folder), else the one the runner names
+    in $COMPENDIUM_OUT, else build/interactive/. A default folder other than the repository starts with
     copies of the committed inputs the notebooks read (`seed`), so a run in JupyterLab reads what make
     reproduce would and never rewrites a committed exhibit."""
     if out:
-        folder = Path(out).expanduser()
-        if committed(folder.resolve()):
-            where = "" if str(folder.resolve()) == out else f" ({folder.resolve()})"
-            raise ValueError(f"out={out!r}{where}: inside the repository a run with out writes in a folder of its own "
-                             f"under build/, never in the committed tree, as the runner does: {RUNNER} --only "
-                             f"<notebook> --set <name>=<value> --out build/<name>")
-        return folder
+        try:
+            return own_folder(out, f"{RUNNER} --only <notebook> --set <name>=<value> --out build/<name>")
+        except ValueError as error:
+            raise ValueError(f"out={error}") from None
     root = Path(os.environ.get(OUT_VARIABLE) or INTERACTIVE)
     if root.resolve() != ROOT:
         seed(root, overwrite=False)

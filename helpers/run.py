@@ -249,14 +249,12 @@ def named(settings: dict) -> str:
 
 
 def check_out(out: Path, settings: dict) -> Path:
-    """The --out folder, resolved once against the working directory: not a file; inside the
-    repository, a folder of its own under build/ (not the committed tree, nor build/ itself, which
-    holds other runs; the message suggests one named after the settings)."""
-    given, out = out, out.expanduser().resolve()
-    if paths.committed(out):
-        where = "" if given.expanduser().is_absolute() else f" ({given} from {Path.cwd()})"
-        raise SystemExit(f"--out {out}{where}: inside the repository a rerun goes in a folder of its own under "
-                         f"build/, never in the committed tree; e.g. --out {paths.ROOT / named(settings)}")
+    """The --out folder, resolved once against the working directory: not a file, nor in the committed
+    tree (paths.own_folder; the message suggests a folder named after the settings)."""
+    try:
+        out = paths.own_folder(out, f"--out {paths.ROOT / named(settings)}").resolve()
+    except ValueError as error:
+        raise SystemExit(f"--out {error}") from None
     if out.exists() and not out.is_dir():
         raise SystemExit(f"--out {out}: is a file, not a folder")
     return out
