@@ -20,7 +20,7 @@ Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster pro
   say which errors it used, and its stars suggest these (notebook 08).
 """
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 import numpy as np
@@ -212,11 +212,17 @@ def wald(fit: Fit, terms: list[str]) -> tuple[float, float]:
 
 
 def equal_slopes(data: pd.DataFrame, y: str, x: str, regions, cov_type: CovType = config.COV_TYPE) -> tuple[Fit, float, float]:
-    """Is the slope of x the same in every region (Table 7's question asked at once)? One two-way
-    model on all rows of y on x and x times the dummy of each region but the first (the base), and
-    the Wald F of those products (wald). Returns the fit, F and its p-value."""
-    frame, products = _region_slopes(data, y, x, regions)
-    fit = estimate(frame, y, [x, *products], cov_type=cov_type)
+    """Is the slope of x the same in every region (Table 7's question asked at once)? The Chow test of
+    one model on all rows in which every region has its own slope and its own year effects, so that
+    each region's slope is its Table 7 coefficient: y on x, x times the dummy of each region but the
+    first (the base) and that region's year dummies, with province and year effects; the Wald F of the
+    products (wald). Returns the fit (its slopes, products and constant; no within R-squared, since the
+    region-year dummies are effects there, not regressors), F and its p-value."""
+    frame, products, region_years = _region_slopes(data, y, x, regions)
+    fit = estimate(frame, y, [x, *products, *region_years], cov_type=cov_type)
+    keep = [x, *products, "Constant"]
+    fit = replace(fit, params=fit.params[keep], std_errors=fit.std_errors[keep], vcov=fit.vcov.loc[keep, keep],
+                  r2_within=float("nan"))
     return fit, *wald(fit, products)
 
 
@@ -224,15 +230,21 @@ def equal_slopes_bootstrap(data: pd.DataFrame, y: str, x: str, regions, reps: in
                            seed: int = config.BOOTSTRAP["seed"],
                            weights: Weights = config.BOOTSTRAP["weights"]) -> "Bootstrap":
     """equal_slopes' clustered Wald test by the restricted wild cluster bootstrap (wild_wald): the
-    draws impose one slope in every region."""
-    frame, products = _region_slopes(data, y, x, regions)
-    return wild_wald(frame, y, [x, *products], products, reps, seed, weights)
+    draws impose one slope in every region and keep each region's year effects."""
+    frame, products, region_years = _region_slopes(data, y, x, regions)
+    return wild_wald(frame, y, [x, *products, *region_years], products, reps, seed, weights)
 
 
-def _region_slopes(data: pd.DataFrame, y: str, x: str, regions) -> tuple[pd.DataFrame, list[str]]:
-    """y, x and x times the dummy of each region but the first, and the names of those products."""
-    products = {f"{x} x {region}": data[x] * (data["region"] == region) for region in list(regions)[1:]}
-    return data[[y, x]].assign(**products), list(products)
+def _region_slopes(data: pd.DataFrame, y: str, x: str, regions) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """y, x, x times the dummy of each region but the first ('x x region') and that region's dummies
+    of every year but the first ('region x year'), the year effects of the regions beyond the common
+    ones; returns the frame and the names of the products and of the region-year dummies."""
+    in_region = {region: data["region"] == region for region in list(regions)[1:]}
+    products = {f"{x} x {region}": data[x] * rows for region, rows in in_region.items()}
+    years = year_dummies(data)
+    region_years = {f"{region} x {year.removeprefix('year_')}": years[year] * rows
+                    for region, rows in in_region.items() for year in years}
+    return data[[y, x]].assign(**products, **region_years), list(products), list(region_years)
 
 
 def vif(data: pd.DataFrame, columns: list[str]) -> pd.Series:

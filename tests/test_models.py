@@ -134,6 +134,25 @@ def test_wald_with_one_term_is_the_squared_t(data):
     assert f == pytest.approx(fit.tstats["digital"] ** 2) and p == pytest.approx(fit.pvalues["digital"])
 
 
+def test_equal_slopes_are_the_separate_regional_regressions_and_their_chow_test(data):
+    """Each region's slope in equal_slopes' model is its own two-way regression's (Table 7), since every
+    region has its own year effects; the F is the Chow test by sums of squares, homoskedastic errors:
+    ((SSR_r - SSR_u) / 3) / (SSR_u / (N - K_u)), SSR_u of the four regional regressions, SSR_r of one
+    slope with region-by-year and province dummies, K_u their parameters (statsmodels)."""
+    regions = ["East", "Central", "West", "Northeast"]
+    fit, f, _ = models.equal_slopes(data, "tfp", "digital", regions, cov_type="unadjusted")
+    for region in regions:
+        alone = models.estimate(data[data["region"] == region], "tfp", ["digital"]).params["digital"]
+        pooled = fit.params["digital"] + fit.params.get(f"digital x {region}", 0.0)
+        assert pooled == pytest.approx(alone, rel=1e-9)
+    long = data[["tfp", "digital", "region"]].reset_index()
+    separate = [smf.ols("tfp ~ digital + C(province) + C(year)", data=long[long["region"] == r]).fit() for r in regions]
+    ssr_u = sum(s.ssr for s in separate)
+    df_u = len(long) - sum(s.df_model + 1 for s in separate)
+    ssr_r = smf.ols("tfp ~ digital + C(province) + C(region):C(year)", data=long).fit().ssr
+    assert f == pytest.approx((ssr_r - ssr_u) / 3 / (ssr_u / df_u), rel=1e-8)
+
+
 def test_vif_is_one_over_one_minus_auxiliary_r2(data):
     aux = smf.ols("digital ~ gov + cs + open + ur + ind", data=data).fit()
     assert models.vif(data, ["digital", *CONTROLS])["digital"] == pytest.approx(1 / (1 - aux.rsquared))

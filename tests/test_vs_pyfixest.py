@@ -148,14 +148,19 @@ def agree_with_pyfixest(frame: pd.DataFrame, y: str, x: list[str], spec: str) ->
 
 def test_equal_slopes_wald_test_equals_pyfixest(analysis_panel):
     """Notebook 08 (models.equal_slopes): digital and its products with the Central, West and Northeast
-    dummies in one two-way model; F of the three products with the clustered covariance."""
+    dummies, with province effects and each region's year effects; F of the three products with the
+    clustered covariance. The region-by-year effects enter as fixest's i(year, region) beside year
+    effects, which pyfixest reduces to their rank itself (as region^year effects it would count the
+    four region intercepts that repeat the province effects, and K three too high)."""
     data = analysis_panel
-    f = models.equal_slopes(data, "tfp", "digital", REGIONS)[1]
-    dummies = pd.get_dummies(data["region"], dtype=float)[["Central", "West", "Northeast"]]  # East the base
-    pooled = data[["tfp", "digital"]].assign(**{f"digital x {r}": data["digital"] * dummies[r] for r in dummies})
-    terms = [f"digital x {r}" for r in dummies]
-    theirs = pyfixest_fit(pooled, "tfp", ["digital", *terms], "twoway")
-    theirs.wald_test(R=np.eye(4)[1:], distribution="chi2")  # W; pyfixest keeps W / q as _f_statistic
+    fit, f, _ = models.equal_slopes(data, "tfp", "digital", REGIONS)
+    formula = "tfp ~ digital + i(region, digital, ref='East') + i(year, region) | province + year"
+    theirs = pf.feols(formula, data=data[["tfp", "digital", "region"]].reset_index(), vcov={"CRV1": "province"})
+    products = [f"region::{r}:digital" for r in ["Central", "West", "Northeast"]]
+    np.testing.assert_allclose(fit.params[[f"digital x {r}" for r in ["Central", "West", "Northeast"]]],
+                               theirs.coef()[products], rtol=1e-8)
+    theirs.wald_test(R=np.eye(len(theirs.coef()))[[list(theirs.coef().index).index(p) for p in products]],
+                     distribution="chi2")  # W; pyfixest keeps W / q as _f_statistic
     assert f == pytest.approx(theirs._f_statistic, rel=1e-8)
 
 
