@@ -181,6 +181,21 @@ def test_constant_is_the_mean_province_effect_of_the_base_year(data):
     assert fit.params["Constant"] == pytest.approx(lsdv.params.filter(like="C(province)").mean(), rel=1e-9)
 
 
+def test_constant_standard_error_is_xtreg_fe_s(data):
+    """xtreg, fe: the constant of OLS on the data demeaned by province with the overall means added back
+    (y_it - ybar_i + ybar, each regressor and year dummy alike), with the clustered sandwich of the module
+    docstring; statsmodels' cluster covariance applies the same G/(G-1) (N-1)/(N-K)."""
+    x = ["digital", *CONTROLS]
+    columns = pd.concat([data[["tfp", *x]], models.year_dummies(data)], axis=1)
+    province = data.index.get_level_values("province")
+    restored = columns - columns.groupby(province).transform("mean") + columns.mean()
+    ols = sm.OLS(restored["tfp"], sm.add_constant(restored.drop(columns="tfp"))).fit(
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(province)[0]})
+    fit = models.estimate(data, "tfp", x)
+    assert fit.params["Constant"] == pytest.approx(ols.params["const"], rel=1e-9)
+    assert fit.std_errors["Constant"] == pytest.approx(ols.bse["const"], rel=1e-8)
+
+
 def test_options_are_checked_before_estimating(data):
     with pytest.raises(ValueError, match=r"spec must be one of \('twoway'"):
         models.estimate(data, "tfp", ["digital"], spec="two-way")
