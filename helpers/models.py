@@ -216,13 +216,13 @@ def equal_slopes(data: pd.DataFrame, y: str, x: str, regions, cov_type: CovType 
     one model on all rows in which every region has its own slope and its own year effects, so that
     each region's slope is its Table 7 coefficient: y on x, x times the dummy of each region but the
     first (the base) and that region's year dummies, with province and year effects; the Wald F of the
-    products (wald). Returns the fit (its slopes, products and constant; no within R-squared, since the
-    region-year dummies are effects there, not regressors), F and its p-value."""
+    products (wald). Returns the fit (its slopes, products and constant, the region-year effects among
+    its effects; no within R-squared, since those are effects here, not regressors), F and its p-value."""
     frame, products, region_years = _region_slopes(data, y, x, regions)
     fit = estimate(frame, y, [x, *products, *region_years], cov_type=cov_type)
     keep = [x, *products, "Constant"]
     fit = replace(fit, params=fit.params[keep], std_errors=fit.std_errors[keep], vcov=fit.vcov.loc[keep, keep],
-                  r2_within=float("nan"))
+                  r2_within=float("nan"), effects={**fit.effects, "region x year": True})
     return fit, *wald(fit, products)
 
 
