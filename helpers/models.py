@@ -212,11 +212,11 @@ def wald(fit: Fit, terms: list[str]) -> tuple[float, float]:
 
 
 def equal_slopes(data: pd.DataFrame, y: str, x: str, regions, cov_type: CovType = config.COV_TYPE) -> tuple[Fit, float, float]:
-    """Is the slope of x the same in every region (Table 7's question asked at once)? The Chow test of
-    one model on all rows in which every region has its own slope and its own year effects, so that
-    each region's slope is its Table 7 coefficient: y on x, x times the dummy of each region but the
-    first (the base) and that region's year dummies, with province and year effects; the Wald F of the
-    products (wald). Returns the fit (its slopes, products and constant, the region-year effects among
+    """Is the slope of x the same in every region (Table 7's question asked at once)? A Chow-type test,
+    with the run's covariance, of one model on all rows in which every region has its own slope and its
+    own year effects, so that each region's slope is its Table 7 coefficient: y on x, x times the dummy
+    of each region but the first (the base) and that region's year dummies, with province and year
+    effects; the Wald F of the products (wald). Returns the fit (its slopes, products and constant, the region-year effects among
     its effects; no within R-squared, since those are effects here, not regressors), F and its p-value."""
     frame, products, region_years = _region_slopes(data, y, x, regions)
     fit = estimate(frame, y, [x, *products, *region_years], cov_type=cov_type)

@@ -221,6 +221,24 @@ def test_wild_wald_refuses_a_regressor_named_twice_or_a_term_not_among_them():
             models.wild_wald(frame, "y", x, terms)
 
 
+def test_equal_slopes_f_star_keep_each_region_s_year_effects():
+    """Every F* of equal_slopes_bootstrap equals brute_force_wald's with region-by-year dummies among the
+    regressors, on a design with region-by-year shocks (a restricted fit without them would differ)."""
+    frame = design(5, 7, 5, 1, 0.5).assign(region=lambda f: np.where(
+        f.index.get_level_values("province").isin(["p0", "p1", "p2"]), "A", "B"))
+    in_b = (frame["region"] == "B").to_numpy(dtype=float)
+    year = frame.index.get_level_values("year")
+    shocks = np.random.default_rng(5).normal(size=year.nunique())[pd.factorize(year)[0]]
+    frame = frame.assign(y=frame["y"] + 2 * shocks * in_b, **{"x0 x B": frame["x0"] * in_b})
+    region_years = pd.get_dummies(year, drop_first=True, dtype=float).mul(in_b, axis=0).set_index(frame.index)
+    dummies = frame.join(region_years.add_prefix("B x "))
+    boot = models.equal_slopes_bootstrap(frame, "y", "x0", ["A", "B"], reps=99, seed=3)
+    vectors, _ = models._draws(models.WEIGHTS["webb"], 7, 99, 3)
+    f, f_star = brute_force_wald(dummies, ["x0", "x0 x B", *dummies.columns[-4:]], ["x0 x B"], vectors)
+    assert boot.statistic == pytest.approx(f, rel=1e-8)
+    np.testing.assert_allclose(boot.star, f_star, rtol=1e-7)
+
+
 def test_equal_slopes_bootstrap_draws_impose_one_slope():
     """Slopes that differ by region are rejected, one common slope is not; the observed F is equal_slopes'.
     Six provinces a region: with four, each region's own year effects leave the bootstrap too little
