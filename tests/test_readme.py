@@ -118,7 +118,7 @@ def multiverse() -> list[str]:
     share = lambda claim, universe: percent(n.at[(claim, universe), "supports"])  # noqa: E731
     count = lambda claim, universe: f"{n.at[(claim, universe), 'specifications']:,}"  # noqa: E731
     regional = n.loc["regional pattern"]
-    assert regional["supports"].max() <= 0.05  # "the pattern fails in 95 % or more of every universe"
+    assert regional["supports"].max() <= 0.05  # "the pattern fails in 95 % or more of each universe of `11_numbers`"
     assert regional.at["core, wild cluster bootstrap", "supporting"] == 0  # "in none of the 360 ..."
     draws = csv("11_joint")["draws"].unique()
     for claim, statistic in [("H1", "positive and significant"), ("regional pattern", "pattern holds")]:
