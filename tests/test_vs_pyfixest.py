@@ -146,6 +146,7 @@ def agree_with_pyfixest(frame: pd.DataFrame, y: str, x: list[str], spec: str) ->
         assert ours.r2_within == pytest.approx(theirs._r2_within, rel=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:\\s*\\d+ variables dropped due to multicollinearity:UserWarning")  # by design, below
 def test_equal_slopes_wald_test_equals_pyfixest(analysis_panel):
     """Notebook 08 (models.equal_slopes): digital and its products with the Central, West and Northeast
     dummies, with province effects and each region's year effects; F of the three products with the
