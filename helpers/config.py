@@ -45,8 +45,8 @@ MEASURE_DEFAULTS = {"tfp": "tfp", "digital": "digital", "virtual": "virtual"}
 CONTROLS = ["gov", "cs", "open", "ur", "ind"]  # the paper's five controls, Table 4
 ALPHA = 0.05  # significance level of every verdict
 # Standard errors of the paper's tables (notebooks 05-08): clustered by province. The paper does not say
-# which it used (its stars suggest conventional ones, notebook 08); a rerun may choose another of
-# models.CovType: driscoll_kraay or unadjusted (conventional).
+# which it used (its stars show only t read with many degrees of freedom, notebook 09); a rerun may
+# choose another of models.CovType: driscoll_kraay or unadjusted (conventional).
 COV_TYPE = "cluster"
 COV_TYPES = ("cluster", "driscoll_kraay", "unadjusted")
 CONFIDENCE = 0.95  # level of every confidence interval (tables, figures, the published value inside ours)

@@ -16,8 +16,9 @@ Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster pro
   use T-1 degrees of freedom.
 - Conventional ('unadjusted', what `xtreg, fe` and reghdfe print without a vce option): s^2 (X'X)^-1,
   s^2 = SSR / (N - K - G + 1) with the absorbed province effects counted, t tests with those N - K - G + 1
-  degrees of freedom. It assumes errors independent across years within a province; the paper does not
-  say which errors it used, and its stars suggest these (notebook 08).
+  degrees of freedom. It assumes errors independent across years within a province. The paper does not
+  say which errors it used; its stars show only t read with many degrees of freedom, which these give
+  and so do clustered errors read against the normal (notebook 09).
 """
 import itertools
 from dataclasses import dataclass, field, replace
@@ -115,7 +116,8 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
     spec : 'twoway' province and year effects (the paper's model); 'province_fe' province effects
         only; 'pooled_year' year dummies only; 'pooled' no effects.
     cov_type : 'cluster' by province (xtreg, fe convention, module docstring), 'driscoll_kraay'
-        (Driscoll & Kraay 1998, Bartlett kernel, linearmodels' default bandwidth) or 'unadjusted'
+        (Driscoll & Kraay 1998, Bartlett kernel, linearmodels' default bandwidth floor(4 (T/100)^(2/9)): 2 lags
+        for T = 8 to 11 years) or 'unadjusted'
         (conventional, homoskedastic and independent errors).
 
     Returns

@@ -65,7 +65,7 @@ def baseline() -> list[str]:
 
 
 def errors() -> list[str]:
-    """What the paper's stars imply about its standard errors (notebooks 05 and 08)."""
+    """How the paper read its t statistics, which its stars show (notebooks 05, 08 and 09)."""
     stars_ = csv("table7_stars", index_col="region").loc["Northeast"]
     assert stars_["printed"] == stars_["conventional stars"] == "***" != stars_["clustered stars"]
     table4 = csv("table4_errors", index_col=["column", "errors"])
