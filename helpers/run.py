@@ -370,10 +370,12 @@ def schedule(items: dict, run) -> tuple[dict, list]:
     """Call run(item) for each item of `items` (item -> the items it needs) once those it needs have
     succeeded, WORKERS at a time, in the order given; returns the failures (item -> error) and the
     items not run because one they need failed. On Ctrl-C no new item starts, those running finish
-    (their files are then complete), and KeyboardInterrupt is raised; a second Ctrl-C raises
+    (their files are then complete), and KeyboardInterrupt is raised if an item is left that could
+    have run (none is: the run is complete, and returns as usual); a second Ctrl-C raises
     StoppedAtOnce without waiting for them (the caller ends the process with stop_at_once)."""
     failed, skipped, done, running = {}, [], set(), {}
     pending = list(items)
+    stopping = False
     pool = ThreadPoolExecutor(max_workers=WORKERS)
     try:
         while pending or running:
@@ -381,10 +383,10 @@ def schedule(items: dict, run) -> tuple[dict, list]:
                 if items[item] & (set(failed) | set(skipped)):
                     pending.remove(item)
                     skipped.append(item)
-                elif len(running) < WORKERS and items[item] <= done:
+                elif not stopping and len(running) < WORKERS and items[item] <= done:
                     pending.remove(item)
                     running[pool.submit(run, item)] = item
-            if not running:
+            if stopping or not running:
                 break
             try:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -392,10 +394,9 @@ def schedule(items: dict, run) -> tuple[dict, list]:
                 try:  # a second Ctrl-C may come as soon as the line is printed
                     print(f"interrupted: letting {', '.join(map(str, running.values()))} finish "
                           f"(Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
-                    wait(running)
+                    finished, stopping = wait(running)[0], True
                 except KeyboardInterrupt:
                     raise StoppedAtOnce from None
-                raise
             for future in finished:
                 item = running.pop(future)
                 if future.exception() is None:
@@ -404,6 +405,10 @@ def schedule(items: dict, run) -> tuple[dict, list]:
                     failed[item] = future.exception()
     finally:
         pool.shutdown(wait=False)  # everything has finished, or is abandoned
+    if stopping and pending:
+        raise KeyboardInterrupt
+    if stopping:
+        print("they were the last: nothing is left to run", file=sys.stderr, flush=True)
     return failed, skipped
 
 

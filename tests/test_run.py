@@ -5,6 +5,8 @@ import os
 import re
 import shutil
 import subprocess
+import threading
+from concurrent.futures import FIRST_COMPLETED
 from fnmatch import fnmatch
 
 import nbformat
@@ -359,6 +361,43 @@ def test_schedule_waits_for_what_an_item_needs_and_reports_every_failure():
     failed, skipped = run.schedule(items, work)
     assert sorted(failed) == ["a", "c"] and str(failed["c"]) == "c failed"
     assert skipped == ["b"] and finished.index("d") < finished.index("e")
+
+
+@pytest.mark.parametrize("items, failing, left", [
+    ({"a": set(), "b": {"a"}}, set(), False),  # b is the last: the run is complete
+    ({"a": set(), "b": {"a"}, "c": {"b"}}, set(), True),  # c could still run
+    ({"a": set(), "b": {"a"}, "c": {"b"}}, {"b"}, False),  # c needs the failed b: nothing could run
+], ids=["last", "one left", "none could run"])
+def test_ctrl_c_lets_the_running_items_finish_and_stops_the_run_only_if_one_could_still_run(
+        monkeypatch, capsys, items, failing, left):
+    """Ctrl-C while b runs (the KeyboardInterrupt a signal raises in the main thread's wait): a ends
+    only once the first wait has begun, and the second wait, the first with b submitted, is interrupted."""
+    started, waits, b_started, interrupted = [], [], threading.Event(), []
+
+    def work(item):
+        started.append(item)
+        b_started.set() if item == "b" else None
+        wait_began.wait(10) if item == "a" else None
+        if item in failing:
+            raise SystemExit(f"{item} failed")
+    real, wait_began = run.wait, threading.Event()
+
+    def wait(futures, return_when="ALL_COMPLETED"):
+        waits.append(return_when)
+        wait_began.set()
+        if waits.count(FIRST_COMPLETED) == 2 and not interrupted and b_started.wait(10):
+            interrupted.append(True)
+            raise KeyboardInterrupt
+        return real(futures, return_when=return_when)
+    monkeypatch.setattr(run, "wait", wait)
+    if left:
+        with pytest.raises(KeyboardInterrupt):
+            run.schedule(items, work)
+    else:
+        failed, skipped = run.schedule(items, work)
+        assert (sorted(failed), skipped) == ((["b"], ["c"]) if failing else ([], []))
+        assert "nothing is left to run" in capsys.readouterr().err
+    assert interrupted and started == ["a", "b"]
 
 
 def test_a_second_run_in_the_same_checkout_is_refused(tmp_path):

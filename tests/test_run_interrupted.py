@@ -54,14 +54,14 @@ def since(start):
 
 def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recovers(checkout):
     """Runs stopped at three moments, one after another (each the next one's starting point), then a
-    run left alone."""
+    run whose Ctrl-C comes once nothing is left to start, so that it finishes."""
     figures = [checkout / FIGURES / f"{stem}.{ext}" for stem in ("01_a", "02_b") for ext in ("png", "pdf")]
     notebooks = [checkout / "notebooks" / f"{stem}.ipynb" for stem in ("01_a", "02_b")]
     moments = [  # when to stop the run, and how
         ("as the first figure is replaced", signal.SIGKILL, lambda replaced: any(map(replaced, figures))),
         ("between notebooks", signal.SIGKILL, lambda replaced: any(map(replaced, notebooks))),
-        ("in the last notebook (Ctrl-C)", signal.SIGINT,
-         lambda replaced: replaced(checkout / "build" / "partial" / "03_c.ipynb")),
+        ("in the first notebooks, 03_c waiting for 01_a (Ctrl-C)", signal.SIGINT,
+         lambda replaced: replaced(checkout / "build" / "partial" / "01_a.ipynb")),
     ]
     original = {p.name: p.read_bytes() for p in (checkout / "notebooks").glob("*.ipynb")}
     seen = set()
@@ -77,12 +77,16 @@ def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recove
         for name, data in original.items():  # a notebook is the original or a complete executed one
             assert (checkout / "notebooks" / name).read_bytes() == data or found[name] == "new", moment
         if how == signal.SIGINT:  # no new notebook started; those running finished or failed
-            assert re.search(r"interrupted: letting .*03_c.* finish", output), output
+            assert re.search(r"interrupted: letting .*01_a.* finish", output), output
+            assert "03_c" not in output.split("interrupted: letting")[1], output  # it never started
             assert process.returncode == 130 and output.endswith(run.INTERRUPTED + "\n"), output
         seen |= set(found.values())
     assert seen == {"old", "new"}  # the moments fell inside the runs
-    output = finish(start(checkout))
-    assert "3 of 3 notebooks ran" in output, output
+    start_time, process = time.time(), start(checkout)
+    wait_for(lambda: since(start_time)(checkout / "build" / "partial" / "03_c.ipynb") or process.poll() is not None)
+    os.killpg(process.pid, signal.SIGINT)
+    output = finish(process)
+    assert process.returncode == 0 and "nothing is left to run" in output and "3 of 3 notebooks ran" in output, output
     assert set(state(checkout).values()) == {"new"}
     leftovers = [p for f in (FIGURES, PROCESSED, "notebooks") for p in (checkout / f).glob(".*")]
     assert leftovers == []
