@@ -130,7 +130,7 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
             valid.update(defaults(nb.parent / f"{stem}.ipynb"))
         valid.update(defaults(nb))
     valid.pop("out", None)
-    settings = {}
+    settings, given = {}, {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if name == "out":
@@ -140,23 +140,25 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
         if name not in valid:
             raise SystemExit(f"{why_refused(name, [nb.stem for nb in chosen], valid)}; valid names: {', '.join(sorted(valid))}")
         if name in settings:
-            raise SystemExit(f"setting {name} given twice ({name}={settings[name]!r} and {pair}); give it once")
+            raise SystemExit(f"setting {name} given twice (--set {given[name]} and --set {pair}); give it once")
         value = literal(text)
         check_kind(name, value, valid[name], shown=repr(text))
         value = float(value) if type(valid[name]) is float else value
         check_value(name, value, valid[name])
-        settings[name] = value
+        settings[name], given[name] = value, pair
     return settings
 
 
 def why_refused(name: str, stems: list[str], valid) -> str:
     """Why a setting is refused: another notebook's (not read by the chosen ones or those they wait
-    for), or unknown, with the name it may be a typo of (the same letters, else the closest), first
+    for), or unknown, with the name it may be a typo of (the same letters, else the closest; TFP: tfp), first
     among the valid names, then among every notebook's."""
     if name in config.PARAMETERS:
         return f"setting {name} is not read by {', '.join(stems)} or the notebooks {'they wait' if len(stems) > 1 else 'it waits'} for"
     for names in (sorted(valid), sorted(config.PARAMETERS)):  # another notebook's, if none of these is close
-        near = [v for v in names if sorted(v) == sorted(name)] or difflib.get_close_matches(name, names, n=1)
+        folded = {v.lower(): v for v in names}
+        near = ([v for v in names if sorted(v.lower()) == sorted(name.lower())]
+                or [folded[v] for v in difflib.get_close_matches(name.lower(), folded, n=1)])
         if near:
             readers = "" if near[0] in valid else f", read by {', '.join(s for s in paths.CHAIN if near[0] in own_defaults(s))}"
             return f"unknown setting {name!r} (did you mean {near[0]}{readers}?)"

@@ -103,12 +103,16 @@ def test_seed_names_a_missing_committed_input_and_what_writes_it(tmp_path, monke
     assert not (tmp_path / "run").exists()
 
 
-@pytest.mark.parametrize("out", [str(paths.ROOT), str(paths.DATA), str(paths.ROOT / "docs"), str(paths.BUILD), ".."])
-def test_an_out_in_the_committed_tree_is_refused_whatever_starts_the_notebook(out, monkeypatch):
+@pytest.mark.parametrize("out, why", [(str(paths.ROOT), "never in the committed tree"),
+                                      (str(paths.DATA), "never in the committed tree"),
+                                      (str(paths.ROOT / "docs"), "never in the committed tree"),
+                                      ("..", "never in the committed tree"),
+                                      (str(paths.BUILD), "build/ itself holds every run's folder")])
+def test_an_out_in_the_committed_tree_is_refused_whatever_starts_the_notebook(out, why, monkeypatch):
     """papermill -p out <the repository> would otherwise rewrite the committed exhibits with its settings;
     a relative out is resolved as the notebook's kernel resolves it (from notebooks/)."""
     monkeypatch.chdir(paths.NOTEBOOKS)
-    with pytest.raises(ValueError, match=r"^out=/.*: inside the repository a run goes in a folder of its own under build/, never in the committed tree; e\.g\. .*helpers.run"):
+    with pytest.raises(ValueError, match=rf"^out=/.*: inside the repository a run goes in a folder of its own under build/, {why}; e\.g\. .*helpers.run"):
         paths.figures(out)
 
 

@@ -41,6 +41,10 @@ def test_unknown_setting_lists_the_valid_ones(tmp_path):
         run.parse_settings(["nmae=b"], [nb])
     with pytest.raises(SystemExit, match=r"unknown setting 'tpf' \(did you mean tfp\?\)"):  # not top, as close
         run.parse_settings(["tpf=tfp_solow"], [paths.NOTEBOOKS / "05_baseline.ipynb"])
+    with pytest.raises(SystemExit, match=r"unknown setting 'TFP' \(did you mean tfp\?\)"):
+        run.parse_settings(["TFP=tfp_solow"], [paths.NOTEBOOKS / "05_baseline.ipynb"])
+    with pytest.raises(SystemExit, match=r"unknown setting 'Cov_Tpye' \(did you mean cov_type\?\)"):
+        run.parse_settings(["Cov_Tpye=unadjusted"], [paths.NOTEBOOKS / "05_baseline.ipynb"])
     with pytest.raises(SystemExit, match=r"unknown setting 'rep' \(did you mean reps, read by 08_heterogeneity\?\); valid names: cov_type"):
         run.parse_settings(["rep=999"], [paths.NOTEBOOKS / "05_baseline.ipynb"])
     with pytest.raises(SystemExit, match=r"--set x: expected NAME=VALUE; valid names: name, x$"):
@@ -52,8 +56,8 @@ def test_a_setting_of_another_notebook_or_given_twice_is_refused():
         run.parse_settings(["alpha=0.1"], [paths.NOTEBOOKS / "05_baseline.ipynb"])
     with pytest.raises(SystemExit, match=r"not read by 01_data, 05_baseline or the notebooks they wait for; valid names: "):
         run.parse_settings(["alpha=0.1"], [paths.NOTEBOOKS / "01_data.ipynb", paths.NOTEBOOKS / "05_baseline.ipynb"])
-    with pytest.raises(SystemExit, match=r"setting alpha given twice \(alpha=0.1 and alpha=0.2\); give it once"):
-        run.parse_settings(["alpha=0.1", "alpha=0.2"], [paths.NOTEBOOKS / "09_replication_scorecard.ipynb"])
+    with pytest.raises(SystemExit, match=r"setting alpha given twice \(--set alpha=0.1 and --set alpha=.2\); give it once"):
+        run.parse_settings(["alpha=0.1", "alpha=.2"], [paths.NOTEBOOKS / "09_replication_scorecard.ipynb"])
 
 
 def test_setting_of_the_wrong_type_is_refused(tmp_path):
@@ -108,7 +112,7 @@ def test_settings_without_out_are_refused_with_the_command_that_works(repo_uncha
     (lambda tmp: paths.FIGURES, "a folder of its own under build/, never in the committed tree"),
     (lambda tmp: paths.ROOT, "a folder of its own under build/"),
     (lambda tmp: paths.NOTEBOOKS / "alt", "a folder of its own under build/"),
-    (lambda tmp: paths.BUILD, "a folder of its own under build/"),
+    (lambda tmp: paths.BUILD, "a folder of its own under build/, build/ itself holds every run's folder"),
     (lambda tmp: paths.ROOT / "docs", "a folder of its own under build/"),
     (lambda tmp: tmp / "a_file", "is a file, not a folder"),
     (lambda tmp: tmp / "a_file" / "below", "cannot write there"),
