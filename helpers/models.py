@@ -18,7 +18,7 @@ Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster pro
   s^2 = SSR / (N - K - G + 1) with the absorbed province effects counted, t tests with those N - K - G + 1
   degrees of freedom. It assumes errors independent across years within a province. The paper does not
   say which errors it used; its stars show only t read with many degrees of freedom, which these give
-  and so do clustered errors read against the normal (notebook 09).
+  and so do clustered errors read against the normal or the residual degrees of freedom (notebook 09).
 """
 import itertools
 from dataclasses import dataclass, field, replace

@@ -150,8 +150,8 @@ def with_multiverse(verdicts_: pd.DataFrame, figures: Path) -> pd.DataFrame:
 def printed_stars() -> pd.DataFrame:
     """Every published coefficient of Tables 4-7 with its t and stars, and the stars that t earns read
     with the G - 1 degrees of freedom of errors clustered by province (G: the sample's provinces, by
-    region in Table 7) and against the normal (the many degrees of freedom of conventional errors):
-    which reading the printed stars follow (notebook 09)."""
+    region in Table 7) and against the normal (which many degrees of freedom approach, as those of
+    conventional errors): which reading the printed stars follow (notebook 09)."""
     rows = []
     for table in TABLES:
         pub = tables.published(table).set_index(["column", "term", "statistic"])
