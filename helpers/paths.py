@@ -72,7 +72,7 @@ def own_folder(out, example: str) -> Path:
     resolved = folder.resolve()
     if resolved == ROOT or (ROOT in resolved.parents and BUILD not in resolved.parents):
         where = "" if folder.is_absolute() else f" ({out} from {Path.cwd()})"
-        tree = "build/ itself holds every run's folder" if resolved == BUILD else "never in the committed tree"
+        tree = "not build/ itself, which holds every run's folder" if resolved == BUILD else "never in the committed tree"
         raise ValueError(f"{resolved}{where}: inside the repository a run goes in a folder of its own under build/, "
                          f"{tree}; e.g. {example}")
     return folder

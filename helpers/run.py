@@ -370,7 +370,8 @@ class StoppedAtOnce(KeyboardInterrupt):
 
 def schedule(items: dict, run) -> tuple[dict, list]:
     """Call run(item) for each item of `items` (item -> the items it needs) once those it needs have
-    succeeded, WORKERS at a time, in the order given; returns the failures (item -> error) and the
+    succeeded, WORKERS at a time, in the order given (each after those it needs, as chain gives
+    them); returns the failures (item -> error) and the
     items not run because one they need failed. On Ctrl-C no new item starts, those running finish
     (their files are then complete), and KeyboardInterrupt is raised if an item is left that could
     have run (none is: the run is complete, and returns as usual); a second Ctrl-C raises
@@ -410,7 +411,7 @@ def schedule(items: dict, run) -> tuple[dict, list]:
     if stopping and pending:
         raise KeyboardInterrupt
     if stopping:
-        print("they were the last: nothing is left to run", file=sys.stderr, flush=True)
+        print("nothing else could start: the run ends here", file=sys.stderr, flush=True)
     return failed, skipped
 
 
@@ -515,7 +516,8 @@ def sweep(root: Path) -> None:
 def main(argv=None) -> None:
     """The command line; Ctrl-C at any moment (checking settings, copying inputs, running notebooks)
     ends it with one line and exit status 130, every file left as before or completely rewritten
-    and the checkout's lock released."""
+    and the checkout's lock released (unless the notebooks it lets finish leave none that could
+    start: the run then ends as usual, schedule)."""
     try:
         command(sys.argv[1:] if argv is None else argv)
     except KeyboardInterrupt as interruption:

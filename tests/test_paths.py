@@ -107,7 +107,7 @@ def test_seed_names_a_missing_committed_input_and_what_writes_it(tmp_path, monke
                                       (str(paths.DATA), "never in the committed tree"),
                                       (str(paths.ROOT / "docs"), "never in the committed tree"),
                                       ("..", "never in the committed tree"),
-                                      (str(paths.BUILD), "build/ itself holds every run's folder")])
+                                      (str(paths.BUILD), "not build/ itself, which holds every run's folder")])
 def test_an_out_in_the_committed_tree_is_refused_whatever_starts_the_notebook(out, why, monkeypatch):
     """papermill -p out <the repository> would otherwise rewrite the committed exhibits with its settings;
     a relative out is resolved as the notebook's kernel resolves it (from notebooks/)."""

@@ -112,7 +112,7 @@ def test_settings_without_out_are_refused_with_the_command_that_works(repo_uncha
     (lambda tmp: paths.FIGURES, "a folder of its own under build/, never in the committed tree"),
     (lambda tmp: paths.ROOT, "a folder of its own under build/"),
     (lambda tmp: paths.NOTEBOOKS / "alt", "a folder of its own under build/"),
-    (lambda tmp: paths.BUILD, "a folder of its own under build/, build/ itself holds every run's folder"),
+    (lambda tmp: paths.BUILD, "a folder of its own under build/, not build/ itself, which holds"),
     (lambda tmp: paths.ROOT / "docs", "a folder of its own under build/"),
     (lambda tmp: tmp / "a_file", "is a file, not a folder"),
     (lambda tmp: tmp / "a_file" / "below", "cannot write there"),
@@ -376,7 +376,7 @@ def test_ctrl_c_lets_the_running_items_finish_and_stops_the_run_only_if_one_coul
         monkeypatch, capsys, items, failing, left):
     """Ctrl-C while b runs (the KeyboardInterrupt a signal raises in the main thread's wait): a ends
     only once the first wait has begun, and the second wait, the first with b submitted, is interrupted."""
-    started, waits, b_started, interrupted = [], [], threading.Event(), []
+    started, ended, waits, b_started, interrupted = [], [], [], threading.Event(), []
 
     def work(item):
         started.append(item)
@@ -384,6 +384,7 @@ def test_ctrl_c_lets_the_running_items_finish_and_stops_the_run_only_if_one_coul
         wait_began.wait(10) if item == "a" else None
         if item in failing:
             raise SystemExit(f"{item} failed")
+        ended.append(item)
     real, wait_began = run.wait, threading.Event()
 
     def wait(futures, return_when="ALL_COMPLETED"):
@@ -400,8 +401,8 @@ def test_ctrl_c_lets_the_running_items_finish_and_stops_the_run_only_if_one_coul
     else:
         failed, skipped = run.schedule(items, work)
         assert (sorted(failed), skipped) == ((["b"], ["c"]) if failing else ([], []))
-        assert "nothing is left to run" in capsys.readouterr().err
-    assert interrupted and started == ["a", "b"]
+        assert "nothing else could start" in capsys.readouterr().err
+    assert interrupted and started == ["a", "b"] and ended == [i for i in started if i not in failing]  # b finished
 
 
 def test_a_second_run_in_the_same_checkout_is_refused(tmp_path):

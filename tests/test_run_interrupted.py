@@ -86,7 +86,7 @@ def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recove
     wait_for(lambda: since(start_time)(checkout / "build" / "partial" / "03_c.ipynb") or process.poll() is not None)
     os.killpg(process.pid, signal.SIGINT)
     output = finish(process)
-    assert process.returncode == 0 and "nothing is left to run" in output and "3 of 3 notebooks ran" in output, output
+    assert process.returncode == 0 and "nothing else could start" in output and "3 of 3 notebooks ran" in output, output
     assert set(state(checkout).values()) == {"new"}
     leftovers = [p for f in (FIGURES, PROCESSED, "notebooks") for p in (checkout / f).glob(".*")]
     assert leftovers == []
