@@ -371,29 +371,31 @@ class StoppedAtOnce(KeyboardInterrupt):
 def schedule(items: dict, run) -> tuple[dict, list]:
     """Call run(item) for each item of `items` (item -> the items it needs) once those it needs have
     succeeded, WORKERS at a time, in the order given (each after those it needs, as chain gives
-    them); returns the failures (item -> error) and the
-    items not run because one they need failed. On Ctrl-C no new item starts, those running finish
-    (their files are then complete), and KeyboardInterrupt is raised if an item is left that could
-    have run (none is: the run is complete, and returns as usual); a second Ctrl-C raises
-    StoppedAtOnce without waiting for them (the caller ends the process with stop_at_once)."""
+    them); returns the failures (item -> error) and the items not run because one they need failed.
+    On Ctrl-C, while items start or run, no new item starts, those running finish (their files are
+    then complete), and KeyboardInterrupt is raised if an item is left that could have run (if none
+    is, it returns as usual); a second Ctrl-C raises StoppedAtOnce without waiting for them (the
+    caller ends the process with stop_at_once)."""
     failed, skipped, done, running = {}, [], set(), {}
     pending = list(items)
     stopping = False
     pool = ThreadPoolExecutor(max_workers=WORKERS)
     try:
         while pending or running:
-            for item in list(pending):
-                if items[item] & (set(failed) | set(skipped)):
-                    pending.remove(item)
-                    skipped.append(item)
-                elif not stopping and len(running) < WORKERS and items[item] <= done:
-                    pending.remove(item)
-                    running[pool.submit(run, item)] = item
-            if stopping or not running:
-                break
-            try:
+            try:  # Ctrl-C may come while items start as well as while they run
+                for item in list(pending):
+                    if items[item] & (set(failed) | set(skipped)):
+                        pending.remove(item)
+                        skipped.append(item)
+                    elif not stopping and len(running) < WORKERS and items[item] <= done:
+                        running[pool.submit(run, item)] = item
+                        pending.remove(item)  # last: an item Ctrl-C catches half-started counts as left
+                if stopping or not running:
+                    break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
             except KeyboardInterrupt:
+                if not running:
+                    raise
                 try:  # a second Ctrl-C may come as soon as the line is printed
                     print(f"interrupted: letting {', '.join(map(str, running.values()))} finish "
                           f"(Ctrl-C again to stop at once)", file=sys.stderr, flush=True)

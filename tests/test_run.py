@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED
 from fnmatch import fnmatch
 
@@ -403,6 +404,26 @@ def test_ctrl_c_lets_the_running_items_finish_and_stops_the_run_only_if_one_coul
         assert (sorted(failed), skipped) == ((["b"], ["c"]) if failing else ([], []))
         assert "nothing else could start" in capsys.readouterr().err
     assert interrupted and started == ["a", "b"] and ended == [i for i in started if i not in failing]  # b finished
+
+
+def test_ctrl_c_while_an_item_starts_lets_those_running_finish(monkeypatch, capsys):
+    """The KeyboardInterrupt a Ctrl-C raises as b is about to start, a running (not in wait)."""
+    ended, a_started = [], threading.Event()
+
+    class Pool(run.ThreadPoolExecutor):
+        def submit(self, fn, item):
+            if item == "b" and a_started.wait(10):
+                raise KeyboardInterrupt
+            return super().submit(fn, item)
+
+    def work(item):
+        a_started.set()
+        time.sleep(0.2)  # still running when b is about to start
+        ended.append(item)
+    monkeypatch.setattr(run, "ThreadPoolExecutor", Pool)
+    with pytest.raises(KeyboardInterrupt):
+        run.schedule({"a": set(), "b": set(), "c": {"a"}}, work)
+    assert ended == ["a"] and "interrupted: letting a finish" in capsys.readouterr().err
 
 
 def test_a_second_run_in_the_same_checkout_is_refused(tmp_path):
