@@ -116,9 +116,9 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
     spec : 'twoway' province and year effects (the paper's model); 'province_fe' province effects
         only; 'pooled_year' year dummies only; 'pooled' no effects.
     cov_type : 'cluster' by province (xtreg, fe convention, module docstring), 'driscoll_kraay'
-        (Driscoll & Kraay 1998, Bartlett kernel, linearmodels' default bandwidth floor(4 (T/100)^(2/9)): 2 lags
-        for T = 8 to 11 years) or 'unadjusted'
-        (conventional, homoskedastic and independent errors).
+        (Driscoll & Kraay 1998, Bartlett kernel, linearmodels' default bandwidth
+        floor(4 (T/100)^(2/9)): 2 lags for T = 8 to 11 years) or 'unadjusted' (conventional,
+        homoskedastic and independent errors).
 
     Returns
     -------

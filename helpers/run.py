@@ -151,8 +151,8 @@ def parse_settings(pairs: list[str], chosen: list[Path]) -> dict:
 
 def why_refused(name: str, stems: list[str], valid) -> str:
     """Why a setting is refused: another notebook's (not read by the chosen ones or those they wait
-    for), or unknown, with the name it may be a typo of (the same letters, else the closest; TFP: tfp), first
-    among the valid names, then among every notebook's."""
+    for), or unknown, with the name it may be a typo of (the same letters, else the closest, in any
+    case: TFP gives tfp), first among the valid names, then among every notebook's."""
     if name in config.PARAMETERS:
         return f"setting {name} is not read by {', '.join(stems)} or the notebooks {'they wait' if len(stems) > 1 else 'it waits'} for"
     for names in (sorted(valid), sorted(config.PARAMETERS)):  # another notebook's, if none of these is close
