@@ -328,7 +328,7 @@ def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str,
     frame = data[[y, *x]].dropna()
     groups, years = codes(frame)
     Z = np.hstack([effects(groups, years, "twoway"), frame[[c for c in x if c != test]].to_numpy()])
-    b, se, t_star, exact = wild_restricted(frame[[y]].to_numpy(), frame[[test]].to_numpy(), Z, groups,
+    b, se, t_star, exact = wild_restricted(frame[[y]].to_numpy(), frame[[test]].to_numpy(), basis(Z), groups,
                                            small_sample_k("twoway", len(x), years), reps, seed, weights)
     return Bootstrap(statistic=float(b[0, 0] / se[0, 0]), star=t_star[:, 0, 0], exact=exact)
 
@@ -368,15 +368,15 @@ def wild_wald(data: pd.DataFrame, y: str, x: list[str], terms: list[str], reps: 
     return Bootstrap(statistic=float(f(np.ones((1, n_groups)))[0]), star=f(v), exact=exact)
 
 
-def wild_restricted(Y: np.ndarray, X: np.ndarray, Z: np.ndarray, groups: np.ndarray, k: int, reps: int,
+def wild_restricted(Y: np.ndarray, X: np.ndarray, U: np.ndarray, groups: np.ndarray, k: int, reps: int,
                     seed: int, weights: Weights) -> tuple[np.ndarray, ...]:
-    """The restricted wild cluster bootstrap of every column x of X, alone beside the columns of Z (the
-    effects and the other regressors), on every column y of Y: y and x residualised on Z's basis, the
-    weight vectors of `weights` (_draws: all of them if there are at most `reps`), then wild_draws.
-    Returns b, its clustered se, t* (draws, m, ny) and whether the draws are exact."""
+    """The restricted wild cluster bootstrap of every column x of X, alone beside the columns U spans
+    (an orthonormal basis of the effects and the other regressors, basis), on every column y of Y: y
+    and x residualised on U, the weight vectors of `weights` (_draws: all of them if there are at most
+    `reps`), then wild_draws. Returns b, its clustered se, t* (draws, m, ny) and whether the draws are
+    exact."""
     _check_option("weights", weights, Weights)
-    U = basis(Z)
-    Y, X = (A - U @ (U.T @ A) for A in (Y, X))
+    Y, X = residualise(U, Y, X)
     v, exact = _draws(WEIGHTS[weights], groups.max() + 1, reps, seed)
     return (*wild_draws(Y, X, U, groups, k, v), exact)
 
@@ -409,8 +409,11 @@ def wild_draws(Y: np.ndarray, X: np.ndarray, U: np.ndarray, groups: np.ndarray, 
 # --- Frisch-Waugh-Lovell: the effects and controls partialled out (the bootstrap, the multiverse) ---
 
 def codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Province and year of each row as integer codes."""
-    return tuple(pd.factorize(frame.index.get_level_values(level))[0] for level in ("province", "year"))
+    """Province and year of each row as integer codes: provinces in the order they come, years in
+    calendar order, which the Driscoll-Kraay lags follow (in order of appearance, a panel whose first
+    province lacks 2011 would number 2011 after 2021)."""
+    province, year = (frame.index.get_level_values(level) for level in ("province", "year"))
+    return pd.factorize(province)[0], pd.factorize(year, sort=True)[0]
 
 
 def effects(groups: np.ndarray, years: np.ndarray, spec: str) -> np.ndarray:
@@ -440,9 +443,8 @@ def basis(Z: np.ndarray) -> np.ndarray:
     return U[:, s > s.max() * max(Z.shape) * np.finfo(float).eps]
 
 
-def residualise(Z: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
-    """Each array minus its least-squares projection on the columns of Z: A - U U'A (basis)."""
-    U = basis(Z)
+def residualise(U: np.ndarray, *arrays: np.ndarray) -> list[np.ndarray]:
+    """Each array minus its least-squares projection on the orthonormal columns U (basis): A - U U'A."""
     return [A - U @ (U.T @ A) for A in arrays]
 
 

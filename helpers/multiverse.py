@@ -133,15 +133,24 @@ class Sample:
     """One sample's model columns as a float array and its province and year codes: what the
     estimator needs, extracted once and reused by every block and draw."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, name: str = "sample"):
         names = [c for c in frame.columns if c not in ("name_zh", "region", "filled")]
-        self.index = {name: i for i, name in enumerate(names)}
+        self.name, self.index = name, {column: i for i, column in enumerate(names)}
         self.values = frame[names].to_numpy(dtype=float)
         self.groups, self.years = models.codes(frame)
         self.provinces = frame.index.get_level_values("province").unique().to_numpy()  # in the order of the codes
+        self.rows = frame.index
 
     def columns(self, names: list[str]) -> np.ndarray:
-        return self.values[:, [self.index[n] for n in names]]
+        """The columns `names`; a missing value is refused (models.estimate would drop its row, and
+        every block of a sample shares the same rows)."""
+        values = self.values[:, [self.index[n] for n in names]]
+        if np.isnan(values).any():
+            row, column = np.argwhere(np.isnan(values))[0]
+            raise ValueError(f"multiverse sample {self.name!r}: {names[column]} is missing for "
+                             f"{' '.join(map(str, self.rows[row]))}, "
+                             "and every specification of a sample is estimated on the same rows")
+        return values
 
     def counts(self, drawn: np.ndarray) -> np.ndarray:
         """How often each draw (a row of province names, repeats allowed) picks each of the sample's
@@ -149,15 +158,40 @@ class Sample:
         return (np.asarray(drawn)[:, :, None] == self.provinces[None, None, :]).sum(axis=1)
 
 
+def _design(frame: Sample, controls: list[str], spec: str, n_slopes: int) -> tuple[np.ndarray, int]:
+    """An orthonormal basis (models.basis) of what every slope is partialled on, the effects of `spec`
+    and the `controls`, and K of the small-sample factor (models.small_sample_k). A control collinear
+    with the effects or the other controls would drop out of the basis but still count in K: refused,
+    as models.estimate refuses it."""
+    Z = np.hstack([models.effects(frame.groups, frame.years, spec), frame.columns(controls)])
+    U = models.basis(Z)
+    if U.shape[1] < Z.shape[1]:
+        raise ValueError(f"multiverse sample {frame.name!r}, {spec}: the controls {controls} are collinear with "
+                         "the effects or with each other (models.estimate refuses such a model)")
+    return U, models.small_sample_k(spec, n_slopes + len(controls), frame.years)
+
+
+def _refuse_absorbed(frame: Sample, spec: str, names, before: np.ndarray, after: np.ndarray) -> None:
+    """A column whose sum of squares after partialling (`after`) is at most NO_VARIATION of the one
+    before has no variation of its own beside the model's other columns (absorbed by the effects, the
+    controls or the other terms), and its slope would be a ratio of rounding errors: refused, as
+    models.estimate refuses it."""
+    absorbed = np.ravel(after <= NO_VARIATION * before)
+    if absorbed.any():
+        raise ValueError(f"multiverse sample {frame.name!r}, {spec}: no variation of its own beside the model's "
+                         f"other columns for {', '.join(np.ravel(names)[absorbed])} (models.estimate refuses such a model)")
+
+
 def block(frame: Sample, outcomes: list[str], regressors: list[str], controls: list[str],
           spec: str) -> tuple[np.ndarray, dict]:
     """Coefficient of each regressor (alone beside `controls`) on each outcome, arrays (regressors,
     outcomes), and per inference (ANALYTIC) its standard errors and the t tests' degrees of freedom."""
     groups, years = frame.groups, frame.years
-    Y, X, C = (frame.columns(c) for c in (outcomes, regressors, controls))
-    Z = np.hstack([models.effects(groups, years, spec), C])
-    k = models.small_sample_k(spec, 1 + len(controls), years)
-    b, se, se_dk = slopes(*models.residualise(Z, Y, X), groups, k, years, _absorbed(spec, groups))
+    Y, X = (frame.columns(c) for c in (outcomes, regressors))
+    U, k = _design(frame, controls, spec, 1)
+    Y, X_ = models.residualise(U, Y, X)
+    _refuse_absorbed(frame, spec, regressors, (X**2).sum(axis=0), (X_**2).sum(axis=0))
+    b, se, se_dk = slopes(Y, X_, groups, k, years, _absorbed(spec, groups))
     return b, _inference(se, se_dk, groups.max() + 1, years.max() + 1)
 
 
@@ -167,11 +201,9 @@ def wild_block(frame: Sample, outcomes: list[str], regressors: list[str], contro
     """models.wild_cluster_bootstrap (restricted, the same weight vectors) of every regressor (alone
     beside `controls`) on every outcome of a block, for any estimator (models.wild_restricted). Returns b,
     its clustered se, t* (draws, regressors, outcomes) and whether the draws are exact."""
-    groups, years = frame.groups, frame.years
-    Y, X, C = (frame.columns(c) for c in (outcomes, regressors, controls))
-    Z = np.hstack([models.effects(groups, years, spec), C])
-    k = models.small_sample_k(spec, 1 + len(controls), years)
-    return models.wild_restricted(Y, X, Z, groups, k, reps, seed, weights)
+    Y, X = (frame.columns(c) for c in (outcomes, regressors))
+    U, k = _design(frame, controls, spec, 1)
+    return models.wild_restricted(Y, X, U, frame.groups, k, reps, seed, weights)
 
 
 def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], moderators: list[str],
@@ -186,20 +218,26 @@ def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], 
     a year) are sum p.. u = P_g'Y_g - beta_d sum p.. d_i - beta_v sum p.. v_j - b sum p..^2, so that no
     array of rows x regressors x moderators x outcomes is formed."""
     groups, years = frame.groups, frame.years
-    Y, D, V, C = (frame.columns(c) for c in (outcomes, regressors, moderators, controls))
+    Y, D, V = (frame.columns(c) for c in (outcomes, regressors, moderators))
     D, V = D - D.mean(axis=0), V - V.mean(axis=0)
     n, nd, nv = len(Y), D.shape[1], V.shape[1]
-    Z = np.hstack([models.effects(groups, years, spec), C])
-    Y, D, V, P = models.residualise(Z, Y, D, V, (D[:, :, None] * V[:, None, :]).reshape(n, -1))
-    P = P.reshape(n, nd, nv)
+    U, k = _design(frame, controls, spec, 3)
+    product = D[:, :, None] * V[:, None, :]
+    Y, D_, V_, P = models.residualise(U, Y, D, V, product.reshape(n, -1))
+    _refuse_absorbed(frame, spec, [*regressors, *moderators], (np.hstack([D, V])**2).sum(axis=0),
+                     (np.hstack([D_, V_])**2).sum(axis=0))
+    D, V, P = D_, V_, P.reshape(n, nd, nv)
     a, c, r = (D**2).sum(axis=0)[:, None], (V**2).sum(axis=0)[None, :], D.T @ V
     det = a * c - r**2
+    _refuse_absorbed(frame, spec, [[f"{v} (beside {d})" for v in moderators] for d in regressors], a * c, det)
     u1, u2 = np.einsum("ni,nij->ij", D, P), np.einsum("nj,nij->ij", V, P)
     P = P - ((c * u1 - r * u2) / det) * D[:, :, None] - ((a * u2 - r * u1) / det) * V[:, None, :]
     e1, e2 = (D.T @ Y)[:, None], (V.T @ Y)[None]
     beta_d = (c[..., None] * e1 - r[..., None] * e2) / det[..., None]
     beta_v = (a[..., None] * e2 - r[..., None] * e1) / det[..., None]
     flat, pp = P.reshape(n, -1), (P**2).sum(axis=0)[..., None]
+    _refuse_absorbed(frame, spec, [[f"{v} x {d}" for v in moderators] for d in regressors],
+                     (product**2).sum(axis=0), pp[..., 0])
     b = (flat.T @ Y).reshape(nd, nv, -1) / pp
     cross = [P * D[:, :, None], P * V[:, None, :], P**2]
 
@@ -211,8 +249,8 @@ def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], 
     by_year = np.argsort(years, kind="stable")
     year_starts = np.flatnonzero(np.r_[True, np.diff(years[by_year]) != 0])
     by_province = scores(np.arange(n), _starts(groups))
-    se, se_dk = _errors((by_province**2).sum(axis=0), len(by_province), scores(by_year, year_starts), pp, n,
-                        models.small_sample_k(spec, 3 + len(controls), years), _absorbed(spec, groups))
+    se, se_dk = _errors((by_province**2).sum(axis=0), len(by_province), scores(by_year, year_starts), pp, n, k,
+                        _absorbed(spec, groups))
     return b, _inference(se, se_dk, groups.max() + 1, years.max() + 1)
 
 
@@ -405,7 +443,7 @@ def wild(samples: dict[str, Sample], u: dict) -> tuple[list[tuple], tuple]:
 
 def prepared(frames_: dict[str, pd.DataFrame]) -> dict[str, Sample]:
     """The Sample of each frame."""
-    return {name: Sample(frame) for name, frame in frames_.items()}
+    return {name: Sample(frame, name) for name, frame in frames_.items()}
 
 
 def labels(blocks: list[tuple], u: dict, samples: list[str], moderation: bool = False) -> pd.DataFrame:

@@ -115,13 +115,14 @@ def test_marginal_effect_at_zero_is_the_main_effect(data):
     centred = models.centred_interaction(data, "digital", "virtual")
     frame = data[["tfp"]].join(centred)
     fit = models.estimate(frame, "tfp", ["digital", "virtual", "virtual x digital"])
-    me = models.marginal_effect(fit, "digital", "virtual x digital", [0.0, 1.0])
+    at = [0.0, 1.0, -1.5, 2.0]  # beyond 0 and 1, where m = m^2 would hide a variance term in m instead of m^2
+    me = models.marginal_effect(fit, "digital", "virtual x digital", at)
     assert me.loc[0, "effect"] == pytest.approx(fit.params["digital"])
     assert me.loc[0, "se"] == pytest.approx(fit.std_errors["digital"])
-    assert me.loc[1, "effect"] == pytest.approx(fit.params["digital"] + fit.params["virtual x digital"])
-    c = np.array([1.0, 1.0])  # d/d digital at centred virtual = 1: beta_digital + beta_product
     v = fit.vcov.loc[["digital", "virtual x digital"], ["digital", "virtual x digital"]].to_numpy()
-    assert me.loc[1, "se"] == pytest.approx(np.sqrt(c @ v @ c))
+    for i, m in enumerate(at):  # d/d digital at centred virtual m: beta_digital + m beta_product
+        assert me.loc[i, "effect"] == pytest.approx(fit.params["digital"] + m * fit.params["virtual x digital"])
+        assert me.loc[i, "se"] == pytest.approx(np.sqrt(np.array([1.0, m]) @ v @ np.array([1.0, m])))
     # clustered: t(29) 97.5 % quantile 2.0452 (printed tables), the degrees of freedom of G - 1 = 29
     assert fit.df_resid == 29
     np.testing.assert_allclose(me["upper"] - me["effect"], 2.0452 * me["se"], rtol=1e-4)

@@ -82,6 +82,28 @@ def test_every_draw_equals_models_estimate_on_the_resampled_panel(wide, small, a
         _close(2 * stats.t.sf(abs(b[d, i] / se[d, i]), df[d, i]), p)
 
 
+def test_a_panel_whose_first_province_starts_late_keeps_its_years_in_calendar_order(wide, small, analysis_panel):
+    """Driscoll-Kraay multiplies the scores of neighbouring years: with the first province's 2011 and
+    2012 dropped, years numbered as they first appear would put 2011 and 2012 after 2021. Every
+    specification, H1 and H2, observed and on random draws, against models.estimate."""
+    full = multiverse.frames(wide, ["full"])["full"]
+    province, year = (full.index.get_level_values(level) for level in ("province", "year"))
+    frames = {"full": full[~((province == province[0]) & (year <= year.min() + 1))]}
+    u = {**small, "spec": ["twoway", "pooled"]}
+    drawn = multiverse.draws(analysis_panel, 2, seed=4)
+    for moderation in (False, True):
+        curve = multiverse.curve(frames, u, moderation)
+        assert set(curve["inference"]) == {"cluster", "driscoll_kraay"}
+        b, se, _ = multiverse.drawn_estimates(multiverse.prepared(frames), u, drawn, moderation)
+        for i, row in curve.iterrows():
+            coef, se_, _ = _reference(frames["full"], row, moderation)
+            _close(row["coef"], coef)
+            _close(row["se"], se_)
+            coef, se_, _ = _reference(_resampled(frames["full"], drawn[i % 2]), row, moderation)
+            _close(b[i % 2, i], coef)
+            _close(se[i % 2, i], se_)
+
+
 def test_null_curve_equals_the_resampled_panel_with_the_effect_removed(wide, small, analysis_panel):
     frames = multiverse.frames(wide, ["no municipalities"])
     u = {**small, "spec": ["twoway", "pooled"]}
@@ -183,6 +205,39 @@ def test_a_specification_a_draw_cannot_test_counts_neither_way():
 def test_clusters_must_be_contiguous():
     with pytest.raises(ValueError, match="contiguous"):
         multiverse.slopes(np.ones((4, 1)), np.arange(4.0)[:, None], np.array([0, 1, 0, 1]), 2, np.array([0, 0, 1, 1]))
+
+
+def _one(**only):
+    """The paper's own path alone (Table 4 (2), Table 6 (2)), with the options `only` changes."""
+    path = {key: [option] for key, option in multiverse.PUBLISHED_PATH.items() if key not in ("sample", "controls")}
+    return multiverse.universe(core=True, **{**path, "controls": {"five": panel.CONTROLS}, **only})
+
+
+def test_a_missing_value_is_refused_naming_the_sample_the_column_and_the_row(wide):
+    full = multiverse.frames(wide, ["full"])["full"].copy()
+    full.loc[("Hebei", 2015), "ur"] = np.nan
+    with pytest.raises(ValueError, match="sample 'full': ur is missing for Hebei 2015"):
+        multiverse.curve({"full": full}, _one())
+
+
+@pytest.mark.parametrize("moderation", [False, True])
+def test_a_control_or_regressor_the_model_absorbs_is_refused_as_models_estimate_refuses_it(wide, moderation):
+    """A control constant within province beside province effects drops out of the projection but
+    would count in K; a digital index constant within province has no variation of its own; a
+    moderator equal to twice digital plus a province constant has none beside digital. Each case
+    gives a ratio of rounding errors unless refused."""
+    full = multiverse.frames(wide, ["full"])["full"]
+    by_province = full.groupby(level="province")
+    cases = [(full.assign(ur=by_province["ur"].transform("mean")), "controls .* are collinear", ["ur"]),
+             (full.assign(digital=by_province["digital"].transform("mean")), "for digital", ["digital"])]
+    if moderation:
+        cases.append((full.assign(virtual=2 * full["digital"] + by_province["ur"].transform("mean")),
+                      r"for virtual \(beside digital\)", ["digital", "virtual"]))
+    for frame, message, terms in cases:
+        with pytest.raises(ValueError, match=f"sample 'full', twoway: .*{message}"):
+            multiverse.curve({"full": frame}, _one(), moderation)
+        with pytest.raises(Exception):  # the reference refuses the same model
+            models.estimate(frame, "tfp", [*terms, *panel.CONTROLS], spec="twoway")
 
 
 def test_core_universe_keeps_the_panels_own_measures():
