@@ -147,24 +147,34 @@ def with_multiverse(verdicts_: pd.DataFrame, figures: Path) -> pd.DataFrame:
                                "joint p (core, every estimator)": [numbers.loc[(c, "core"), "joint p (core)"] for c in claim]})
 
 
+# The readings of a published t (printed_stars): its degrees of freedom, None for the normal.
+READINGS = ("clustered", "residual", "normal")
+
+
 def printed_stars() -> pd.DataFrame:
     """Every published coefficient of Tables 4-7 with its t and stars, and the stars that t earns read
     with the G - 1 degrees of freedom of errors clustered by province (G: the sample's provinces, by
-    region in Table 7) and against the normal (which many degrees of freedom approach, as those of
-    conventional errors): which reading the printed stars follow (notebook 09)."""
+    region in Table 7), with the residual degrees of freedom of the column's two-way model, N - K -
+    (G - 1) - (T - 1) with K its slopes and constant and T = N / G its years (those of conventional
+    errors, and those with which linearmodels' PanelOLS reads any errors by default), and against the
+    normal: which reading the printed stars follow (notebook 09)."""
     rows = []
     for table in TABLES:
         pub = tables.published(table).set_index(["column", "term", "statistic"])
-        for column, term, statistic in pub.index:
-            if statistic != "coef" or (column, term, "t") not in pub.index:
-                continue
-            t, printed = float(pub.at[(column, term, "t"), "value"]), pub.at[(column, term, "coef"), "stars"]
+        for column in pub.index.unique("column"):
+            n, terms = int(pub.at[(column, "N", "n"), "value"]), pub.xs(column).query("statistic == 't'").index
             clusters = sum(region(p) == column for p in SAMPLE) if table == "table7" else len(SAMPLE)
-            p_clustered, p_normal = models.p_value(t, clusters - 1), 2 * stats.norm.sf(abs(t))
-            rows.append({"table": table, "column": column, "term": term, "t": t,
-                         "printed": "*" * (0 if pd.isna(printed) else int(printed)), "clustered df": clusters - 1,
-                         "clustered p": p_clustered, "clustered stars": tables.stars(p_clustered),
-                         "normal p": p_normal, "normal stars": tables.stars(p_normal)})
+            df = {"clustered": clusters - 1, "residual": n - len(terms) - (clusters - 1) - (n // clusters - 1),
+                  "normal": None}
+            for term, _ in terms:
+                t, printed = float(pub.at[(column, term, "t"), "value"]), pub.at[(column, term, "coef"), "stars"]
+                row = {"table": table, "column": column, "term": term, "t": t,
+                       "printed": "*" * (0 if pd.isna(printed) else int(printed))}
+                for reading in READINGS:
+                    p_ = 2 * stats.norm.sf(abs(t)) if df[reading] is None else models.p_value(t, df[reading])
+                    row |= {**({f"{reading} df": df[reading]} if df[reading] else {}),
+                            f"{reading} p": p_, f"{reading} stars": tables.stars(p_)}
+                rows.append(row)
     return pd.DataFrame(rows)
 
 

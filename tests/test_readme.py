@@ -72,11 +72,12 @@ def errors() -> list[str]:
     se = table4["se"]
     printed = csv("09_stars")
     follow = {reading: (printed["printed"].fillna("") == printed[f"{reading} stars"].fillna("")).sum()
-              for reading in ("normal", "clustered")}
+              for reading in ("normal", "residual", "clustered")}
     assert follow["normal"] == len(printed)  # "all"
     starless = printed["printed"].isna().sum()
     return [f"beside all {len(printed)} of its t statistics ({len(printed) - starless} with stars, {starless} without) the "
-            f"stars printed or left off are those of the t read against the normal, beside {follow['clustered']} those "
+            f"stars printed or left off are those of the t read against the normal, and all {follow['residual']} those "
+            f"of the residual degrees of freedom of its two-way models, beside {follow['clustered']} those "
             "of the G − 1 degrees of freedom of clustered errors",
             f"Northeast, t = {number(stars_['t'], 2)}***, is significant at 1 % with the "
             f"{stars_['conventional df']} degrees of freedom of conventional errors, not with the "
@@ -125,11 +126,13 @@ def multiverse() -> list[str]:
         assert p[(claim, statistic)] == 1 / (1 + draws[0]) and len(draws) == 1  # "the smallest ... can give"
     return [f"in {share('H1', 'full')} of {count('H1', 'full')} specifications ({share('H1', 'full, clustered errors')} "
             f"with clustered errors) but in only {share('H1', 'full, two-way FE only')} of those",
-            f"({share('H1', 'full, two-way FE, clustered errors')} with clustered errors; joint test",
+            f"({share('H1', 'full, two-way FE, clustered errors')} with clustered errors; joint test of that share",
             f"p = {p[('H1', 'positive and significant')]:g} over every estimator, the smallest {draws[0]} draws can give, "
-            f"p = {p[('H1, two-way FE only', 'positive and significant')]:g} with two-way effects only",
+            f"p = {p[('H1, two-way FE only', 'positive and significant')]:g} with two-way effects only, "
+            f"{p[('H1, two-way FE only', 'median std')]:g} for their median estimate",
             f"H2 in {share('H2', 'full')} of {count('H2', 'full')} ({share('H2', 'full, clustered errors')} with "
-            f"clustered errors; joint p = {p[('H2', 'positive and significant')]:g})",
+            f"clustered errors; joint p = {p[('H2', 'positive and significant')]:g} for the share, "
+            f"{p[('H2', 'median std')]:g} for the median)",
             f"the regional pattern in {share('regional pattern', 'full')} of {count('regional pattern', 'full')}, "
             f"in {regional.at['full, two-way FE only', 'supporting']} of the "
             f"{count('regional pattern', 'full, two-way FE only')} with two-way effects and in none of the "
