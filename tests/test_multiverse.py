@@ -229,7 +229,7 @@ def test_a_control_or_regressor_the_model_absorbs_is_refused_as_models_estimate_
     gives a ratio of rounding errors unless refused."""
     full = multiverse.frames(wide, ["full"])["full"]
     by_province = full.groupby(level="province")
-    cases = [(full.assign(ur=by_province["ur"].transform("mean")), "controls .* are collinear", ["ur"]),
+    cases = [(full.assign(ur=by_province["ur"].transform("mean")), "controls .* are collinear", ["digital"]),
              (full.assign(digital=by_province["digital"].transform("mean")), "for digital", ["digital"])]
     if moderation:
         cases.append((full.assign(virtual=2 * full["digital"] + by_province["ur"].transform("mean")),
