@@ -28,17 +28,28 @@ def csv_bytes(frame: pd.DataFrame, digits: int | None = None) -> bytes:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write bytes to a temporary file beside `path`, created like any new file (mode 0o666 less
     the umask), flushed to disk, then renamed over `path`: never a half-written file."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    atomic_write_all({path: data})
+
+
+def atomic_write_all(files: dict[Path, bytes]) -> None:
+    """atomic_write of several files that belong together (a table's formats, the panel and its
+    codebook): every temporary file is written and flushed before any is renamed, so that an error
+    or a full disk while writing leaves all of them in their old form; only a crash between the
+    renames, which take microseconds, could leave some old and some new."""
+    temporary = {}
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        for path, data in files.items():
+            path = Path(path)
+            tmp = temporary[path] = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for path, tmp in temporary.items():
+            os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for tmp in temporary.values():
+            tmp.unlink(missing_ok=True)
         raise
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .files import atomic_write
+from .files import atomic_write_all
 
 # PNG and PDF writers stamp the software version and the creation date; drop both.
 PNG_METADATA = {"Software": None}
@@ -56,11 +56,11 @@ def rounded(data, digits: int = config.FIGURE_DIGITS):
 
 
 def save(fig: plt.Figure, name: str, folder: Path) -> list[Path]:
-    """Save `fig` as folder/name.png and folder/name.pdf with fixed metadata, each rendered in memory
-    and written atomically (an interrupted save leaves the old file); returns the paths. The layout
-    and the tight bounding box (padded by savefig.pad_inches) are computed once, at savefig.dpi, and
-    both formats drawn from them, where savefig would compute both again for each format: a third of
-    the saving time."""
+    """Save `fig` as folder/name.png and folder/name.pdf with fixed metadata, both rendered in memory
+    before either is written, then written together (files.atomic_write_all: an interrupted save
+    leaves the old files); returns the paths. The layout and the tight bounding box (padded by
+    savefig.pad_inches) are computed once, at savefig.dpi, and both formats drawn from them, where
+    savefig would compute both again for each format: a third of the saving time."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     dpi, saved_dpi = fig.dpi, matplotlib.rcParams["savefig.dpi"]
@@ -72,19 +72,19 @@ def save(fig: plt.Figure, name: str, folder: Path) -> list[Path]:
         fig.dpi = dpi
     engine = fig.get_layout_engine()
     fig.set_layout_engine(None)  # the layout is done: savefig then draws each format only once
-    written, rendered = [], {}
+    rendered = {}
     try:
         for ext, metadata in (("png", PNG_METADATA), ("pdf", PDF_METADATA)):
             buffer = io.BytesIO()
             fig.savefig(buffer, format=ext, metadata=metadata, bbox_inches=box)
-            written.append(folder / f"{name}.{ext}")
             rendered[ext] = buffer.getvalue()
-            atomic_write(written[-1], rendered[ext])
     finally:
         fig.set_layout_engine(engine)
+    files = {folder / f"{name}.{ext}": data for ext, data in rendered.items()}
+    atomic_write_all(files)
     if matplotlib.get_backend() == INLINE:
         show(fig, rendered["png"], name)
-    return written
+    return list(files)
 
 
 def show(fig: plt.Figure, png: bytes, name: str) -> None:

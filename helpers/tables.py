@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from . import config, models, paper, paths
-from .files import atomic_write
+from .files import atomic_write_all
 from .models import Fit
 from .table2 import moments
 
@@ -244,8 +244,9 @@ def markdown(table: pd.DataFrame) -> str:
 
 def export(table: pd.DataFrame, name: str, folder: Path, formats=("csv", "md", "tex"),
            settings: dict | None = None) -> list[Path]:
-    """Write folder/name.csv, .md and .tex (or the `formats` given), each atomically, and with
-    `settings` (what produced the table) folder/name.settings.json beside them; returns the paths."""
+    """Write folder/name.csv, .md and .tex (or the `formats` given), and with `settings` (what produced
+    the table) folder/name.settings.json beside them, all rendered before any is written and written
+    together (files.atomic_write_all); returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     texts = {
@@ -256,10 +257,6 @@ def export(table: pd.DataFrame, name: str, folder: Path, formats=("csv", "md", "
     }
     if settings is not None:
         formats = [*formats, "settings.json"]
-    written = []
-    for ext in formats:
-        text = texts[ext]()
-        path = folder / f"{name}.{ext}"
-        atomic_write(path, text.encode("utf-8"))
-        written.append(path)
-    return written
+    files = {folder / f"{name}.{ext}": texts[ext]().encode("utf-8") for ext in formats}
+    atomic_write_all(files)
+    return list(files)

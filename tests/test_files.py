@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import paths, scorecard, tables
-from helpers.files import InputError, atomic_write, csv_bytes, digest, first_row, read_csv, read_table
+from helpers.files import InputError, atomic_write, atomic_write_all, csv_bytes, digest, first_row, read_csv, read_table
 
 pytestmark = pytest.mark.usefixtures("repo_unchanged")
 FIX = "Do this."
@@ -32,6 +32,20 @@ def test_atomic_write_leaves_no_partial_file(tmp_path):
         atomic_write(target, "not bytes")  # the write fails midway
     assert target.read_bytes() == b"old"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_files_written_together_stay_old_if_any_of_them_fails(tmp_path):
+    """The second file fails midway (not bytes): the first, already written to its temporary file,
+    is not renamed, and no temporary file is left."""
+    first, second = tmp_path / "panel.csv", tmp_path / "CODEBOOK.csv"
+    first.write_bytes(b"old panel")
+    second.write_bytes(b"old codebook")
+    with pytest.raises(TypeError):
+        atomic_write_all({first: b"new panel", second: "not bytes"})
+    assert (first.read_bytes(), second.read_bytes()) == (b"old panel", b"old codebook")
+    assert sorted(tmp_path.iterdir()) == sorted([first, second])
+    atomic_write_all({first: b"new panel", second: b"new codebook"})
+    assert (first.read_bytes(), second.read_bytes()) == (b"new panel", b"new codebook")
 
 
 def test_atomic_write_gives_the_umask_mode(tmp_path, umask_022):
