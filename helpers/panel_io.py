@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from . import config, constructions, measures, paper, paths
-from .files import InputError, atomic_write, csv_bytes, first_row, read_table
-from .provinces import SAMPLE, regions
+from .files import InputError, atomic_write_all, csv_bytes, first_row, read_table
+from .provinces import PROVINCES, SAMPLE, regions
 from .variables import ALL_YEARS, INDICATORS
 
 # The columns a model may use (the paper's variables, the measures the panel carries and the
@@ -17,29 +17,33 @@ MODEL_COLUMNS = list(dict.fromkeys([*paper.VARIABLES, *constructions.PANEL_NAMES
 # entropy index in [0, 1 + the shift of measures.ENTROPY_SHIFT], the PCA score takes any sign, and every
 # other column (ratios, levels, indices, counts per 100 people) is positive.
 SHARES, ANY_SIGN = ("ur", "it_share"), ("digital_pca",)
+# The panel's other columns: flags of filled cells (named *filled, True or False), the Malmquist
+# components of tfp (a change from the year before: none in the first year) and, like every other
+# column, positive numbers (real GDP, capital, labour).
+MALMQUIST = ("ec", "tc", "m")
 REBUILD = "Rebuild it with notebooks/02_variables.ipynb (make reproduce)."
 CODEBOOK_COLUMNS = ["column", "definition", "formula", "unit", "sources", "choice"]
 
 
 def write(data: pd.DataFrame, codebook: pd.DataFrame, folder: Path = paths.PROCESSED) -> list[Path]:
     """Write panel.csv and CODEBOOK.csv to `folder` (floats with ten significant digits), both checked
-    and rendered before either is written."""
+    and rendered before either is written, and written together (files.atomic_write_all)."""
     check(data, "the panel to write")
-    files = {"panel.csv": csv_bytes(data, digits=10), "CODEBOOK.csv": csv_bytes(codebook, digits=10)}
     folder = Path(folder)
+    files = {folder / "panel.csv": csv_bytes(data, digits=10), folder / "CODEBOOK.csv": csv_bytes(codebook, digits=10)}
     folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        atomic_write(folder / name, content)
-    return [folder / name for name in files]
+    atomic_write_all(files)
+    return list(files)
 
 
 def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
     """The panel is complete: one row for each sample province and year (30 x 11 = 330), a finite
     value in every cell of MODEL_COLUMNS and the controls (config.CONTROLS), each province's region of
-    config.REGIONS and a True/False `filled` in every row. `lines`: errors give the CSV line (header =
-    line 1)."""
+    config.REGIONS and Chinese name, True/False in every flag (`filled` and each *filled) and a
+    positive number in every other cell (MALMQUIST: but in the first year). `lines`: errors give the
+    CSV line (header = line 1)."""
     columns = list(dict.fromkeys([*MODEL_COLUMNS, *config.CONTROLS]))
-    missing = [c for c in ["province", "year", "region", "filled", *columns] if c not in data.columns]
+    missing = [c for c in ["province", "name_zh", "year", "region", "filled", *columns] if c not in data.columns]
     if missing:
         raise InputError(f"{where}: no column {', '.join(missing)}. {REBUILD}")
 
@@ -62,11 +66,21 @@ def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
     region = regions().reindex(data["province"]).to_numpy()
     refuse(data["region"].to_numpy() != region,
            lambda i: f"region is {data['region'].iloc[i]} for {cells[i][0]}, not {region[i]} (config.REGIONS)")
-    refuse(~data["filled"].map(lambda v: isinstance(v, (bool, np.bool_)) or v in ("True", "False")),
-           lambda i: f"filled is {data['filled'].iloc[i]!r} for {cells[i][0]} in {cells[i][1]}, not True or False")
-    for column in columns:
+    name = PROVINCES.set_index("province")["name_zh"].reindex(data["province"]).to_numpy()
+    refuse(data["name_zh"].to_numpy() != name,
+           lambda i: f"name_zh is {data['name_zh'].iloc[i]} for {cells[i][0]}, not {name[i]} (helpers.provinces)")
+    flags = [c for c in data.columns if c.endswith("filled")]
+    for flag in flags:
+        refuse(~data[flag].map(lambda v: isinstance(v, (bool, np.bool_)) or v in ("True", "False")),
+               lambda i: f"{flag} is {data[flag].iloc[i]!r} for {cells[i][0]} in {cells[i][1]}, not True or False")
+    first = years == years.min()
+    for column in [c for c in data.columns if c not in ("province", "name_zh", "region", "year", *flags)]:
         values = data[column]
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        if column in MALMQUIST:
+            refuse(first & ~np.isnan(numbers),
+                   lambda i: f"{column} is {values.iloc[i]} for {cells[i][0]} in {cells[i][1]}, the first year, which has none")
+            numbers = np.where(first, 1.0, numbers)
         refuse(~np.isfinite(numbers),
                lambda i: f"{column} is {values.iloc[i]} for {cells[i][0]} in {cells[i][1]}, not a finite number")
         allowed, what = _allowed(column)
@@ -75,7 +89,7 @@ def check(data: pd.DataFrame, where: str, lines: bool = False) -> None:
 
 
 def _allowed(column: str):
-    """Which finite values a model column can take by its definition (SHARES, ANY_SIGN), as a test of
+    """Which finite values a column can take by its definition (SHARES, ANY_SIGN), as a test of
     an array, and their name in a message."""
     if column in SHARES:
         return (lambda x: (x >= 0) & (x <= 1)), "a share between 0 and 1"
@@ -93,7 +107,7 @@ def load(folder: Path = paths.PROCESSED) -> pd.DataFrame:
     path = Path(folder) / "panel.csv"
     data = read_table(path, REBUILD)
     check(data, str(path), lines=True)
-    return data.set_index(["province", "year"])
+    return data.astype({"year": int}).set_index(["province", "year"])  # a year written 2015.0 reads as 2015
 
 
 def load_codebook(folder: Path = paths.PROCESSED) -> pd.DataFrame:

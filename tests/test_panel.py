@@ -293,6 +293,21 @@ def test_panel_with_a_missing_cell_is_not_written(tmp_path, built):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_year_written_with_a_decimal_point_reads_as_an_integer(written):
+    path = written / "panel.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",Central,2015,", ",Central,2015.0,", 1), encoding="utf-8")
+    assert panel.load(written).index.get_level_values("year").dtype == "int64"
+
+
+def _cell(text: str, line: int, column: str, value: str) -> str:
+    """`text` (a CSV) with the cell of `column` on line `line` + 1 replaced by `value`."""
+    rows = lines(text)
+    j = rows[0].rstrip("\n").split(",").index(column)
+    fields = rows[line].rstrip("\n").split(",")
+    rows[line] = ",".join([*fields[:j], value, *fields[j + 1:]]) + "\n"
+    return "".join(rows)
+
+
 @pytest.mark.parametrize("file, edit, message", [
     ("panel.csv", lambda t: "".join(lines(t)[:199]), r"panel.csv: 198 rows, expected 330 \(30 provinces x 11 years\); no row for "),
     ("panel.csv", lambda t: t[: int(len(t) * 0.6)], r"panel.csv, line 199: \d+ fields where the header has 33 \(the line is cut short"),
@@ -313,6 +328,15 @@ def test_panel_with_a_missing_cell_is_not_written(tmp_path, built):
     ("panel.csv", lambda t: t + lines(t)[3], r"panel.csv: 331 rows, expected 330 \(30 provinces x 11 years\); a province-year appears twice"),
     ("panel.csv", lambda t: t.replace("Anhui,安徽,Central,2011,0.7776204881,0.01798995597,", "Anhui,安徽,Central,2011,0.7776204881,1.5,", 1),
      r"panel.csv, line 2: digital is 1.5 for Anhui in 2011, not an entropy index between 0 and 1.0001"),
+    ("panel.csv", lambda t: t.replace("Anhui,安徽,Central,2011,", "Anhui,安微,Central,2011,", 1),
+     r"panel.csv, line 2: name_zh is 安微 for Anhui, not 安徽 \(helpers.provinces\)"),
+    ("panel.csv", lambda t: _cell(t, 5, "internet_filled", "maybe"),
+     r"panel.csv, line 6: internet_filled is 'maybe' for Anhui in 2015, not True or False"),
+    ("panel.csv", lambda t: _cell(t, 5, "labour", "12a"), r"panel.csv, line 6: labour is 12a for Anhui in 2015, not a finite number"),
+    ("panel.csv", lambda t: _cell(t, 5, "real_gdp", ""), r"panel.csv, line 6: real_gdp is nan for Anhui in 2015, not a finite number"),
+    ("panel.csv", lambda t: _cell(t, 5, "ec", ""), r"panel.csv, line 6: ec is nan for Anhui in 2015, not a finite number"),
+    ("panel.csv", lambda t: _cell(t, 1, "m", "1.02"), r"panel.csv, line 2: m is 1.02 for Anhui in 2011, the first year, which has none"),
+    ("panel.csv", lambda t: _cell(t, 5, "capital", "-3.5"), r"panel.csv, line 6: capital is -3.5 for Anhui in 2015, not positive"),
     ("panel.csv", lambda t: "", r"panel.csv: the file is empty"),
     ("CODEBOOK.csv", lambda t: t.replace("column,definition", "name,definition", 1), r"CODEBOOK.csv: no column column\. "),
     ("CODEBOOK.csv", lambda t: "".join(r for r in lines(t) if not r.startswith("tfp,")), r"CODEBOOK.csv: no row for tfp\. "),
