@@ -235,10 +235,33 @@ def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.C
                          "is mistyped, correct it there)", fix=fix)
 
 
+def gaps(frame: pd.DataFrame, years=config.PANEL_YEARS) -> str:
+    """The province-years of 2011-2021 missing from an extract, in words ('' when complete)."""
+    have = set(zip(frame["province"], frame["year"]))
+    units = [NATIONAL] if set(frame["province"]) == {NATIONAL} else NAMES
+    missing = {y: [p for p in units if (p, y) not in have] for y in range(years[0], years[1] + 1)}
+    parts = []
+    for y, provs in missing.items():
+        if len(provs) == len(units):
+            parts.append(f"{y} all")
+        elif provs:
+            parts.append(f"{y} " + " ".join(provs))
+    return "; ".join(parts)
+
+
+def coverage(frame: pd.DataFrame) -> dict[str, str]:
+    """What an extract covers, as its manifest row records it (MANIFEST_COLUMNS): its first and last
+    year, its provinces, and its cells and gaps in 2011-2021."""
+    inside = frame[frame["year"].between(*config.PANEL_YEARS)]
+    return {"years": f"{frame['year'].min()}-{frame['year'].max()}", "provinces": str(frame["province"].nunique()),
+            "cells_2011_2021": str(len(inside)), "gaps_2011_2021": gaps(frame)}
+
+
 def read_extract(name: str, unit: str, folder: Path = paths.RAW, checks: Path = paths.CHECKS) -> pd.DataFrame:
     """Read data/raw/<name>.csv after checking it against its manifest row (checksum over
-    normalised line ends, and the `unit` the caller expects), validating its content and its
-    plausibility. Returns columns province, year (int), value (float)."""
+    normalised line ends, the `unit` the caller expects, and the years, provinces, cells and gaps
+    it covers), validating its content and its plausibility. Returns columns province, year (int),
+    value (float)."""
     table = manifest(folder)
     if name not in table.index:
         raise ExtractError(f"{Path(folder) / 'MANIFEST.csv'}: no series {name!r}; known: "
@@ -256,6 +279,10 @@ def read_extract(name: str, unit: str, folder: Path = paths.RAW, checks: Path = 
                          "(the file was edited after extraction)")
     frame = read_csv(path, FIX)
     frame = validate(frame, str(path), row["sign"])
+    differ = [(key, value) for key, value in coverage(frame).items() if value != row[key]]
+    if differ:
+        _fail(str(path), "; ".join(f"{key} is {value!r}, the manifest says {row[key]!r}" for key, value in differ)
+              + " (the manifest and the extract disagree though the checksum matches: one of them was edited)")
     plausible(frame, name, str(path), checks, fix=FIX_EITHER)
     return frame
 

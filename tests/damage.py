@@ -4,11 +4,23 @@ import hashlib
 
 import pandas as pd
 
+from helpers import sources
+from helpers.files import InputError, read_csv
 
-def resign(raw, name):
-    """Write the sha256 of raw/<name>.csv into the manifest of `raw`."""
+
+def resign(raw, name, coverage=True):
+    """Write the sha256 of raw/<name>.csv into the manifest of `raw` and, if `coverage` and the file
+    reads as an extract, what it covers (sources.coverage), as make extract would; content that
+    sources.validate refuses is refused before the coverage is compared."""
     table = pd.read_csv(raw / "MANIFEST.csv", dtype=str, keep_default_na=False)
-    table.loc[table["name"] == name, "sha256"] = hashlib.sha256((raw / f"{name}.csv").read_bytes()).hexdigest()
+    path, row = raw / f"{name}.csv", table["name"] == name
+    table.loc[row, "sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    if coverage:
+        try:
+            frame = sources.validate(read_csv(path, ""), str(path), table.loc[row, "sign"].iloc[0])
+            table.loc[row, list(sources.coverage(frame))] = list(sources.coverage(frame).values())
+        except InputError:
+            pass
     table.to_csv(raw / "MANIFEST.csv", index=False, lineterminator="\n")
 
 

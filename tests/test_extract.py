@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 
 from helpers import paths
-from helpers.extract import SERIES, extract_all, gaps
-from helpers.sources import ExtractError, manifest
+from helpers.extract import SERIES, extract_all
+from helpers.sources import ExtractError, gaps, manifest
 from tests.conftest import needs_sources
 
 

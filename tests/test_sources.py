@@ -30,6 +30,22 @@ def test_duplicated_province_year(raw):
         read_extract(NAME, UNIT, folder=raw)
 
 
+@pytest.mark.parametrize("name, edit, message", [
+    (NAME, lambda t: "".join(r for r in lines(t) if ",1952," not in r), r"years is '1953-2022', the manifest says '1952-2022'"),
+    ("broadband_subscribers", lambda t: t + "Beijing,2021,900\n",
+     r"years is '2011-2021', the manifest says '2011-2020'; cells_2011_2021 is '311', the manifest says '310'; "
+     r"gaps_2011_2021 is '2021 Tianjin Hebei .*', the manifest says '2021 all'"),
+])
+def test_an_extract_that_covers_other_cells_than_its_manifest_says_is_refused(raw, name, edit, message):
+    """Its checksum re-signed by hand, not rebuilt by make extract: first years dropped (a capital
+    stock would then start elsewhere), a row added (broadband 2021 is filled from another series)."""
+    path = raw / f"{name}.csv"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    resign(raw, name, coverage=False)
+    with pytest.raises(ExtractError, match=rf"{name}.csv: {message} \(the manifest and the extract disagree"):
+        read_extract(name, manifest(raw).at[name, "unit"], folder=raw)
+
+
 @pytest.mark.parametrize("written, problem", [("19S2", "is not a number"), ("1952.5", "is not a whole number"),
                                               ("1852", "outside {}-{}".format(*config.SOURCE_YEARS))])
 def test_a_bad_year_names_its_line_and_province(raw, written, problem):

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import config, paths
 from ..provinces import NAMES, NATIONAL
 from ..files import atomic_write, csv_bytes, read_csv, sha256
-from ..sources import MANIFEST_COLUMNS, ExtractError, plausible, validate
+from ..sources import MANIFEST_COLUMNS, ExtractError, coverage, plausible, validate
 from . import capital, digital, gdp, labour, population, public
 from .common import Series, source
 
@@ -52,22 +52,7 @@ def check_sources(series: list[Series], register: pd.DataFrame) -> None:
                                "registered there first); nothing was written")
 
 
-def gaps(frame: pd.DataFrame, years=config.PANEL_YEARS) -> str:
-    """The province-years of 2011-2021 missing from an extract, in words ('' when complete)."""
-    have = set(zip(frame["province"], frame["year"]))
-    units = [NATIONAL] if set(frame["province"]) == {NATIONAL} else NAMES
-    missing = {y: [p for p in units if (p, y) not in have] for y in range(years[0], years[1] + 1)}
-    parts = []
-    for y, provs in missing.items():
-        if len(provs) == len(units):
-            parts.append(f"{y} all")
-        elif provs:
-            parts.append(f"{y} " + " ".join(provs))
-    return "; ".join(parts)
-
-
 def manifest_row(series: Series, frame: pd.DataFrame, data: bytes, register: pd.DataFrame) -> dict:
-    inside = frame[frame["year"].between(*config.PANEL_YEARS)]
     rows = [register[(register.folder == d) & (register.file == f)] for d, f in series.files]
     found = pd.concat(rows)
     return {
@@ -80,10 +65,7 @@ def manifest_row(series: Series, frame: pd.DataFrame, data: bytes, register: pd.
         "compilation": "; ".join(f"{r.repository}@{r.commit[:12] or 'unknown'}:{r.repo_path or r.file}"
                                  for r in found.itertuples()),
         "licence": "; ".join(sorted(set(found["licence"]))),
-        "years": f"{frame['year'].min()}-{frame['year'].max()}",
-        "provinces": frame["province"].nunique(),
-        "cells_2011_2021": len(inside),
-        "gaps_2011_2021": gaps(frame),
+        **coverage(frame),
         "breaks": series.breaks,
         "sign": series.sign,
         "sha256": sha256(data),
