@@ -20,7 +20,7 @@ MANIFEST_COLUMNS = [
     "name", "file", "description", "unit", "vintage", "primary_source", "compilation", "licence",
     "years", "provinces", "cells_2011_2021", "gaps_2011_2021", "breaks", "sign", "sha256",
 ]
-LIMIT_COLUMNS = ["series", "low", "high", "max_jump", "exempt", "note"]
+LIMIT_COLUMNS = ["series", "low", "high", "max_jump", "exempt", "max_break_jump", "note"]
 PRINTED_COLUMNS = ["series", "province", "year", "printed", "printed_in"]
 FIX = "Rebuild it with `make extract` (needs ../shared/sources) or restore it with `git checkout data/raw`."
 FIX_CHECKS = "Restore it with `git checkout data/checks`."
@@ -140,11 +140,19 @@ def manifest(folder: Path = paths.RAW) -> pd.DataFrame:
 
 def limits(checks: Path = paths.CHECKS) -> pd.DataFrame:
     """data/checks/plausibility.csv: per series the range [low, high] and the largest year-on-year
-    ratio (max_jump, either direction, between positive values) a value may show, and the breaks
-    exempt from the jump check ('Province YEAR' or 'all YEAR': the jumps into and out of YEAR)."""
+    ratio (max_jump, either direction, between positive values) a value may show, the breaks exempt
+    from the jump check ('Province YEAR' or 'all YEAR': the jumps into and out of YEAR) and, for
+    series with a break of all provinces, the largest ratio a province's jump there may stand to the
+    provinces' median jump (max_break_jump, break_jumps)."""
     path = Path(checks) / "plausibility.csv"
     table = _table(path, LIMIT_COLUMNS, FIX_CHECKS, ["low", "high", "max_jump"]).astype(
         {"low": float, "high": float, "max_jump": float})
+    breaks = table["exempt"].fillna("").map(lambda text: any(b.startswith("all ") for b in _breaks(text)))
+    bound = pd.to_numeric(table["max_break_jump"], errors="coerce")
+    _refuse(table, breaks != (bound > 1), path,
+            lambda row: f"max_break_jump {row['max_break_jump']!r} for {row['series']}: a number above 1 is needed for a "
+                        "series with a break of all provinces ('all YEAR' in exempt), and none for another", FIX_CHECKS)
+    table["max_break_jump"] = bound
     _refuse(table, table["series"].duplicated(), path, lambda row: f"series {row['series']!r} is listed twice", FIX_CHECKS)
     _refuse(table, table["low"] > table["high"], path, lambda row: f"low {row['low']:g} is above high {row['high']:g}",
             FIX_CHECKS)
@@ -190,6 +198,20 @@ def year_on_year(frame: pd.DataFrame) -> pd.DataFrame:
     return both.assign(ratio=np.maximum(ratio, 1 / ratio))
 
 
+def break_jumps(frame: pd.DataFrame, breaks: str) -> pd.DataFrame:
+    """The year-on-year rows (year_on_year) into and out of each break of all provinces ('all YEAR'
+    in `breaks`), but a province's own listed break, with `median`, the provinces' median change
+    x_t / x_t-1 in that year, and `relative`, max(c / median, median / c) of the province's change c:
+    a break moves the provinces together, and a unit slip in one of them stands out."""
+    years = {int(item.split()[1]) + k for item in _breaks(breaks) if item.startswith("all ") for k in (0, 1)}
+    own = "; ".join(item for item in _breaks(breaks) if not item.startswith("all "))
+    jumps = year_on_year(frame)
+    jumps = jumps[jumps["year"].isin(years) & ~exempt(jumps, own)]
+    change = jumps["value"] / jumps["before"]
+    median = change.groupby(jumps["year"]).transform("median")
+    return jumps.assign(median=median, relative=np.maximum(change / median, median / change))
+
+
 def exempt(frame: pd.DataFrame, breaks: str) -> pd.Series:
     """Rows of `frame` whose year, or the year before, is a listed break ('Province YEAR' or
     'all YEAR', separated by ';')."""
@@ -204,7 +226,8 @@ def exempt(frame: pd.DataFrame, breaks: str) -> pd.Series:
 def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.CHECKS, lines: bool = True,
               fix: str = FIX) -> None:
     """The values of extract `name` inside its documented range, its year-on-year ratios within its
-    threshold outside the listed breaks, and equal to every printed value quoted for it; `lines` and
+    threshold outside the listed breaks and, at a break of all provinces, within their threshold of
+    the provinces' median (break_jumps), and equal to every printed value quoted for it; `lines` and
     `fix` as in validate."""
     table = limits(checks)
     if name not in table.index:
@@ -225,6 +248,17 @@ def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.C
         _fail(where, f"value {j['value']:g} for ({j['province']}, {j['year']}) after {j['before']:g} in "
                      f"{j['year'] - 1}: a jump by a factor {j['ratio']:.3g}, more than the {row['max_jump']:g} "
                      "of data/checks/plausibility.csv and not a break listed there", _line(i, lines), fix)
+    if row["max_break_jump"] > 1:
+        shifted = break_jumps(frame, row["exempt"])
+        shifted = shifted[shifted["relative"] > row["max_break_jump"]]
+        if len(shifted):
+            i = shifted.index[0]
+            j = shifted.loc[i]
+            _fail(where, f"value {j['value']:g} for ({j['province']}, {j['year']}) after {j['before']:g} in "
+                         f"{j['year'] - 1}: a change by {j['value'] / j['before']:.3g} where the provinces' median "
+                         f"is {j['median']:.3g}, apart by a factor {j['relative']:.3g}, more than the "
+                         f"{row['max_break_jump']:g} of data/checks/plausibility.csv at a break of all provinces "
+                         "(a wrong unit or a misplaced digit?)", _line(i, lines), fix)
     quoted = printed(checks)
     quoted = quoted[quoted["series"] == name]
     for check in (spot_check({name: frame}, quoted) if len(quoted) else quoted).itertuples():

@@ -143,6 +143,31 @@ def test_value_times_10_is_a_jump_beyond_the_threshold(raw):
         read_extract(NAME, UNIT, folder=raw)
 
 
+@pytest.mark.parametrize("name, unit, province, year, factor", [("employment", "万人", "Ningxia", 2021, 10),
+                                                              ("telecom_volume", "亿元", "Hebei", 2021, 3)])
+def test_a_unit_slip_at_a_break_of_all_provinces_stands_out_from_their_median(raw, name, unit, province, year, factor):
+    """A break of all provinces ('all YEAR') exempts every jump into and out of YEAR from max_jump, but
+    a province moved by a factor its neighbours were not is still refused."""
+    rewrite(raw, name, set_value((province, year), lambda old: float(old) * factor))
+    with pytest.raises(ExtractError, match=rf"{name}.csv, line \d+: value [\d.]+ for \({province}, {year}\) after [\d.]+ in "
+                                           rf"{year - 1}: a change by [\d.]+ where the provinces' median is [\d.]+, apart by a "
+                                           r"factor [\d.]+, more than the [\d.]+ of data/checks/plausibility.csv at a break"):
+        read_extract(name, unit, folder=raw)
+
+
+def test_break_jumps_by_hand():
+    """Three provinces through a break of all provinces in 2019 (changes 0.5, 0.6, 2.0: median 0.6),
+    Hebei's own break in 2020 leaving its changes into and out of 2020 out."""
+    frame = pd.DataFrame({"province": ["Beijing"] * 3 + ["Tianjin"] * 3 + ["Hebei"] * 3, "year": [2018, 2019, 2020] * 3,
+                          "value": [10, 5, 5, 10, 6, 6.6, 10, 20, 40]})
+    jumps = sources.break_jumps(frame, "all 2019; Hebei 2020").set_index(["province", "year"])
+    assert sorted(jumps.index) == [("Beijing", 2019), ("Beijing", 2020), ("Hebei", 2019), ("Tianjin", 2019), ("Tianjin", 2020)]
+    assert jumps.loc[("Beijing", 2019), "median"] == pytest.approx(0.6)
+    assert jumps.loc[("Beijing", 2019), "relative"] == pytest.approx(1.2)
+    assert jumps.loc[("Tianjin", 2020), "median"] == pytest.approx(1.05)  # Beijing 1.0, Tianjin 1.1
+    assert jumps.loc[("Tianjin", 2020), "relative"] == pytest.approx(1.1 / 1.05)
+
+
 def test_listed_breaks_are_exempt_from_the_jump_check():
     frame = pd.DataFrame({"province": ["Beijing", "Beijing", "Hebei"], "year": [2019, 2020, 2019]})
     assert exempt(frame, "Beijing 2019").tolist() == [True, True, False]
@@ -277,6 +302,10 @@ def test_manifest_and_checks_are_parsed_once_for_every_extract_and_afresh_when_e
     ("plausibility.csv", lambda t: t.replace("gdp_a,0.814,259000,", "gdp_a,259000,0.814,", 1),
      r"plausibility.csv, line 2: low 259000 is above high 0.814"),
     ("plausibility.csv", lambda t: t + lines(t)[1], r"plausibility.csv, line \d+: series 'gdp_a' is listed twice"),
+    ("plausibility.csv", lambda t: t.replace("Beijing 2001,1.8,", "Beijing 2001,,", 1),
+     r"plausibility.csv, line 2: max_break_jump '' for gdp_a: a number above 1 is needed for a series with a break of all"),
+    ("plausibility.csv", lambda t: t.replace("gdp_b,16.6,259000,1.8,,,", "gdp_b,16.6,259000,1.8,,1.5,", 1),
+     r"plausibility.csv, line 3: max_break_jump '?1.5'? for gdp_b: .* and none for another"),
     ("printed_values.csv", lambda t: "".join(lines(t)[:2]) + lines(t)[1].replace(lines(t)[1].split(",")[1], "Beijng", 1),
      r"printed_values.csv, line 3: unknown province 'Beijng'"),
 ])
