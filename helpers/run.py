@@ -19,7 +19,9 @@ import fcntl
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -368,6 +370,25 @@ class StoppedAtOnce(KeyboardInterrupt):
     """A second Ctrl-C: the notebooks still running are abandoned, left in their partial files."""
 
 
+@contextmanager
+def held_interrupt():
+    """A Ctrl-C (SIGINT) during the block is held until the block ends, then raised: the block runs
+    whole. Starting a notebook is such a block: a Ctrl-C inside the executor's submit could otherwise
+    leave a notebook running that the runner does not know of. Outside the main thread, where signals
+    are not handled, the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = []
+    previous = signal.signal(signal.SIGINT, lambda *_: held.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
+
+
 def schedule(items: dict, run) -> tuple[dict, list]:
     """Call run(item) for each item of `items` (item -> the items it needs) once those it needs have
     succeeded, WORKERS at a time, in the order given (each after those it needs, as chain gives
@@ -388,8 +409,9 @@ def schedule(items: dict, run) -> tuple[dict, list]:
                         pending.remove(item)
                         skipped.append(item)
                     elif not stopping and len(running) < WORKERS and items[item] <= done:
-                        running[pool.submit(run, item)] = item
-                        pending.remove(item)  # last: an item Ctrl-C catches half-started counts as left
+                        with held_interrupt():  # started and known as running, or not started at all
+                            running[pool.submit(run, item)] = item
+                            pending.remove(item)
                 if stopping or not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)

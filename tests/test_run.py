@@ -4,6 +4,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -424,6 +425,30 @@ def test_ctrl_c_while_an_item_starts_lets_those_running_finish(monkeypatch, caps
     with pytest.raises(KeyboardInterrupt):
         run.schedule({"a": set(), "b": set(), "c": {"a"}}, work)
     assert ended == ["a"] and "interrupted: letting a finish" in capsys.readouterr().err
+
+
+def test_a_signal_while_an_item_is_submitted_waits_until_it_is_known_as_running(monkeypatch, capsys):
+    """A real SIGINT inside submit, once b's work is queued: b is named among those running, both
+    finish, and c (after a) is left. Held until submit returns, the interrupt cannot lose b."""
+    ended, a_started = [], threading.Event()
+
+    class Pool(run.ThreadPoolExecutor):
+        def submit(self, fn, item):
+            future = super().submit(fn, item)
+            if item == "b" and a_started.wait(10):
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.1)  # the signal is handled here, before submit returns
+            return future
+
+    def work(item):
+        a_started.set()
+        time.sleep(0.3)
+        ended.append(item)
+    monkeypatch.setattr(run, "ThreadPoolExecutor", Pool)
+    with pytest.raises(KeyboardInterrupt):
+        run.schedule({"a": set(), "b": set(), "c": {"a"}}, work)
+    assert sorted(ended) == ["a", "b"] and "interrupted: letting a, b finish" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
 
 
 def test_a_second_run_in_the_same_checkout_is_refused(tmp_path):
