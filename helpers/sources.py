@@ -322,10 +322,34 @@ def read_extract(name: str, unit: str, folder: Path = paths.RAW, checks: Path = 
 
 
 def read_all(folder: Path = paths.RAW, checks: Path = paths.CHECKS) -> dict[str, pd.DataFrame]:
-    """Every extract the manifest lists, validated, by name (for the overview of all series: each
-    in the manifest's own unit; a computation reads its inputs with read_extract and its unit)."""
+    """Every extract the manifest lists, validated, alone and beside the others (consistent), by
+    name (for the overview of all series: each in the manifest's own unit; a computation reads its
+    inputs with read_extract and its unit)."""
     table = manifest(folder)
-    return {name: read_extract(name, table.at[name, "unit"], folder, checks) for name in table.index}
+    extracts = {name: read_extract(name, table.at[name, "unit"], folder, checks) for name in table.index}
+    consistent(extracts, str(folder))
+    return extracts
+
+
+# Extracts that bound each other, (numerator, denominator, low, high): employment per resident lies
+# between 0.36 and 0.72 in every province-year of the extracts; half the smallest, and at most 1, catch
+# a wrong unit over a whole province, which the range and jumps of each series alone let pass.
+RATIOS = [("employment", "population", 0.18, 1.0)]
+
+
+def consistent(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX) -> None:
+    """Each ratio of RATIOS whose two extracts are given within its bounds in every province-year
+    both hold; an error names both files (in the folder `where`), the province-year and the ratio."""
+    for top, bottom, low, high in RATIOS:
+        if top in extracts and bottom in extracts:
+            both = extracts[top].merge(extracts[bottom], on=["province", "year"], suffixes=("", "_of"))
+            ratio = both["value"] / both["value_of"]
+            outside = both.index[~ratio.between(low, high)]
+            if len(outside):
+                i = outside[0]
+                _fail(f"{Path(where) / top}.csv and {bottom}.csv", f"{top} / {bottom} is {ratio[i]:.3g} for "
+                      f"({both.at[i, 'province']}, {both.at[i, 'year']}), outside {low:g} to {high:g} "
+                      "(sources.RATIOS; a wrong unit in one of them?)", fix=fix)
 
 
 def spot_check(extracts: dict[str, pd.DataFrame], printed: pd.DataFrame) -> pd.DataFrame:

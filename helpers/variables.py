@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import config, constructions, measures, paths
 from .provinces import NAMES, SAMPLE
-from .sources import read_extract
+from .sources import consistent, read_extract
 
 ALL_YEARS = range(config.PANEL_YEARS[0], config.PANEL_YEARS[1] + 1)
 LATE_YEARS = range(config.LATE_START, config.PANEL_YEARS[1] + 1)  # the years of the series that start late
@@ -58,8 +58,10 @@ class Extracts:
 
     @classmethod
     def read(cls, folder: Path = paths.RAW) -> "Extracts":
-        """Every extract from `folder` (series)."""
-        return cls(**{name: series(name, folder) for name in EXTRACTS})
+        """Every extract from `folder` (series), alone and beside the others (sources.consistent)."""
+        frames = {name: read_extract(name, unit, folder=folder) for name, unit in EXTRACTS.items()}
+        consistent(frames, str(folder))
+        return cls(**{name: _indexed(frame, name) for name, frame in frames.items()})
 
 
 # The extracts the panel reads and the unit of each.
@@ -71,7 +73,11 @@ EXTRACTS = {f.name: f.metadata["unit"] for f in fields(Extracts)}
 def series(name: str, folder: Path = paths.RAW) -> pd.Series:
     """An extract the panel reads (EXTRACTS, which declares the unit it expects), as a Series indexed
     (province, year), named after it."""
-    frame = read_extract(name, EXTRACTS[name], folder=folder)
+    return _indexed(read_extract(name, EXTRACTS[name], folder=folder), name)
+
+
+def _indexed(frame: pd.DataFrame, name: str) -> pd.Series:
+    """An extract's values indexed (province, year), named `name`."""
     return frame.set_index(["province", "year"])["value"].rename(name)
 
 

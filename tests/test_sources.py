@@ -5,7 +5,7 @@ import subprocess
 import pandas as pd
 import pytest
 
-from helpers import config, paths, sources
+from helpers import config, panel, paths, sources
 from helpers.files import InputError
 from helpers.sources import ExtractError, exempt, limits, manifest, read_all, read_extract
 
@@ -153,6 +153,20 @@ def test_a_unit_slip_at_a_break_of_all_provinces_stands_out_from_their_median(ra
                                            rf"{year - 1}: a change by [\d.]+ where the provinces' median is [\d.]+, apart by a "
                                            r"factor [\d.]+, more than the [\d.]+ of data/checks/plausibility.csv at a break"):
         read_extract(name, unit, folder=raw)
+
+
+@pytest.mark.parametrize("name, province, factor, ratio", [("population", "Ningxia", 10, r"0.0\d+"), ("employment", "Hainan", 10, r"[4-7].\d+")])
+def test_a_wrong_unit_over_a_whole_province_is_caught_by_a_series_that_bounds_it(raw, name, province, factor, ratio):
+    """x10 in every year of one province keeps each series inside its own range and free of jumps,
+    but employment per resident (0.36 to 0.72 in the extracts) falls outside 0.18 to 1."""
+    rewrite(raw, name, lambda t: "".join(f"{r.rsplit(',', 1)[0]},{float(r.rsplit(',', 1)[1]) * factor:g}\n"
+                                         if r.startswith(f"{province},") else r for r in lines(t)))
+    assert len(read_extract(name, "万人", folder=raw))  # alone, it passes
+    with pytest.raises(ExtractError, match=rf"employment.csv and population.csv: employment / population is {ratio} "
+                                           rf"for \({province}, \d+\), outside 0.18 to 1 \(sources.RATIOS"):
+        read_all(raw)
+    with pytest.raises(ExtractError, match="employment / population"):
+        panel.build(raw)
 
 
 def test_break_jumps_by_hand():

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import config, paths
 from ..provinces import NAMES, NATIONAL
 from ..files import atomic_write, csv_bytes, read_csv, sha256
-from ..sources import MANIFEST_COLUMNS, ExtractError, coverage, plausible, validate
+from ..sources import MANIFEST_COLUMNS, ExtractError, consistent, coverage, plausible, validate
 from . import capital, digital, gdp, labour, population, public
 from .common import Series, source
 
@@ -88,6 +88,7 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
         frame = validate(frame, where, series.sign, lines=False, fix=READER_FIX)
         plausible(frame, series.name, where, lines=False, fix=CHECKS_FIX)
         built.append((series, frame, csv_bytes(frame)))
+    consistent({s.name: frame for s, frame, _ in built}, str(out), fix=CHECKS_FIX)
     manifest = pd.DataFrame([manifest_row(s, f, b, register) for s, f, b in built], columns=MANIFEST_COLUMNS)
     replace(out, {**{f"{s.name}.csv": data for s, _, data in built}, "MANIFEST.csv": csv_bytes(manifest)})
     return manifest
