@@ -126,6 +126,20 @@ def test_a_damaged_register_of_sources_is_named(tmp_path, monkeypatch):
         extract.compilations()
 
 
+def test_a_run_killed_between_the_two_renames_gets_its_old_extracts_back(tmp_path):
+    """The state a kill between `out.rename(old)` and `new.rename(out)` leaves: no out, the old folder
+    beside it. The next replace puts it back before anything else, so a write that then fails leaves
+    the old extracts in place rather than deleting them."""
+    from helpers import extract
+    out, old = tmp_path / "raw", tmp_path / ".raw.old"
+    old.mkdir()
+    (old / "MANIFEST.csv").write_bytes(b"old manifest\n")
+    with pytest.raises(TypeError):
+        extract.replace(out, {"MANIFEST.csv": "not bytes"})
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {"MANIFEST.csv": b"old manifest\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
+
+
 def test_the_extracts_and_their_manifest_are_replaced_together(tmp_path, monkeypatch):
     """A write that fails half way (here the manifest, as on a full disk) leaves the old folder whole."""
     from helpers import extract, files

@@ -97,8 +97,11 @@ def extract_all(out: Path = paths.RAW, only=None) -> pd.DataFrame:
 def replace(out: Path, files: dict[str, bytes]) -> None:
     """Write `files` into a new folder beside `out`, then put it in the place of `out` by two renames:
     the extracts and their manifest change together, never one without the others (a write that fails,
-    e.g. on a full disk, leaves `out` as it was)."""
+    e.g. on a full disk, leaves `out` as it was). A run killed between the two renames left `out`
+    only as the old folder: it is put back first."""
     new, old = out.with_name(f".{out.name}.new"), out.with_name(f".{out.name}.old")
+    if old.exists() and not out.exists():
+        old.rename(out)
     for folder in (new, old):
         shutil.rmtree(folder, ignore_errors=True)
     try:
