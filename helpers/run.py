@@ -54,10 +54,13 @@ def _cpuinfo() -> str:
 # (measured: every exhibit and notebook, AMD EPYC machines with and without AVX-512).
 BLAS = {**{name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")},
         **({"OPENBLAS_CORETYPE": "Haswell"} if haswell_kernels(_cpuinfo()) else {})}
+# A kernel starts with the signal mask of the thread that launched it, where Ctrl-C is blocked
+# (block_interrupt); it unblocks Ctrl-C once it runs, so that it can be interrupted as usual.
+UNBLOCK_INTERRUPT = "import signal; signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); del signal"
 # The kernel's own log says nothing a reader of the console can act on: that local TCP is unencrypted,
 # and a KeyboardInterrupt when the client interrupts it before shutting it down. Errors in cells still
 # reach the runner through the notebook.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", f"--IPKernelApp.exec_lines={UNBLOCK_INTERRUPT}"]
 # What Ctrl-C leaves (main): files are replaced only when complete, so a rerun finishes the job.
 INTERRUPTED = "interrupted: every file is as before or completely rewritten; run the same command again to finish"
 # The (low, high) range of each numeric setting (helpers.config); the measures (tfp, digital, virtual)
@@ -389,6 +392,15 @@ def held_interrupt():
         raise KeyboardInterrupt
 
 
+def block_interrupt() -> None:
+    """Block Ctrl-C (SIGINT) in a worker thread, where Python would not handle it anyway. A kernel
+    is forked in its thread and inherits the mask: unblocked, a Ctrl-C sent to the process group in
+    the moment between the fork and the kernel's own session (jupyter_client's start_new_session)
+    killed the kernel before it replied; blocked, it stays pending and is discarded once the kernel
+    runs (UNBLOCK_INTERRUPT)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
 def schedule(items: dict, run) -> tuple[dict, list]:
     """Call run(item) for each item of `items` (item -> the items it needs) once those it needs have
     succeeded, WORKERS at a time, in the order given (each after those it needs, as chain gives
@@ -400,7 +412,7 @@ def schedule(items: dict, run) -> tuple[dict, list]:
     failed, skipped, done, running = {}, [], set(), {}
     pending = list(items)
     stopping = False
-    pool = ThreadPoolExecutor(max_workers=WORKERS)
+    pool = ThreadPoolExecutor(max_workers=WORKERS, initializer=block_interrupt)
     try:
         while pending or running:
             try:  # Ctrl-C may come while items start as well as while they run

@@ -369,6 +369,23 @@ def test_schedule_waits_for_what_an_item_needs_and_reports_every_failure():
     assert skipped == ["b"] and finished.index("d") < finished.index("e")
 
 
+def test_a_kernel_started_by_a_worker_holds_ctrl_c_until_it_runs_then_takes_it_as_usual(tmp_path):
+    """A Ctrl-C sent to the process group while a kernel was being forked killed it ("Kernel died
+    before replying to kernel_info"). The workers block SIGINT, so a kernel forked there starts with
+    it blocked (pending, not fatal); the kernel then unblocks it and leaves no name behind."""
+    source = notebook(tmp_path / "01_mask.ipynb", "print('signal' in dir())",
+                      "import signal\nprint(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))")
+    worker_masks = []
+
+    def work(item):
+        worker_masks.append(signal.pthread_sigmask(signal.SIG_BLOCK, []))
+        run.execute(source, tmp_path / "out.ipynb", {})
+    assert run.schedule({"a": set()}, work) == ({}, [])
+    assert signal.SIGINT in worker_masks[0] and signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    printed = [c.outputs[0]["text"] for c in nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[1:]]
+    assert printed == ["False\n", "False\n"]
+
+
 @pytest.mark.parametrize("items, failing, left", [
     ({"a": set(), "b": {"a"}}, set(), False),  # b is the last: the run is complete
     ({"a": set(), "b": {"a"}, "c": {"b"}}, set(), True),  # c could still run
