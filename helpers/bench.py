@@ -18,7 +18,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from . import paths
 from .run import BLAS, StoppedAtOnce, chain, execute, lock, notebooks, schedule, stop_at_once
 
-OUT = paths.ROOT / "build" / "bench"
+OUT = paths.BENCH
 REPEATS = 2  # the best of two runs of each: a shared machine's other work only ever adds time
 GOAL = 1.3  # the notebooks' own work should add at most 30 % to the floor
 IMPORTS = ("import matplotlib.pyplot, pandas, seaborn, statsmodels.api, linearmodels, scipy.optimize\n"
@@ -79,7 +79,7 @@ def main() -> None:
     with lock():
         for _ in range(REPEATS):  # alternated, so that a change in the machine's load hits both
             chain_runs.append(timed(order, lambda stem: execute(paths.NOTEBOOKS / f"{stem}.ipynb",
-                                                                OUT / "notebooks" / f"{stem}.ipynb", {"out": str(OUT)})))
+                                                                OUT / "notebooks" / f"{stem}.ipynb", {})))
             floor_runs.append(timed(order, lambda stem: execute(floor_nb, OUT / "floor" / f"run_{stem}.ipynb", {}))[0])
     total, per_notebook = min(chain_runs, key=lambda run: run[0])
     floor = min(floor_runs)

@@ -21,7 +21,7 @@ from .constructions import BY_NAME, GRID
 from .provinces import NAMES, SAMPLE
 from .run import BLAS
 
-CACHE = paths.ROOT / "build" / "cache"
+CACHE = paths.CACHE
 # Every module of the package: the grid reaches most of them through panel.build (the extracts'
 # readers, the provinces, the paper's declarations), and a module left out would serve a stale grid.
 CODE = sorted(Path(__file__).parent.glob("*.py"))

@@ -17,6 +17,14 @@ FIGURES = ROOT / "figures"
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 INTERACTIVE = BUILD / "interactive"
+# Folders of build/ the tools keep for themselves, refused as a run's folder (own_folder): their
+# owners empty or rewrite them.
+CACHE = BUILD / "cache"  # the forensic grid (helpers.forensics)
+PARTIAL = BUILD / "partial"  # the partly executed notebooks of runs in place (helpers.run)
+TEST = BUILD / "test"  # what the notebooks nbval executes write, emptied by pytest (helpers.pytest_plugin)
+BENCH = BUILD / "bench"  # make bench's runs (helpers.bench)
+KEPT = {CACHE: "the forensic grid's cache", PARTIAL: "the partly executed notebooks of make reproduce",
+        TEST: "what make test writes", BENCH: "make bench's runs"}
 RUNNER = ".venv/bin/python -m helpers.run"  # the runner as a message tells a user to start it (from the repository)
 
 # The third-party source workbooks sit beside the repository, never inside it.
@@ -67,11 +75,16 @@ def written(stem: str, root: Path, since: float) -> list[Path]:
 def own_folder(out, example: str) -> Path:
     """`out` (~ expanded; relative to the working directory) as the folder of a run given one: refused
     (ValueError, naming `example` of a folder to use) if it resolves to the committed tree, i.e. the
-    repository or a folder in it outside build/ (build/ itself holds every rerun, so none goes there)."""
+    repository or a folder in it outside build/ (build/ itself holds every rerun, so none goes there),
+    or to a folder the tools keep in build/ (KEPT)."""
     folder = Path(out).expanduser()
     resolved = folder.resolve()
+    where = "" if folder.is_absolute() else f" ({out} from {Path.cwd()})"
+    for kept, holds in KEPT.items():
+        if resolved == kept or kept in resolved.parents:
+            raise ValueError(f"{resolved}{where}: build/{kept.name}/ holds {holds}; a run goes in a folder "
+                             f"of its own under build/, e.g. {example}")
     if resolved == ROOT or (ROOT in resolved.parents and BUILD not in resolved.parents):
-        where = "" if folder.is_absolute() else f" ({out} from {Path.cwd()})"
         tree = "not build/ itself, which holds every run's folder" if resolved == BUILD else "never in the committed tree"
         raise ValueError(f"{resolved}{where}: inside the repository a run goes in a folder of its own under build/, "
                          f"{tree}; e.g. {example}")

@@ -9,7 +9,7 @@ import pytest
 from . import paths
 from .run import BLAS
 
-TEST = paths.BUILD / "test"  # where the notebooks nbval executes write
+TEST = paths.TEST  # where the notebooks nbval executes write
 EMPTIED = pytest.StashKey[bool]()
 
 # The BLAS of the runner's kernels, for the kernels nbval starts and for this process, whose numpy is

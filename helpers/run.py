@@ -621,7 +621,7 @@ def run_all(stems: list[str], out: Path, settings: dict, completed: list) -> dic
     """Run the notebooks into `out` (the repository: in place), one console line each, adding each
     that completes to `completed` (kept if the run is interrupted); returns the failures."""
     parameters = {**settings, "out": str(out)} if out != paths.ROOT else settings
-    partial = paths.BUILD / "partial" if out == paths.ROOT else out / "partial"
+    partial = paths.PARTIAL if out == paths.ROOT else out / "partial"
     start = time.perf_counter()
 
     seconds, began_at = durations(), {}

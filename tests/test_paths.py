@@ -116,6 +116,17 @@ def test_an_out_in_the_committed_tree_is_refused_whatever_starts_the_notebook(ou
         paths.figures(out)
 
 
+@pytest.mark.parametrize("out", ["../build/test", "../build/cache", "../build/partial/run", "../build/bench"])
+def test_an_out_in_a_folder_the_tools_keep_is_refused(out, monkeypatch):
+    """make test empties build/test/, make bench rewrites build/bench/: a run there would be lost,
+    and one in build/cache/ or build/partial/ would mix with the files kept there."""
+    monkeypatch.chdir(paths.NOTEBOOKS)
+    kept = out.split("/")[2]
+    with pytest.raises(ValueError, match=rf"^out={paths.BUILD}/{out[9:]} \({out} from .*\): build/{kept}/ holds .*; "
+                                         r"a run goes in a folder of its own under build/, e\.g\. .*helpers.run"):
+        paths.output(out)
+
+
 def test_an_out_under_build_or_outside_the_repository_is_used(tmp_path, monkeypatch):
     monkeypatch.chdir(paths.NOTEBOOKS)
     monkeypatch.setenv("HOME", str(tmp_path))
