@@ -403,12 +403,14 @@ def block_interrupt() -> None:
 
 def schedule(items: dict, run) -> tuple[dict, list]:
     """Call run(item) for each item of `items` (item -> the items it needs) once those it needs have
-    succeeded, WORKERS at a time, in the order given (each after those it needs, as chain gives
-    them); returns the failures (item -> error) and the items not run because one they need failed.
+    succeeded, WORKERS at a time, first in the order given; returns the failures (item -> error) and
+    the items not run because one they need, directly or through another, failed.
     On Ctrl-C, while items start or run, no new item starts, those running finish (their files are
     then complete), and KeyboardInterrupt is raised if an item is left that could have run (if none
     is, it returns as usual); a second Ctrl-C raises StoppedAtOnce without waiting for them (the
     caller ends the process with stop_at_once)."""
+    if unknown := set().union(*items.values()) - set(items):
+        raise ValueError(f"needed but not scheduled: {', '.join(sorted(unknown))}")
     failed, skipped, done, running = {}, [], set(), {}
     pending = list(items)
     stopping = False
@@ -416,11 +418,12 @@ def schedule(items: dict, run) -> tuple[dict, list]:
     try:
         while pending or running:
             try:  # Ctrl-C may come while items start as well as while they run
-                for item in list(pending):
-                    if items[item] & (set(failed) | set(skipped)):
+                while blocked := [item for item in pending if items[item] & (set(failed) | set(skipped))]:
+                    for item in blocked:  # in any order: those needing them are found in the next pass
                         pending.remove(item)
                         skipped.append(item)
-                    elif not stopping and len(running) < WORKERS and items[item] <= done:
+                for item in list(pending):
+                    if not stopping and len(running) < WORKERS and items[item] <= done:
                         with held_interrupt():  # started and known as running, or not started at all
                             running[pool.submit(run, item)] = item
                             pending.remove(item)
@@ -446,6 +449,8 @@ def schedule(items: dict, run) -> tuple[dict, list]:
         pool.shutdown(wait=False)  # everything has finished, or is abandoned
     if stopping and pending:
         raise KeyboardInterrupt
+    if pending:
+        raise ValueError(f"never ready (they need each other): {', '.join(pending)}")
     if stopping:
         print("nothing else could start: the run ends here", file=sys.stderr, flush=True)
     return failed, skipped

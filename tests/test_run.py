@@ -373,6 +373,18 @@ def test_schedule_waits_for_what_an_item_needs_and_reports_every_failure():
     assert skipped == ["b"] and finished.index("d") < finished.index("e")
 
 
+def test_schedule_finds_what_a_failure_leaves_unrun_in_any_order_and_refuses_needs_that_never_come():
+    def work(item):
+        if item == "a":
+            raise SystemExit("a failed")
+    failed, skipped = run.schedule({"d": {"c"}, "c": {"b"}, "b": {"a"}, "a": set(), "e": set()}, work)
+    assert list(failed) == ["a"] and skipped == ["b", "c", "d"]
+    with pytest.raises(ValueError, match="needed but not scheduled: x"):
+        run.schedule({"a": {"x"}}, work)
+    with pytest.raises(ValueError, match=r"never ready \(they need each other\): b, c"):
+        run.schedule({"e": set(), "b": {"c"}, "c": {"b"}}, work)
+
+
 def test_a_kernel_started_by_a_worker_holds_ctrl_c_until_it_runs_then_takes_it_as_usual(tmp_path):
     """A Ctrl-C sent to the process group while a kernel was being forked killed it ("Kernel died
     before replying to kernel_info"). The workers block SIGINT, so a kernel forked there starts with
