@@ -169,6 +169,20 @@ def test_a_wrong_unit_over_a_whole_province_is_caught_by_a_series_that_bounds_it
         panel.build(raw)
 
 
+@pytest.mark.parametrize("name, ratio", [("va_tertiary_a", r"1.[4-6]\d*"), ("va_primary_b", r"1.[1-3]\d*")])
+def test_a_sector_doubled_over_a_whole_province_breaks_the_sum_of_gdp(raw, name, ratio):
+    """x2 in every year of Hainan's value added of one sector passes that series' own checks, but the
+    three sectors no longer sum to GDP."""
+    vintage = name[-1]
+    rewrite(raw, name, lambda t: "".join(f"{r.rsplit(',', 1)[0]},{float(r.rsplit(',', 1)[1]) * 2:g}\n"
+                                         if r.startswith("Hainan,") else r for r in lines(t)))
+    assert len(read_extract(name, "亿元", folder=raw))  # alone, it passes
+    files = rf"va_primary_{vintage}.csv, va_secondary_{vintage}.csv, va_tertiary_{vintage}.csv and gdp_{vintage}.csv"
+    with pytest.raises(ExtractError, match=rf"{files}: \(va_primary_{vintage} \+ va_secondary_{vintage} \+ va_tertiary_{vintage}\) / "
+                                           rf"gdp_{vintage} is {ratio} for \(Hainan, \d+\), outside 0.9\d+ to 1.001"):
+        read_all(raw)
+
+
 def test_break_jumps_by_hand():
     """Three provinces through a break of all provinces in 2019 (changes 0.5, 0.6, 2.0: median 0.6),
     Hebei's own break in 2020 leaving its changes into and out of 2020 out."""
