@@ -33,6 +33,8 @@ SOURCES = Path(os.environ.get("COMPENDIUM_SOURCES", ROOT.parent / "shared" / "so
 # The folder a notebook writes under when its parameter `out` is empty. The runner sets it (to the
 # repository for `make reproduce`); unset, as in JupyterLab, it is INTERACTIVE.
 OUT_VARIABLE = "COMPENDIUM_OUT"
+# What a folder's run.json holds when its notebooks ran outside the runner (record).
+OUTSIDE_THE_RUNNER = "runs outside the runner (JupyterLab, papermill)"
 
 # What each notebook reads and writes, relative to the folder a run writes under. The repository's own
 # inputs (data/raw, data/paper, data/checks) are read from the repository and not listed. Each file
@@ -109,15 +111,16 @@ def output(out: str = "") -> Path:
 
 
 def record(out: str = "", **settings) -> Path | None:
-    """In JupyterLab (no `out`, no runner: INTERACTIVE), enter the notebook's settings into
-    build/interactive/run.json, each notebook (named by the JPY_SESSION_NAME JupyterLab gives its
-    kernel) with its last run's settings, commit and package versions (environment.facts); returns the
-    record. A run of the runner is recorded by the runner (<out>/run.json), so nothing is written then."""
-    if out or os.environ.get(OUT_VARIABLE):
+    """Outside the runner (JupyterLab, papermill from a shell), enter the notebook's settings into
+    run.json of the folder it writes to (`out`, else INTERACTIVE), each notebook (named by the
+    JPY_SESSION_NAME JupyterLab gives its kernel) with its last run's settings, commit and package
+    versions (environment.facts); returns the record. A run of the runner ($COMPENDIUM_OUT set) is
+    recorded by the runner (<out>/run.json), so nothing is written then."""
+    if os.environ.get(OUT_VARIABLE):
         return None
     from . import environment
     from .files import atomic_write  # pandas, loaded only when something is recorded
-    path = INTERACTIVE / "run.json"
+    path = output(out) / "run.json"
     name = Path(os.environ.get("JPY_SESSION_NAME") or "unnamed notebook").name
     entry = {"settings": settings, **environment.facts()}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +131,7 @@ def record(out: str = "", **settings) -> Path | None:
         except (OSError, ValueError, KeyError, TypeError):
             notebooks = {}
         notebooks[name] = entry
-        facts = {"what": "runs in JupyterLab; each notebook with the settings, commit and packages of its last run",
+        facts = {"what": OUTSIDE_THE_RUNNER + "; each notebook with the settings, commit and packages of its last run",
                  "notebooks": dict(sorted(notebooks.items()))}
         atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
     return path

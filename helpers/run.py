@@ -537,10 +537,14 @@ def same_settings(out: Path, settings: dict) -> None:
                              f"checkout?) and would be overwritten; choose a new or empty folder")
         return
     try:
-        before = json.loads(path.read_text(encoding="utf-8"))["settings"]
+        found = json.loads(path.read_text(encoding="utf-8"))
+        if str(found.get("what", "")).startswith(paths.OUTSIDE_THE_RUNNER):
+            raise SystemExit(f"--out {out} holds {paths.OUTSIDE_THE_RUNNER} (its run.json), which this run would mix "
+                             f"with its own: choose another folder")
+        before = found["settings"]
         if not isinstance(before, dict):
             raise TypeError("settings is not a mapping")
-    except (ValueError, KeyError, TypeError, OSError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, OSError) as error:
         raise SystemExit(f"{path}: not a run record ({type(error).__name__}); remove {out} or choose another --out") from None
     if changed(before) != changed(settings):
         raise SystemExit(f"--out {out} holds a run with other settings ({before or 'the defaults'}); the two would "

@@ -55,12 +55,16 @@ def test_a_run_in_jupyterlab_is_recorded_with_its_settings_commit_and_packages(t
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True).stdout.strip()
     assert found["01_data.ipynb"]["commit"] == (head or None)
     assert found["01_data.ipynb"]["packages"]["pandas"] == pd.__version__
-    # Under the runner (it records a rerun itself) or with an explicit out, nothing is written.
+    # papermill -p out: recorded in that folder; under the runner (it records a rerun itself), nothing.
+    monkeypatch.delenv("JPY_SESSION_NAME")
     path.unlink()
-    assert paths.record(str(tmp_path / "alt"), years=[2011, 2021]) is None
+    elsewhere = json.loads(paths.record(str(tmp_path / "alt"), years=[2012, 2021]).read_text())
+    assert elsewhere["what"].startswith(paths.OUTSIDE_THE_RUNNER)
+    assert elsewhere["notebooks"]["unnamed notebook"]["settings"] == {"years": [2012, 2021]}
     monkeypatch.setenv(paths.OUT_VARIABLE, str(tmp_path / "runner"))
     assert paths.record("", years=[2011, 2021]) is None
-    assert not path.exists() and not (tmp_path / "alt").exists() and not (tmp_path / "runner").exists()
+    assert paths.record(str(tmp_path / "alt2"), years=[2011, 2021]) is None
+    assert not path.exists() and not (tmp_path / "runner").exists() and not (tmp_path / "alt2").exists()
 
 
 def test_notebooks_recording_at_the_same_time_each_keep_their_entry(tmp_path):

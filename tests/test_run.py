@@ -195,6 +195,16 @@ def test_a_run_record_of_the_wrong_shape_is_named(tmp_path, monkeypatch, repo_un
         _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"))
 
 
+def test_a_folder_of_runs_outside_the_runner_is_refused(tmp_path, monkeypatch, repo_unchanged):
+    """papermill -p out build/alt records its runs in build/alt/run.json: the runner does not mix them with its own."""
+    with monkeypatch.context() as outside:
+        outside.delenv(paths.OUT_VARIABLE, raising=False)
+        paths.record(str(tmp_path / "alt"), reps=999)
+    with pytest.raises(SystemExit, match=r"alt holds runs outside the runner \(JupyterLab, papermill\) \(its run.json\), "
+                                         r"which this run would mix with its own: choose another folder"):
+        _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"))
+
+
 def test_a_folder_with_files_but_no_run_record_is_refused(tmp_path, monkeypatch, repo_unchanged):
     """e.g. --out pointing at another checkout, whose committed exhibits the run would overwrite."""
     (tmp_path / "alt" / "figures").mkdir(parents=True)
