@@ -69,7 +69,7 @@ $(READY): requirements.txt constraints.txt pyproject.toml
 	touch $@
 
 # Not while a run holds build/run.lock (helpers.run.lock): it would delete the files that run is writing.
-clean:  ## remove build outputs (build/: reruns, verify, bench, test and interactive runs)
+clean:  ## remove build outputs (build/: reruns, verify, bench, test and interactive runs, the forensic grid's cache, the last run's durations)
 	@if [ -e build/run.lock ] && ! flock -n build/run.lock true; then \
 		echo "a run is using this checkout ($$(cat build/run.lock)); wait for it to finish, then make clean" >&2; exit 1; fi
 	rm -rf build notebooks/build

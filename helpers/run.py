@@ -1,9 +1,9 @@
 """Execute the notebooks headless with papermill and store them without the run's timestamps,
 durations and random ids, so that a rerun changes no committed byte.
 
-    python -m helpers.run                       # every notebook, in place (what `make reproduce` does)
-    python -m helpers.run --only 01_data        # one notebook, in place, with its default settings
-    python -m helpers.run --set key=value --out build/alt   # other settings, into another folder
+    .venv/bin/python -m helpers.run                  # every notebook, in place (what `make reproduce` does)
+    .venv/bin/python -m helpers.run --only 01_data   # one notebook, in place, with its default settings
+    .venv/bin/python -m helpers.run --set key=value --out build/alt   # other settings, into another folder
 
 A notebook starts as soon as the notebooks writing what it reads (paths.CHAIN) have finished, two at a
 time. A rerun into --out reads the committed inputs it needs when no setting changes them, and otherwise
@@ -204,7 +204,8 @@ def check_value(name, value, default=None) -> None:
                                                                                  and value == ""):
         shown = (", ".join(allowed_values) if len(allowed_values) <= 12 else
                  f"{', '.join(allowed_values[:6])}, ... ({len(allowed_values)} in all, figures/10_grid.csv lists them)")
-        raise SystemExit(f"setting {name}={value!r}: choose one of {shown}")
+        near = difflib.get_close_matches(str(value), allowed_values, n=1)
+        raise SystemExit(f"setting {name}={value!r}: {f'did you mean {near[0]}? ' if near else ''}choose one of {shown}")
     if isinstance(value, list):
         if len(value) != len(default) or any(type(v) is not type(d) for v, d in zip(value, default)):
             raise SystemExit(f"setting {name}={value!r}: expected a list of {len(default)} values, each "
@@ -510,7 +511,7 @@ def record(out: Path, argv: list[str], settings: dict, planned: list[str], copie
     """<out>/run.json: which notebooks were to run with which settings, which completed and which
     failed, from which commit, with which packages and BLAS, whether the run finished (written first
     with finished false, so that a run killed outright is recorded too) and whether Ctrl-C interrupted it."""
-    facts = {"command": "python -m helpers.run " + " ".join(argv), "settings": settings, "notebooks_planned": planned,
+    facts = {"command": f"{paths.RUNNER} {' '.join(argv)}", "settings": settings, "notebooks_planned": planned,
              "notebooks_completed": [stem for stem in planned if stem in completed],
              "failed": sorted(failed), "finished": finished, "interrupted": interrupted,
              "inputs_copied_from_the_repository": copied, **environment.facts()}
@@ -565,6 +566,9 @@ def main(argv=None) -> None:
     start: the run then ends as usual, schedule)."""
     try:
         command(sys.argv[1:] if argv is None else argv)
+    except ModuleNotFoundError as missing:  # started with a Python other than the project's
+        raise SystemExit(f"{missing.name} is not installed for {sys.executable}; the runner needs the project's "
+                         f"environment: {paths.RUNNER} (make env builds .venv; make clean-env first if it is damaged)") from None
     except KeyboardInterrupt as interruption:
         print(INTERRUPTED, file=sys.stderr, flush=True)
         if isinstance(interruption, StoppedAtOnce):
@@ -577,7 +581,8 @@ def command(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog=paths.RUNNER, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", default=[], help="notebook stem, e.g. 01_data (repeatable)")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help=f"a setting of the notebooks (repeatable), one of {', '.join(sorted(config.PARAMETERS))}")
     parser.add_argument("--out", type=Path, help="folder for the notebooks and outputs of a rerun")
     args, extra = parser.parse_known_args(argv)
     if extra:  # may be the rest of an unquoted list: --set years=[2013, 2020]
@@ -612,6 +617,9 @@ def command(argv: list[str]) -> None:
             raise SystemExit(str(error)) from None
         os.environ[paths.OUT_VARIABLE] = str(out)
         failed, completed, interrupted, finished = {}, [], False, False
+        if added := [stem for stem in stems if stem not in {nb.stem for nb in chosen}]:
+            print(f"also running {', '.join(added)}: the settings change what they write for "
+                  f"{', '.join(nb.stem for nb in chosen)}", file=sys.stderr)
         try:
             failed = run_all(stems, out, settings, completed)
             finished = True
@@ -663,7 +671,7 @@ def run_all(stems: list[str], out: Path, settings: dict, completed: list) -> dic
     for stem in skipped:
         print(f"NOT RUN {stem}: it reads what a failed notebook writes", file=sys.stderr)
     ok = len(stems) - len(failed) - len(skipped)
-    print(f"{ok} of {len(stems)} notebooks ran in {time.perf_counter() - start:.0f} s"
+    print(f"{ok} of {len(stems)} notebook{'s' * (len(stems) > 1)} ran in {time.perf_counter() - start:.0f} s"
           + (f"; {len(failed)} failed, {len(skipped)} not run" if failed or skipped else ""), file=sys.stderr)
     return failed
 

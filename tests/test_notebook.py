@@ -47,7 +47,7 @@ def test_a_notebook_level_alpha_is_recorded(out):
 
 def test_an_unknown_measure_is_refused(out):
     """By the runner's check, before anything is read (a parameters cell edited in JupyterLab)."""
-    with pytest.raises(ValueError, match=r"setting tfp='tfp_x': choose one of tfp, "):
+    with pytest.raises(ValueError, match=r"setting tfp='tfp_x': did you mean tfp\? choose one of tfp, "):
         notebook.start(str(out), tfp="tfp_x", digital="digital", virtual="virtual")
 
 

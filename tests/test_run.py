@@ -84,7 +84,7 @@ def test_values_outside_the_choices_fail_before_running(tmp_path):
     nb = notebook(tmp_path / "01_x.ipynb", parameters="tfp = 'tfp'\nreps = 9999\nseed = 20240101\nyears = [2011, 2021]")
     assert run.parse_settings(["tfp=tfp_solow", "reps=999", "seed=7", "years=[2013, 2020]"], [nb]) == \
         {"tfp": "tfp_solow", "reps": 999, "seed": 7, "years": [2013, 2020]}
-    for pair, message in [("tfp=solow", r"tfp='solow': choose one of tfp, tfp_solow, tfp_urban"),
+    for pair, message in [("tfp=solow", r"tfp='solow': did you mean tfp_solow\? choose one of tfp, tfp_solow, tfp_urban"),
                           ("reps=5", r"reps=5: must lie between 99 and 99999"),
                           ("seed=-1", r"seed=-1: must lie between 0 and 4294967295"),
                           ("years=[2011, 2099]", r"years=\[2011, 2099\]: must lie between 1949 and 2024"),
@@ -157,6 +157,25 @@ def _rerun(tmp_path, monkeypatch, run_all, *flags):
     monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))  # not the checkout's: a run may hold it
     run.main(["--only", "08_heterogeneity", *flags, "--out", str(tmp_path / "alt")])
     return json.loads((tmp_path / "alt" / "run.json").read_text())
+
+
+def test_a_rerun_says_which_notebooks_it_adds_and_why(tmp_path, monkeypatch, repo_unchanged, capsys):
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    monkeypatch.setattr(run, "run_all", lambda stems, *a: {})
+    monkeypatch.setattr(paths, "seed", lambda root, files: None)
+    monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))
+    run.main(["--only", "09_replication_scorecard", "--set", "cov_type=unadjusted", "--out", str(tmp_path / "alt")])
+    assert ("also running 05_baseline, 06_robustness, 07_moderation, 08_heterogeneity: the settings change what "
+            "they write for 09_replication_scorecard") in capsys.readouterr().err
+
+
+def test_a_python_without_the_project_s_packages_is_told_which_to_use(monkeypatch):
+    def without_papermill(argv):
+        raise ModuleNotFoundError("No module named 'papermill'", name="papermill")
+    monkeypatch.setattr(run, "command", without_papermill)
+    with pytest.raises(SystemExit, match=r"^papermill is not installed for .*; the runner needs the project's environment: "
+                                         r"\.venv/bin/python -m helpers\.run \(make env builds \.venv"):
+        run.main([])
 
 
 def test_a_folder_holding_a_run_with_other_settings_is_refused(tmp_path, monkeypatch, repo_unchanged):

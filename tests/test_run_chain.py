@@ -25,7 +25,7 @@ def test_a_relative_out_puts_everything_under_the_folder_named_from_where_the_co
 def test_a_rerun_of_a_later_notebook_reads_the_committed_input(checkout, tmp_path):
     # fail=0 is 01_a's default: it does not change what 01_a writes, so 01_a need not run.
     output = finish(start(checkout, "--only", "03_c", "--set", "fail=0", "--out", str(tmp_path / "later")))
-    assert "1 of 1 notebooks ran" in output, output
+    assert "1 of 1 notebook ran" in output, output
     assert (tmp_path / "later" / PROCESSED / "a.csv").read_bytes() == OLD
 
 
