@@ -586,9 +586,12 @@ def command(argv: list[str]) -> None:
     parser.add_argument("--out", type=Path, help="folder for the notebooks and outputs of a rerun")
     args, extra = parser.parse_known_args(argv)
     if extra:  # may be the rest of an unquoted list: --set years=[2013, 2020]
-        unquoted = any(v.count("[") > v.count("]") for v in args.set) and not extra[0].startswith("-")
+        value = not extra[0].startswith("-")
+        unquoted = value and any(v.count("[") > v.count("]") for v in args.set)
+        bare = [v for v in args.set if "=" not in v] if value else []
         parser.error(f"unrecognized arguments: {' '.join(extra)}"
-                     + ("; quote a value with spaces: --set 'years=[2013, 2020]'" if unquoted else ""))
+                     + ("; quote a value with spaces: --set 'years=[2013, 2020]'" if unquoted else "")
+                     + (f"; join a name and its value with =: --set {bare[0]}={extra[0]}" if bare else ""))
     every = notebooks()
     only = list(dict.fromkeys(args.only))
     unknown = set(only) - {nb.stem for nb in every}

@@ -281,6 +281,9 @@ def test_an_unquoted_list_is_named_with_how_to_quote_it(capsys):
         run.main(["--only", "01_data", "--set", "years=[2013,", "2020]", "--out", "build/alt"])
     assert capsys.readouterr().err.strip().endswith(
         f"{paths.RUNNER}: error: unrecognized arguments: 2020]; quote a value with spaces: --set 'years=[2013, 2020]'")
+    with pytest.raises(SystemExit):  # a name and its value apart
+        run.main(["--only", "08_heterogeneity", "--set", "reps", "999", "--out", "build/alt"])
+    assert capsys.readouterr().err.strip().endswith("unrecognized arguments: 999; join a name and its value with =: --set reps=999")
     with pytest.raises(SystemExit):  # another mistake gets no such hint
         run.main(["--only", "08_heterogeneity", "--set", "reps=999", "--outt", "build/alt"])
     assert capsys.readouterr().err.strip().endswith("error: unrecognized arguments: --outt build/alt")
