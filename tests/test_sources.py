@@ -183,6 +183,17 @@ def test_a_sector_doubled_over_a_whole_province_breaks_the_sum_of_gdp(raw, name,
         read_all(raw)
 
 
+@pytest.mark.parametrize("name, unit, ratio", [("retail_sales_macs", "亿元", "retail_sales_macs / retail_sales_airuimeng is 2"),
+                                               ("urban_unit_employment_total", "万人", "employment_urban_units / urban_unit_employment_total is 0.5")])
+def test_a_compilation_doubled_over_a_whole_province_departs_from_the_other(raw, name, unit, ratio):
+    """x2 in every year of Hainan passes the series' own checks, not the same quantity from another compilation."""
+    rewrite(raw, name, lambda t: "".join(f"{r.rsplit(',', 1)[0]},{float(r.rsplit(',', 1)[1]) * 2:g}\n"
+                                         if r.startswith("Hainan,") else r for r in lines(t)))
+    assert len(read_extract(name, unit, folder=raw))  # alone, it passes
+    with pytest.raises(ExtractError, match=rf"\.csv: {ratio}\d* for \(Hainan, \d+\), outside 0.99 to 1.01 \(sources.RATIOS"):
+        read_all(raw)
+
+
 def test_break_jumps_by_hand():
     """Three provinces through a break of all provinces in 2019 (changes 0.5, 0.6, 2.0: median 0.6),
     Hebei's own break in 2020 leaving its changes into and out of 2020 out."""
