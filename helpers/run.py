@@ -621,8 +621,8 @@ def command(argv: list[str]) -> None:
         os.environ[paths.OUT_VARIABLE] = str(out)
         failed, completed, interrupted, finished = {}, [], False, False
         if added := [stem for stem in stems if stem not in {nb.stem for nb in chosen}]:
-            print(f"also running {', '.join(added)}: the settings change what they write for "
-                  f"{', '.join(nb.stem for nb in chosen)}", file=sys.stderr)
+            print(f"also running {', '.join(added)}: {', '.join(nb.stem for nb in chosen)} "
+                  f"read{'s' * (len(chosen) == 1)} what they write, which the settings change", file=sys.stderr)
         try:
             failed = run_all(stems, out, settings, completed)
             finished = True

@@ -165,8 +165,8 @@ def test_a_rerun_says_which_notebooks_it_adds_and_why(tmp_path, monkeypatch, rep
     monkeypatch.setattr(paths, "seed", lambda root, files: None)
     monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))
     run.main(["--only", "09_replication_scorecard", "--set", "cov_type=unadjusted", "--out", str(tmp_path / "alt")])
-    assert ("also running 05_baseline, 06_robustness, 07_moderation, 08_heterogeneity: the settings change what "
-            "they write for 09_replication_scorecard") in capsys.readouterr().err
+    assert ("also running 05_baseline, 06_robustness, 07_moderation, 08_heterogeneity: 09_replication_scorecard "
+            "reads what they write, which the settings change") in capsys.readouterr().err
 
 
 def test_a_python_without_the_project_s_packages_is_told_which_to_use(monkeypatch):
