@@ -1,3 +1,5 @@
+import numpy as np
+import pandas as pd
 import pytest
 
 from helpers import models, panel, robustness
@@ -60,6 +62,22 @@ def test_checks_take_the_runs_standard_errors_and_skip_its_own(analysis_panel):
     assert {"clustered errors", "Driscoll-Kraay errors"} <= set(conventional.fits)
     direct = models.estimate(robustness.winsorised(base), "tfp", list(base.regressors), cov_type="driscoll_kraay")
     assert digital(checked.fits["winsorised 1%/99%"]) == pytest.approx(digital(direct))
+
+
+def test_the_winsorised_check_clips_tfp_and_every_regressor_at_their_quantiles_by_hand(analysis_panel):
+    """Each of tfp and the regressors (digital and the controls) clipped at its own 1 % and 99 %
+    quantiles (numpy's linear interpolation, computed here column by column); nothing else changes."""
+    base = baseline(analysis_panel)
+    by_hand = base.data.copy()
+    for column in ["tfp", *base.regressors]:
+        values = by_hand[column].to_numpy()
+        by_hand[column] = np.clip(values, np.quantile(values, 0.01), np.quantile(values, 0.99))
+    checked = robustness.run(base)
+    sample = checked.samples["winsorised 1%/99%"]
+    pd.testing.assert_frame_equal(sample, by_hand, rtol=1e-12)
+    assert (sample["tfp"] != base.data["tfp"]).sum() >= 2  # both tails moved
+    direct = models.estimate(by_hand, "tfp", list(base.regressors))
+    assert digital(checked.fits["winsorised 1%/99%"]) == pytest.approx(digital(direct), rel=1e-9)
 
 
 def test_winsorising_nothing_is_the_baseline_and_is_skipped(analysis_panel):
