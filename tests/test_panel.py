@@ -124,12 +124,17 @@ def test_virtual_is_the_it_employment_location_quotient_from_2013(built):
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("frontier, rts, orientation", [("adjacent", "crs", "output"), ("global", "vrs", "input")])
 def test_malmquist_level_anchored_on_the_first_years_efficiency_or_cumulative(frontier, rts, orientation, seed):
-    """cumulative: 1 in 2011, then the running product of M; anchored: that times each province's 2011
-    DEA score against the 2011 frontier (computed here by dea_efficiency on 2011 alone)."""
+    """M is measures.malmquist's with the frontier, returns to scale and orientation given (that index
+    is tested against vertex enumeration); cumulative: 1 in 2011, then the running product of M;
+    anchored: that times each province's 2011 DEA score against the 2011 frontier (computed here by
+    dea_efficiency on 2011 alone)."""
     rng = np.random.default_rng(300 + seed)
     index = pd.MultiIndex.from_product([list("ABCDE"), range(2011, 2015)], names=["province", "year"])
     inputs = pd.DataFrame(rng.uniform(1, 10, (len(index), 3)), index=index, columns=["real_gdp", "capital", "labour"])
     cumulative = panel.tfp_malmquist(inputs, frontier, rts, orientation, level="cumulative")
+    index_m = measures.malmquist(inputs, "real_gdp", ["capital", "labour"], frontier, rts, orientation)["M"]
+    np.testing.assert_allclose(cumulative["M"].dropna(), index_m.reindex(cumulative["M"].dropna().index), rtol=1e-12)
+    assert cumulative["M"].notna().sum() == 5 * 3
     assert np.allclose(cumulative["tfp"], cumulative["M"].fillna(1).groupby(level="province").cumprod())
     first = inputs.xs(2011, level="year", drop_level=False)
     score = measures.dea_efficiency(first[["capital", "labour"]], first["real_gdp"], first[["capital", "labour"]],
