@@ -1,6 +1,6 @@
 import pytest
 
-from helpers.provinces import NAMES, PROVINCES, SAMPLE, canonical, region
+from helpers.provinces import MUNICIPALITIES, NAMES, PROVINCES, SAMPLE, canonical, region, without_municipalities
 
 
 @pytest.mark.parametrize("alias, expected", [
@@ -34,3 +34,12 @@ def test_codes_and_names_are_unique():
     assert len(NAMES) == 31 and len(set(NAMES)) == 31
     assert PROVINCES["code"].is_unique and PROVINCES["name_zh"].is_unique
     assert len(SAMPLE) == 30 and "Tibet" not in SAMPLE
+
+
+def test_the_municipalities_are_the_provinces_whose_full_name_ends_in_shi(analysis_panel):
+    """The four province-level municipalities, as their full Chinese names say (市, against 省 and
+    自治区); the robustness sample without them keeps the other 26 of the paper's 30."""
+    assert set(MUNICIPALITIES) == set(PROVINCES.loc[PROVINCES["name_zh_full"].str.endswith("市"), "province"])
+    assert len(MUNICIPALITIES) == 4
+    kept = without_municipalities(analysis_panel).index.get_level_values("province")
+    assert kept.nunique() == 26 and not set(kept) & set(MUNICIPALITIES)
