@@ -52,6 +52,15 @@ def set_value(row, value):
     return edit
 
 
+def scale(province, factor):
+    """An edit for `rewrite`: every value of `province` times `factor` (a wrong unit over a whole
+    province)."""
+    def edit(text):
+        return "".join(f"{r.rsplit(',', 1)[0]},{float(r.rsplit(',', 1)[1]) * factor:g}\n"
+                       if r.startswith(f"{province},") else r for r in lines(text))
+    return edit
+
+
 def drop(province, year):
     """An edit for `rewrite`: the row of (province, year) removed."""
     def edit(text):

@@ -10,7 +10,7 @@ from helpers import config, panel, paths, sources
 from helpers.files import InputError
 from helpers.sources import ExtractError, exempt, limits, manifest, read_all, read_extract
 
-from .damage import lines, resign, rewrite, set_value
+from .damage import lines, resign, rewrite, scale, set_value
 
 pytestmark = pytest.mark.usefixtures("repo_unchanged")
 
@@ -160,8 +160,7 @@ def test_a_unit_slip_at_a_break_of_all_provinces_stands_out_from_their_median(ra
 def test_a_wrong_unit_over_a_whole_province_is_caught_by_a_series_that_bounds_it(raw, name, province, factor, ratio):
     """x10 in every year of one province keeps each series inside its own range and free of jumps,
     but employment per resident (0.36 to 0.72 in the extracts) falls outside 0.18 to 1."""
-    rewrite(raw, name, lambda t: "".join(f"{r.rsplit(',', 1)[0]},{float(r.rsplit(',', 1)[1]) * factor:g}\n"
-                                         if r.startswith(f"{province},") else r for r in lines(t)))
+    rewrite(raw, name, scale(province, factor))
     assert len(read_extract(name, "万人", folder=raw))  # alone, it passes
     with pytest.raises(ExtractError, match=rf"employment.csv and population.csv: employment / population is {ratio} "
                                            rf"for \({province}, \d+\), outside 0.18 to 1 \(sources.RATIOS"):
@@ -175,8 +174,7 @@ def test_a_sector_doubled_over_a_whole_province_breaks_the_sum_of_gdp(raw, name,
     """x2 in every year of Hainan's value added of one sector passes that series' own checks, but the
     three sectors no longer sum to GDP."""
     vintage = name[-1]
-    rewrite(raw, name, lambda t: "".join(f"{r.rsplit(',', 1)[0]},{float(r.rsplit(',', 1)[1]) * 2:g}\n"
-                                         if r.startswith("Hainan,") else r for r in lines(t)))
+    rewrite(raw, name, scale("Hainan", 2))
     assert len(read_extract(name, "亿元", folder=raw))  # alone, it passes
     files = rf"va_primary_{vintage}.csv, va_secondary_{vintage}.csv, va_tertiary_{vintage}.csv and gdp_{vintage}.csv"
     with pytest.raises(ExtractError, match=rf"{files}: \(va_primary_{vintage} \+ va_secondary_{vintage} \+ va_tertiary_{vintage}\) / "
@@ -188,8 +186,7 @@ def test_a_sector_doubled_over_a_whole_province_breaks_the_sum_of_gdp(raw, name,
                                                ("urban_unit_employment_total", "万人", "employment_urban_units / urban_unit_employment_total is 0.5")])
 def test_a_compilation_doubled_over_a_whole_province_departs_from_the_other(raw, name, unit, ratio):
     """x2 in every year of Hainan passes the series' own checks, not the same quantity from another compilation."""
-    rewrite(raw, name, lambda t: "".join(f"{r.rsplit(',', 1)[0]},{float(r.rsplit(',', 1)[1]) * 2:g}\n"
-                                         if r.startswith("Hainan,") else r for r in lines(t)))
+    rewrite(raw, name, scale("Hainan", 2))
     assert len(read_extract(name, unit, folder=raw))  # alone, it passes
     with pytest.raises(ExtractError, match=rf"\.csv: {ratio}\d* for \(Hainan, \d+\), outside 0.99 to 1.01 \(sources.RATIOS"):
         read_all(raw)
