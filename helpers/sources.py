@@ -347,6 +347,9 @@ RATIOS = [
     # and 1.4e-3)
     (("retail_sales_macs",), "retail_sales_airuimeng", 0.99, 1.01, None),
     (("employment_urban_units",), "urban_unit_employment_total", 0.99, 1.01, None),
+    # trade in 亿元 over trade in 万美元 is the yuan per dollar / 10^4, where both have the year
+    # (2013-2014); the official annual rates of the panel's years (usd_cny) lie within 6 to 7
+    (("trade_cny",), "trade_usd", 6e-4, 7e-4, None),
 ]
 
 

@@ -192,6 +192,27 @@ def test_a_compilation_doubled_over_a_whole_province_departs_from_the_other(raw,
         read_all(raw)
 
 
+@pytest.mark.parametrize("name, unit, ratio", [("trade_cny", "亿元", r"0.00619"), ("trade_usd", "万美元", r"6.19e-05")])
+def test_trade_in_a_wrong_unit_over_a_whole_province_departs_from_the_rate(raw, name, unit, ratio):
+    """x10 in every year of Hainan's trade, in yuan or in dollars, passes the series' own checks, but
+    their ratio is no longer the official rate / 10^4 (6.19e-4 and 6.14e-4 in 2013 and 2014)."""
+    rewrite(raw, name, scale("Hainan", 10))
+    assert len(read_extract(name, unit, folder=raw))  # alone, it passes
+    with pytest.raises(ExtractError, match=rf"trade_cny.csv and trade_usd.csv: trade_cny / trade_usd is {ratio} for "
+                                           r"\(Hainan, 2013\), outside 0.0006 to 0.0007 \(sources.RATIOS"):
+        read_all(raw)
+
+
+def test_the_bounds_of_trade_in_yuan_over_dollars_hold_every_official_rate_of_the_panel_years():
+    """The bounds of trade_cny / trade_usd are 10^-4 x 6 and 7 yuan per dollar: every annual rate of
+    the panel's years in usd_cny.csv lies within them, and no wider bound is needed."""
+    rates = pd.read_csv(paths.RAW / "usd_cny.csv").set_index("year")["value"]
+    first, last = config.PANEL_YEARS
+    low, high = next((low, high) for parts, whole, low, high, _ in sources.RATIOS if parts == ("trade_cny",))
+    within = rates.loc[[year for year in rates.index if first <= year <= last]] / 1e4
+    assert within.between(low, high).all() and len(within) >= 2
+
+
 def test_break_jumps_by_hand():
     """Three provinces through a break of all provinces in 2019 (changes 0.5, 0.6, 2.0: median 0.6),
     Hebei's own break in 2020 leaving its changes into and out of 2020 out."""
