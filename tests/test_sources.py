@@ -195,12 +195,15 @@ def test_a_compilation_doubled_over_a_whole_province_departs_from_the_other(raw,
 @pytest.mark.parametrize("name, unit, ratio", [("trade_cny", "亿元", r"0.00619"), ("trade_usd", "万美元", r"6.19e-05")])
 def test_trade_in_a_wrong_unit_over_a_whole_province_departs_from_the_rate(raw, name, unit, ratio):
     """x10 in every year of Hainan's trade, in yuan or in dollars, passes the series' own checks, but
-    their ratio is no longer the official rate / 10^4 (6.19e-4 and 6.14e-4 in 2013 and 2014)."""
+    their ratio is no longer the official rate / 10^4 (6.19e-4 and 6.14e-4 in 2013 and 2014), in every
+    read of all extracts and in the panel's."""
     rewrite(raw, name, scale("Hainan", 10))
     assert len(read_extract(name, unit, folder=raw))  # alone, it passes
     with pytest.raises(ExtractError, match=rf"trade_cny.csv and trade_usd.csv: trade_cny / trade_usd is {ratio} for "
                                            r"\(Hainan, 2013\), outside 0.0006 to 0.0007 \(sources.RATIOS"):
         read_all(raw)
+    with pytest.raises(ExtractError, match="trade_cny / trade_usd"):
+        panel.build(raw)
 
 
 def test_the_bounds_of_trade_in_yuan_over_dollars_hold_every_official_rate_of_the_panel_years():
