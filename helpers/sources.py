@@ -20,7 +20,8 @@ MANIFEST_COLUMNS = [
     "name", "file", "description", "unit", "vintage", "primary_source", "compilation", "licence",
     "years", "provinces", "cells_2011_2021", "gaps_2011_2021", "breaks", "sign", "sha256",
 ]
-LIMIT_COLUMNS = ["series", "low", "high", "max_jump", "exempt", "max_break_jump", "note"]
+LIMIT_COLUMNS = ["series", "low", "high", "max_jump", "exempt", "max_break_jump", "per_resident_low",
+                 "per_resident_high", "note"]
 PRINTED_COLUMNS = ["series", "province", "year", "printed", "printed_in"]
 FIX = "Rebuild it with `make extract` (needs ../shared/sources) or restore it with `git checkout data/raw`."
 FIX_CHECKS = "Restore it with `git checkout data/checks`."
@@ -143,7 +144,9 @@ def limits(checks: Path = paths.CHECKS) -> pd.DataFrame:
     ratio (max_jump, either direction, between positive values) a value may show, the breaks exempt
     from the jump check ('Province YEAR' or 'all YEAR': the jumps into and out of YEAR) and, for
     series with a break of all provinces, the largest ratio a province's jump there may stand to the
-    provinces' median jump (max_break_jump, break_jumps)."""
+    provinces' median jump (max_break_jump, break_jumps), and, for a series counted in money, people
+    or things, the range of its value per resident in the panel's years (per_resident_low and _high,
+    per_resident)."""
     path = Path(checks) / "plausibility.csv"
     table = _table(path, LIMIT_COLUMNS, FIX_CHECKS, ["low", "high", "max_jump"]).astype(
         {"low": float, "high": float, "max_jump": float})
@@ -153,6 +156,14 @@ def limits(checks: Path = paths.CHECKS) -> pd.DataFrame:
             lambda row: f"max_break_jump {row['max_break_jump']!r} for {row['series']}: a number above 1 is needed for a "
                         "series with a break of all provinces ('all YEAR' in exempt), and none for another", FIX_CHECKS)
     table["max_break_jump"] = bound
+    per = table[["per_resident_low", "per_resident_high"]].apply(pd.to_numeric, errors="coerce")
+    _refuse(table, per.isna().any(axis=1) & (table[list(per)].fillna("").astype(str) != "").any(axis=1), path,
+            lambda row: f"per_resident_low {row['per_resident_low']!r} and per_resident_high {row['per_resident_high']!r} "
+                        f"for {row['series']}: two numbers are needed, or neither", FIX_CHECKS)
+    table[list(per)] = per
+    _refuse(table, per["per_resident_low"] > per["per_resident_high"], path,
+            lambda row: f"per_resident_low {row['per_resident_low']:g} is above per_resident_high {row['per_resident_high']:g}",
+            FIX_CHECKS)
     _refuse(table, table["series"].duplicated(), path, lambda row: f"series {row['series']!r} is listed twice", FIX_CHECKS)
     _refuse(table, table["low"] > table["high"], path, lambda row: f"low {row['low']:g} is above high {row['high']:g}",
             FIX_CHECKS)
@@ -327,7 +338,7 @@ def read_all(folder: Path = paths.RAW, checks: Path = paths.CHECKS) -> dict[str,
     inputs with read_extract and its unit)."""
     table = manifest(folder)
     extracts = {name: read_extract(name, table.at[name, "unit"], folder, checks) for name in table.index}
-    consistent(extracts, str(folder))
+    consistent(extracts, str(folder), checks=checks)
     return extracts
 
 
@@ -336,8 +347,6 @@ def read_all(folder: Path = paths.RAW, checks: Path = paths.CHECKS) -> dict[str,
 # catches a wrong unit over a whole province, which the range and jumps of each series alone let pass.
 SECTORS = ("va_primary_{}", "va_secondary_{}", "va_tertiary_{}")
 RATIOS = [
-    # employment per resident: 0.36 to 0.72 in the extracts; half the smallest, and at most 1
-    (("employment",), "population", 0.18, 1.0, None),
     # the three sectors' value added sum to GDP, to rounding (1e-3); in (a) its 2013 sectors are
     # pre-revision, 1.5 % short of GDP at most (sources/SOURCES.md), and older years come from older
     # vintages (up to 41 % apart), so from the panel's first year on, at most 2 % short
@@ -353,9 +362,11 @@ RATIOS = [
 ]
 
 
-def consistent(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX) -> None:
+def consistent(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX, checks: Path = paths.CHECKS) -> None:
     """Each ratio of RATIOS whose extracts are all given within its bounds in every province-year
-    they all hold; an error names the files (in the folder `where`), the province-year and the ratio."""
+    they all hold, and each extract given with population within its range per resident
+    (per_resident); an error names the files (in the folder `where`), the province-year and the ratio."""
+    per_resident(extracts, where, fix, checks)
     for parts, whole, low, high, since in RATIOS:
         if not set(parts) | {whole} <= set(extracts):
             continue
@@ -371,6 +382,30 @@ def consistent(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX) ->
             _fail(f"{Path(where) / first}{''.join(', ' + name for name in others[:-1])} and {others[-1]}",
                   f"{top} / {whole} is {ratio[outside[0]]:.3g} for ({province}, {year}), outside {low:g} to "
                   f"{high:g}{f' (from {since})' if since else ''} (sources.RATIOS; a wrong unit in one of them?)", fix=fix)
+
+
+def per_resident(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX, checks: Path = paths.CHECKS) -> None:
+    """Each extract given with population, whose row of data/checks/plausibility.csv has a range per
+    resident, within it (value / population) in every province-year of the panel's years both hold:
+    a wrong unit over a whole province keeps a series inside its own range, not its value per resident."""
+    if "population" not in extracts:
+        return
+    table = limits(checks)
+    population = extracts["population"].set_index(["province", "year"])["value"]
+    first, last = config.PANEL_YEARS
+    for name, frame in extracts.items():
+        if name not in table.index or pd.isna(table.at[name, "per_resident_low"]):
+            continue
+        low, high = table.at[name, "per_resident_low"], table.at[name, "per_resident_high"]
+        ratio = (frame.set_index(["province", "year"])["value"] / population).dropna()
+        ratio = ratio[ratio.index.get_level_values("year").to_series().between(first, last).to_numpy()]
+        outside = ratio.index[~ratio.between(low, high)]
+        if len(outside):
+            province, year = outside[0]
+            _fail(f"{Path(where) / name}.csv and population.csv",
+                  f"{name} per resident is {ratio[outside[0]]:.3g} for ({province}, {year}), outside {low:g} to {high:g} "
+                  "(data/checks/plausibility.csv, per_resident_low and per_resident_high; a wrong unit over the province?)",
+                  fix=fix)
 
 
 def spot_check(extracts: dict[str, pd.DataFrame], printed: pd.DataFrame) -> pd.DataFrame:

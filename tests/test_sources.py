@@ -156,17 +156,38 @@ def test_a_unit_slip_at_a_break_of_all_provinces_stands_out_from_their_median(ra
         read_extract(name, unit, folder=raw)
 
 
-@pytest.mark.parametrize("name, province, factor, ratio", [("population", "Ningxia", 10, r"0.0\d+"), ("employment", "Hainan", 10, r"[4-7].\d+")])
-def test_a_wrong_unit_over_a_whole_province_is_caught_by_a_series_that_bounds_it(raw, name, province, factor, ratio):
-    """x10 in every year of one province keeps each series inside its own range and free of jumps,
-    but employment per resident (0.36 to 0.72 in the extracts) falls outside 0.18 to 1."""
+@pytest.mark.parametrize("name, unit, province, factor, series", [
+    ("population", "万人", "Ningxia", 10, "gdp_a"), ("employment", "万人", "Hainan", 10, "employment"),
+    ("budget_expenditure", "亿元", "Hainan", 10, "budget_expenditure"), ("mobile_subscribers", "万户", "Guangdong", 0.1, "mobile_subscribers")])
+def test_a_wrong_unit_over_a_whole_province_is_caught_by_its_value_per_resident(raw, name, unit, province, factor, series):
+    """x10 or /10 in every year of one province keeps each series inside its own range and free of
+    jumps, but its value per resident (or, for population, every other series' value per resident)
+    leaves the range of data/checks/plausibility.csv, in a read of all extracts and in the panel's."""
     rewrite(raw, name, scale(province, factor))
-    assert len(read_extract(name, "万人", folder=raw))  # alone, it passes
-    with pytest.raises(ExtractError, match=rf"employment.csv and population.csv: employment / population is {ratio} "
-                                           rf"for \({province}, \d+\), outside 0.18 to 1 \(sources.RATIOS"):
+    assert len(read_extract(name, unit, folder=raw))  # alone, it passes
+    low, high = (f"{sources.limits().at[series, f'per_resident_{end}']:g}" for end in ("low", "high"))
+    with pytest.raises(ExtractError, match=rf"{series}.csv and population.csv: {series} per resident is [\d.e-]+ for "
+                                           rf"\({province}, \d+\), outside {low} to {high} \(data/checks/plausibility.csv"):
         read_all(raw)
-    with pytest.raises(ExtractError, match="employment / population"):
+    with pytest.raises(ExtractError, match=rf"{series} per resident"):
         panel.build(raw)
+
+
+def test_the_ranges_per_resident_are_half_the_smallest_and_twice_the_largest_in_the_panel_years():
+    """Each range per resident is half the smallest and twice the largest value / population of the
+    series in 2011-2021 (rounded outward to three significant digits), given for exactly the series
+    counted in money, people or things, population aside; computed here from the CSV files."""
+    table = pd.read_csv(paths.CHECKS / "plausibility.csv").set_index("series")
+    units = pd.read_csv(paths.RAW / "MANIFEST.csv").set_index("name")["unit"]
+    population = pd.read_csv(paths.RAW / "population.csv").set_index(["province", "year"])["value"]
+    counted = {name for name in table.index if units[name] in ("亿元", "万美元", "万人", "万户", "万个", "公里")} - {"population"}
+    assert set(table.index[table["per_resident_low"].notna()]) == counted and len(counted) > 30
+    for name in counted:
+        ratio = (pd.read_csv(paths.RAW / f"{name}.csv").query("2011 <= year <= 2021").set_index(["province", "year"])["value"]
+                 / population).dropna()
+        low, high = table.at[name, "per_resident_low"], table.at[name, "per_resident_high"]
+        assert ratio.min() / 2 * 0.99 <= low <= ratio.min() / 2, name
+        assert ratio.max() * 2 <= high <= ratio.max() * 2 * 1.01, name
 
 
 @pytest.mark.parametrize("name, ratio", [("va_tertiary_a", r"1.[4-6]\d*"), ("va_primary_b", r"1.[1-3]\d*")])
@@ -368,6 +389,10 @@ def test_manifest_and_checks_are_parsed_once_for_every_extract_and_afresh_when_e
      r"plausibility.csv, line 2: max_break_jump '' for gdp_a: a number above 1 is needed for a series with a break of all"),
     ("plausibility.csv", lambda t: t.replace("gdp_b,16.6,259000,1.8,,,", "gdp_b,16.6,259000,1.8,,1.5,", 1),
      r"plausibility.csv, line 3: max_break_jump '?1.5'? for gdp_b: .* and none for another"),
+    ("plausibility.csv", lambda t: t.replace("Beijing 2001,1.8,0.807,36.8,", "Beijing 2001,1.8,,36.8,", 1),
+     r"plausibility.csv, line 2: per_resident_low '' and per_resident_high '36.8' for gdp_a: two numbers are needed, or neither"),
+    ("plausibility.csv", lambda t: t.replace("Beijing 2001,1.8,0.807,36.8,", "Beijing 2001,1.8,36.8,0.807,", 1),
+     r"plausibility.csv, line 2: per_resident_low 36.8 is above per_resident_high 0.807"),
     ("printed_values.csv", lambda t: "".join(lines(t)[:2]) + lines(t)[1].replace(lines(t)[1].split(",")[1], "Beijng", 1),
      r"printed_values.csv, line 3: unknown province 'Beijng'"),
 ])
