@@ -20,6 +20,7 @@ import json
 import os
 import re
 import signal
+import shlex
 import sys
 import threading
 import time
@@ -282,14 +283,14 @@ def writable(out: Path) -> None:
 def plan(chosen: list[str], settings: dict) -> tuple[list[str], list[str]]:
     """The notebooks to run and the committed files to copy for a rerun of `chosen` into another
     folder: a notebook writing what a chosen one reads is run too when a setting changes its output
-    (a setting it or a notebook before it declares, at another value than its default); otherwise its
+    (a setting it or a notebook before it declares, not at its default: changed); otherwise its
     committed output is copied."""
-    changed = {stem for stem in paths.CHAIN
-               if any(other[name] != value for s in upstream(stem) | {stem} for other in [own_defaults(s)]
-                      for name, value in settings.items() if name in other)}
+    differing = changed(settings)
+    affected = {stem for stem in paths.CHAIN
+                if any(name in own_defaults(s) for s in upstream(stem) | {stem} for name in differing)}
     run, pending = set(chosen), list(chosen)
     while pending:
-        for producer in producers(pending.pop()) & changed - run:
+        for producer in producers(pending.pop()) & affected - run:
             run.add(producer)
             pending.append(producer)
     ordered = [stem for stem in paths.CHAIN if stem in run]
@@ -511,7 +512,7 @@ def record(out: Path, argv: list[str], settings: dict, planned: list[str], copie
     """<out>/run.json: which notebooks were to run with which settings, which completed and which
     failed, from which commit, with which packages and BLAS, whether the run finished (written first
     with finished false, so that a run killed outright is recorded too) and whether Ctrl-C interrupted it."""
-    facts = {"command": f"{paths.RUNNER} {' '.join(argv)}", "settings": settings, "notebooks_planned": planned,
+    facts = {"command": f"{paths.RUNNER} {shlex.join(argv)}", "settings": settings, "notebooks_planned": planned,
              "notebooks_completed": [stem for stem in planned if stem in completed],
              "failed": sorted(failed), "finished": finished, "interrupted": interrupted,
              "inputs_copied_from_the_repository": copied, **environment.facts()}

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import shutil
+import shlex
 import signal
 import subprocess
 import threading
@@ -206,6 +207,19 @@ def test_the_record_is_written_before_any_notebook_runs(tmp_path, monkeypatch, r
     assert _rerun(tmp_path, monkeypatch, first, "--set", "reps=999")["finished"] is True
 
 
+def test_the_recorded_command_pastes_back_into_a_shell(tmp_path, monkeypatch, repo_unchanged):
+    """A value with a space (a list) is quoted in run.json's command, so that the shell gives the
+    runner the same arguments again."""
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    monkeypatch.setattr(run, "run_all", lambda *a: {})
+    monkeypatch.setattr(paths, "seed", lambda root, files: None)
+    monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))
+    argv = ["--only", "01_data", "--set", "years=[1949, 2024]", "--out", str(tmp_path / "alt")]
+    run.main(argv)
+    command = json.loads((tmp_path / "alt" / "run.json").read_text())["command"]
+    assert shlex.split(command) == [*shlex.split(paths.RUNNER), *argv]
+
+
 @pytest.mark.parametrize("content", ["[]", '{"settings": null}', "{broken"])
 def test_a_run_record_of_the_wrong_shape_is_named(tmp_path, monkeypatch, repo_unchanged, content):
     (tmp_path / "alt").mkdir()
@@ -323,6 +337,9 @@ def test_a_rerun_copies_inputs_no_setting_changes_and_runs_producers_a_setting_c
     assert run.plan(["09_replication_scorecard"], {"tfp": "tfp_solow"}) == (
         ["05_baseline", "06_robustness", "07_moderation", "08_heterogeneity", "09_replication_scorecard"],
         [panel, *multiverse])
+    # A measure named as its default changes nothing: as with no setting, the committed estimates are read.
+    assert run.plan(["09_replication_scorecard"], {"tfp": "tfp"}) == run.plan(["09_replication_scorecard"], {})
+    assert run.plan(["09_replication_scorecard"], {})[0] == ["09_replication_scorecard"]
     # A significance level changes only the scorecard: the committed estimates are read.
     ran, copied = run.plan(["09_replication_scorecard"], {"alpha": 0.01})
     assert ran == ["09_replication_scorecard"] and len(copied) == 1 + 2 * len(paths.SCORED) + 2 and len(multiverse) == 2
