@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from helpers import models, panel, paths, scorecard, tables
+from helpers import config, models, panel, paths, scorecard, tables
 from helpers.files import InputError
 from tests.test_tables import fit
 
@@ -54,6 +54,16 @@ def test_missing_estimates_name_the_notebook_that_writes_them(tmp_path):
     with pytest.raises(InputError, match=r"table4_estimates.csv: the file is missing. "
                                          r"notebooks/05_baseline.ipynb writes it"):
         scorecard.estimates(tmp_path / "figures", "table4")
+
+
+def test_at_every_level_a_rerun_may_choose_the_paper_claims_its_regional_pattern():
+    """The smallest alpha a rerun may set is the smallest level the stars show; there the paper still
+    claims East, West and Northeast (its Table 7), and below it, no region."""
+    low, high = config.RANGES["alpha"]
+    assert low == min(tables.STAR_LEVELS.values())
+    for alpha in (low, config.ALPHA, high):
+        assert scorecard.claimed_regions(alpha) == ["East", "West", "Northeast"]
+    assert scorecard.claimed_regions(low / 2) == []
 
 
 def test_printed_stars_are_read_at_the_chosen_level():
