@@ -16,7 +16,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from . import paths
-from .run import BLAS, StoppedAtOnce, chain, execute, lock, notebooks, schedule, stop_at_once
+from .run import StoppedAtOnce, chain, execute, kernel_environment, lock, notebooks, schedule, stop_at_once
 
 OUT = paths.BENCH
 REPEATS = 2  # the best of two runs of each: a shared machine's other work only ever adds time
@@ -71,7 +71,7 @@ def components() -> list[tuple]:
 
 def main() -> None:
     argparse.ArgumentParser(description=__doc__).parse_args()  # --help says what it does, and nothing runs
-    os.environ.update(BLAS)
+    os.environ.update(kernel_environment())
     os.environ[paths.OUT_VARIABLE] = str(OUT)
     order = chain([nb.stem for nb in notebooks()])
     floor_nb = floor_notebook(OUT / "floor" / "00_floor.ipynb")

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from . import paths
-from .run import BLAS
+from .run import kernel_environment
 
 TEST = paths.TEST  # where the notebooks nbval executes write
 EMPTIED = pytest.StashKey[bool]()
@@ -15,7 +15,8 @@ EMPTIED = pytest.StashKey[bool]()
 # The BLAS of the runner's kernels, for the kernels nbval starts and for this process, whose numpy is
 # not loaded yet (pyproject's warning filters name no category that would import it): the tests then
 # compute to the last bit as the notebooks do, and the forensic grid's cache is keyed by what computed it.
-os.environ.update(BLAS)
+# With them, as for the runner's kernels, this checkout first on PYTHONPATH.
+os.environ.update(kernel_environment())
 
 
 def pytest_configure(config):

@@ -55,6 +55,16 @@ def _cpuinfo() -> str:
 # (measured: every exhibit and notebook, AMD EPYC machines with and without AVX-512).
 BLAS = {**{name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")},
         **({"OPENBLAS_CORETYPE": "Haswell"} if haswell_kernels(_cpuinfo()) else {})}
+
+
+def kernel_environment() -> dict:
+    """What every kernel a run starts inherits: BLAS, and this checkout first on PYTHONPATH, so that
+    its notebooks import the helpers beside them even where .venv was built by another checkout (whose
+    editable install points there), and run.json's commit is the commit of the code that ran."""
+    others = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(paths.ROOT)]
+    return {**BLAS, "PYTHONPATH": os.pathsep.join([str(paths.ROOT), *others])}
+
+
 # A kernel starts with the signal mask of the thread that launched it, where Ctrl-C is blocked
 # (block_interrupt); it unblocks Ctrl-C once it runs, so that it can be interrupted as usual.
 UNBLOCK_INTERRUPT = "import signal; signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); del signal"
@@ -285,9 +295,9 @@ def plan(chosen: list[str], settings: dict) -> tuple[list[str], list[str]]:
     folder: a notebook writing what a chosen one reads is run too when a setting changes its output
     (a setting it or a notebook before it declares, not at its default: changed); otherwise its
     committed output is copied."""
-    differing = changed(settings)
     affected = {stem for stem in paths.CHAIN
-                if any(name in own_defaults(s) for s in upstream(stem) | {stem} for name in differing)}
+                if any(changed({name: value for name, value in settings.items() if name in declared}, declared)
+                       for declared in map(own_defaults, upstream(stem) | {stem}))}
     run, pending = set(chosen), list(chosen)
     while pending:
         for producer in producers(pending.pop()) & affected - run:
@@ -522,10 +532,10 @@ def record(out: Path, argv: list[str], settings: dict, planned: list[str], copie
     return path
 
 
-def changed(settings: dict) -> dict:
-    """The settings not at their default (config.PARAMETERS; a measure empty or named as its default)."""
+def changed(settings: dict, defaults: dict = config.PARAMETERS) -> dict:
+    """The settings not at their default (`defaults`; a measure empty or named as its default)."""
     return {name: value for name, value in settings.items()
-            if value != config.PARAMETERS.get(name) and value != config.MEASURE_DEFAULTS.get(name)}
+            if value != defaults.get(name) and value != config.MEASURE_DEFAULTS.get(name)}
 
 
 def same_settings(out: Path, settings: dict) -> None:
@@ -608,7 +618,7 @@ def command(argv: list[str]) -> None:
                          f"rerun into a folder of its own: {paths.RUNNER} {' '.join(argv)} --out {named(settings)}")
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
     out = check_out(args.out, settings) if args.out else paths.ROOT
-    os.environ.update(BLAS)  # before the first record, which names them
+    os.environ.update(kernel_environment())  # before the first record, which names the BLAS
     with lock():  # before the folder is created: a run refused by the lock leaves nothing behind
         if args.out:
             writable(out)

@@ -2,7 +2,11 @@
 with a relative --out, a later notebook reading a committed input, every failure reported. The outputs
 read here are the copy's, built by the `checkout` fixture and written by the run under test: what that
 run leaves is the thing under test."""
+import json
+import os
 import re
+import subprocess
+import sys
 
 import nbformat
 from nbformat.v4 import new_code_cell
@@ -52,3 +56,17 @@ def test_a_notebook_failing_after_its_saves_names_the_exhibits_it_replaced(check
             f"git checkout -- {new} restores the committed ones") in output, output
     found = state(checkout)  # the copy's outputs, written by this run: what it left is under test
     assert (found["02_b.png"], found["02_b.pdf"], found["02_b.ipynb"], found["01_a.png"]) == ("new", "new", "old", "old")
+
+
+def test_kernels_import_the_helpers_of_the_checkout_that_runs_them(checkout, tmp_path):
+    """Where .venv is another checkout's (its editable install points there, here to the repository),
+    a process given the copy's kernel_environment imports the copy's helpers, wherever it starts."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    given = json.loads(subprocess.check_output(
+        [sys.executable, "-c", "import json; from helpers import run; print(json.dumps(run.kernel_environment()))"],
+        cwd=checkout, env=env, text=True))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    found = subprocess.check_output([sys.executable, "-c", "import helpers; print(helpers.__file__)"],
+                                    cwd=elsewhere, env={**env, **given}, text=True)
+    assert found.strip() == str(checkout / "helpers" / "__init__.py")
