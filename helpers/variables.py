@@ -55,6 +55,8 @@ class Extracts:
     va_tertiary_a: pd.Series = _unit("亿元")
     va_secondary_b: pd.Series = _unit("亿元")
     va_tertiary_b: pd.Series = _unit("亿元")
+    # read for the checks only: with it the three sectors of vintage (b) sum to GDP (sources.RATIOS)
+    va_primary_b: pd.Series = _unit("亿元")
 
     @classmethod
     def read(cls, folder: Path = paths.RAW) -> "Extracts":

@@ -193,7 +193,7 @@ def test_the_ranges_per_resident_are_half_the_smallest_and_twice_the_largest_in_
 @pytest.mark.parametrize("name, ratio", [("va_tertiary_a", r"1.[4-6]\d*"), ("va_primary_b", r"1.[1-3]\d*")])
 def test_a_sector_doubled_over_a_whole_province_breaks_the_sum_of_gdp(raw, name, ratio):
     """x2 in every year of Hainan's value added of one sector passes that series' own checks, but the
-    three sectors no longer sum to GDP."""
+    three sectors no longer sum to GDP, in a read of all extracts and in the panel's."""
     vintage = name[-1]
     rewrite(raw, name, scale("Hainan", 2))
     assert len(read_extract(name, "亿元", folder=raw))  # alone, it passes
@@ -201,6 +201,8 @@ def test_a_sector_doubled_over_a_whole_province_breaks_the_sum_of_gdp(raw, name,
     with pytest.raises(ExtractError, match=rf"{files}: \(va_primary_{vintage} \+ va_secondary_{vintage} \+ va_tertiary_{vintage}\) / "
                                            rf"gdp_{vintage} is {ratio} for \(Hainan, \d+\), outside 0.9\d+ to 1.001"):
         read_all(raw)
+    with pytest.raises(ExtractError, match=rf"\(va_primary_{vintage} \+ va_secondary_{vintage} \+ va_tertiary_{vintage}\) / gdp_{vintage}"):
+        panel.build(raw)
 
 
 @pytest.mark.parametrize("name, unit, ratio", [("retail_sales_macs", "亿元", "retail_sales_macs / retail_sales_airuimeng is 2"),
