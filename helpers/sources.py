@@ -283,7 +283,7 @@ def plausible(frame: pd.DataFrame, name: str, where: str, checks: Path = paths.C
 def gaps(frame: pd.DataFrame, years=config.PANEL_YEARS) -> str:
     """The province-years of 2011-2021 missing from an extract, in words ('' when complete)."""
     have = set(zip(frame["province"], frame["year"]))
-    units = [NATIONAL] if set(frame["province"]) == {NATIONAL} else NAMES
+    units = [NATIONAL] if _national(frame) else NAMES
     missing = {y: [p for p in units if (p, y) not in have] for y in range(years[0], years[1] + 1)}
     parts = []
     for y, provs in missing.items():
@@ -343,8 +343,10 @@ def read_all(folder: Path = paths.RAW, checks: Path = paths.CHECKS) -> dict[str,
 
 
 # Extracts that bound each other, (parts, whole, low, high, first year): the sum of the parts over the
-# whole lies within [low, high] in every province-year from the first year on (None: every year). Each
-# catches a wrong unit over a whole province, which the range and jumps of each series alone let pass.
+# whole (an extract, or a tuple of extracts whose product it is; a national one counts for every
+# province of its year) lies within [low, high] in every province-year from the first year on (None:
+# every year). Each catches a wrong unit over a whole province, which the range and jumps of each
+# series alone let pass.
 SECTORS = ("va_primary_{}", "va_secondary_{}", "va_tertiary_{}")
 RATIOS = [
     # the three sectors' value added sum to GDP, to rounding (1e-3); in (a) its 2013 sectors are
@@ -356,35 +358,55 @@ RATIOS = [
     # and 1.4e-3)
     (("retail_sales_macs",), "retail_sales_airuimeng", 0.99, 1.01, None),
     (("employment_urban_units",), "urban_unit_employment_total", 0.99, 1.01, None),
-    # trade in 亿元 over trade in 万美元 is the yuan per dollar / 10^4, where both have the year
-    # (2013-2014); the official annual rates of the panel's years (usd_cny) lie within 6 to 7
-    (("trade_cny",), "trade_usd", 6e-4, 7e-4, None),
+    # trade in yuan is trade in dollars at the official rate, as the yearbook converts it, where both
+    # have the year (2013-2014): 10^-4 (亿元 over 万美元), to 1e-3 (they agree to 1.4e-6)
+    (("trade_cny",), ("trade_usd", "usd_cny"), 0.999e-4, 1.001e-4, None),
 ]
 
 
-def consistent(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX, checks: Path = paths.CHECKS) -> None:
+def consistent(extracts: dict[str, pd.DataFrame], where: str, fix: str | None = None, checks: Path = paths.CHECKS) -> None:
     """Each ratio of RATIOS whose extracts are all given within its bounds in every province-year
     they all hold, and each extract given with population within its range per resident
-    (per_resident); an error names the files (in the folder `where`), the province-year and the ratio."""
-    per_resident(extracts, where, fix, checks)
+    (per_resident); an error names the files (in the folder `where`), the province-year and the ratio,
+    and says what to do (`fix`; None, a read of signed extracts: FIX, or FIX_EITHER for the ranges of
+    data/checks)."""
+    per_resident(extracts, where, fix or FIX_EITHER, checks)
+    fix = fix or FIX
     for parts, whole, low, high, since in RATIOS:
-        if not set(parts) | {whole} <= set(extracts):
+        factors = whole if isinstance(whole, tuple) else (whole,)
+        names = (*parts, *factors)
+        if not set(names) <= set(extracts):
             continue
-        frames = [extracts[name].set_index(["province", "year"])["value"] for name in (*parts, whole)]
-        both = pd.concat(frames, axis=1, join="inner", keys=[*parts, whole])
-        both = both[both.index.get_level_values("year") >= (since or 0)]
-        ratio = both[list(parts)].sum(axis=1) / both[whole]
+        index = functools.reduce(pd.Index.intersection, [extracts[name].set_index(["province", "year"]).index
+                                                         for name in names if not _national(extracts[name])])
+        index = index[index.get_level_values("year") >= (since or 0)].sort_values()
+        ratio = pd.Series(sum(_values(extracts[name], index) for name in parts)
+                          / np.prod([_values(extracts[name], index) for name in factors], axis=0), index).dropna()
         outside = ratio.index[~ratio.between(low, high)]
         if len(outside):
             province, year = outside[0]
-            top = parts[0] if len(parts) == 1 else f"({' + '.join(parts)})"
-            first, *others = [f"{name}.csv" for name in (*parts, whole)]
+            top, bottom = (group[0] if len(group) == 1 else f"({sign.join(group)})"
+                           for group, sign in ((parts, " + "), (factors, " x ")))
+            first, *others = [f"{name}.csv" for name in names]
             _fail(f"{Path(where) / first}{''.join(', ' + name for name in others[:-1])} and {others[-1]}",
-                  f"{top} / {whole} is {ratio[outside[0]]:.3g} for ({province}, {year}), outside {low:g} to "
+                  f"{top} / {bottom} is {ratio[outside[0]]:.3g} for ({province}, {year}), outside {low:g} to "
                   f"{high:g}{f' (from {since})' if since else ''} (sources.RATIOS; a wrong unit in one of them?)", fix=fix)
 
 
-def per_resident(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX, checks: Path = paths.CHECKS) -> None:
+def _national(frame: pd.DataFrame) -> bool:
+    """An extract of national values only (province NATIONAL)."""
+    return set(frame["province"]) == {NATIONAL}
+
+
+def _values(frame: pd.DataFrame, index: pd.MultiIndex) -> np.ndarray:
+    """An extract's values at the province-years `index` (NaN where it has none); a national extract's
+    value of each year for every province."""
+    if _national(frame):
+        return index.get_level_values("year").map(frame.set_index("year")["value"]).to_numpy(float)
+    return frame.set_index(["province", "year"])["value"].reindex(index).to_numpy(float)
+
+
+def per_resident(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX_EITHER, checks: Path = paths.CHECKS) -> None:
     """Each extract given with population, whose row of data/checks/plausibility.csv has a range per
     resident, within it (value / population) in every province-year of the panel's years both hold:
     a wrong unit over a whole province keeps a series inside its own range, not its value per resident."""
@@ -404,7 +426,7 @@ def per_resident(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX, 
             province, year = outside[0]
             _fail(f"{Path(where) / name}.csv and population.csv",
                   f"{name} per resident is {ratio[outside[0]]:.3g} for ({province}, {year}), outside {low:g} to {high:g} "
-                  "(data/checks/plausibility.csv, per_resident_low and per_resident_high; a wrong unit over the province?)",
+                  f"({Path(checks) / 'plausibility.csv'}, per_resident_low and per_resident_high; a wrong unit over the province?)",
                   fix=fix)
 
 

@@ -2,6 +2,7 @@
 import re
 import shutil
 import subprocess
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import pandas as pd
 import pytest
@@ -157,37 +158,53 @@ def test_a_unit_slip_at_a_break_of_all_provinces_stands_out_from_their_median(ra
 
 
 @pytest.mark.parametrize("name, unit, province, factor, series", [
-    ("population", "万人", "Ningxia", 10, "gdp_a"), ("employment", "万人", "Hainan", 10, "employment"),
+    ("population", "万人", "Ningxia", 10, "gdp_a"), ("employment", "万人", "Zhejiang", 1.9, "employment"),
     ("budget_expenditure", "亿元", "Hainan", 10, "budget_expenditure"), ("mobile_subscribers", "万户", "Guangdong", 0.1, "mobile_subscribers")])
 def test_a_wrong_unit_over_a_whole_province_is_caught_by_its_value_per_resident(raw, name, unit, province, factor, series):
-    """x10 or /10 in every year of one province keeps each series inside its own range and free of
-    jumps, but its value per resident (or, for population, every other series' value per resident)
-    leaves the range of data/checks/plausibility.csv, in a read of all extracts and in the panel's."""
+    """x10, /10 (or, for employment, x1.9: more than one worker per resident) in every year of one
+    province keeps each series inside its own range and free of jumps, but its value per resident
+    (or, for population, every other series' value per resident) leaves the range of
+    data/checks/plausibility.csv, in a read of all extracts and in the panel's."""
     rewrite(raw, name, scale(province, factor))
     assert len(read_extract(name, unit, folder=raw))  # alone, it passes
     low, high = (f"{sources.limits().at[series, f'per_resident_{end}']:g}" for end in ("low", "high"))
     with pytest.raises(ExtractError, match=rf"{series}.csv and population.csv: {series} per resident is [\d.e-]+ for "
-                                           rf"\({province}, \d+\), outside {low} to {high} \(data/checks/plausibility.csv"):
+                                           rf"\({province}, \d+\), outside {low} to {high} \({paths.CHECKS / 'plausibility.csv'}, per_resident_low.*"
+                                           r"if data/checks/ was edited, restore it"):
         read_all(raw)
     with pytest.raises(ExtractError, match=rf"{series} per resident"):
         panel.build(raw)
 
 
+def test_a_slip_the_value_per_resident_does_not_catch_as_data_readme_says(raw):
+    """data/README.md's example of the limit: Tianjin's investment divided by 10 stays above half the
+    smallest value per resident, and passes every check."""
+    rewrite(raw, "gfcf", scale("Tianjin", 0.1))
+    assert len(read_all(raw)["gfcf"])
+    assert "Tianjin's investment divided by 10" in " ".join((paths.DATA / "README.md").read_text(encoding="utf-8").split())
+
+
 def test_the_ranges_per_resident_are_half_the_smallest_and_twice_the_largest_in_the_panel_years():
     """Each range per resident is half the smallest and twice the largest value / population of the
-    series in 2011-2021 (rounded outward to three significant digits), given for exactly the series
-    counted in money, people or things, population aside; computed here from the CSV files."""
+    series in the panel's years, rounded outward to three significant digits (by decimal arithmetic
+    here), the top at most 1 for a count of people; given for exactly the series counted in money,
+    people or things, population aside; computed here from the CSV files."""
+    def outward(x, rounding):
+        exact = Decimal(repr(float(x)))
+        return float(exact.quantize(Decimal(1).scaleb(exact.adjusted() - 2), rounding=rounding))
     table = pd.read_csv(paths.CHECKS / "plausibility.csv").set_index("series")
     units = pd.read_csv(paths.RAW / "MANIFEST.csv").set_index("name")["unit"]
     population = pd.read_csv(paths.RAW / "population.csv").set_index(["province", "year"])["value"]
     counted = {name for name in table.index if units[name] in ("亿元", "万美元", "万人", "万户", "万个", "公里")} - {"population"}
     assert set(table.index[table["per_resident_low"].notna()]) == counted and len(counted) > 30
+    first, last = config.PANEL_YEARS
     for name in counted:
-        ratio = (pd.read_csv(paths.RAW / f"{name}.csv").query("2011 <= year <= 2021").set_index(["province", "year"])["value"]
-                 / population).dropna()
-        low, high = table.at[name, "per_resident_low"], table.at[name, "per_resident_high"]
-        assert ratio.min() / 2 * 0.99 <= low <= ratio.min() / 2, name
-        assert ratio.max() * 2 <= high <= ratio.max() * 2 * 1.01, name
+        values = pd.read_csv(paths.RAW / f"{name}.csv").set_index(["province", "year"])["value"]
+        ratio = (values / population).dropna()
+        ratio = ratio[[first <= year <= last for _, year in ratio.index]]
+        top = outward(ratio.max() * 2, ROUND_CEILING)
+        assert table.at[name, "per_resident_low"] == outward(ratio.min() / 2, ROUND_FLOOR), name
+        assert table.at[name, "per_resident_high"] == (min(top, 1) if units[name] == "万人" else top), name
 
 
 @pytest.mark.parametrize("name, ratio", [("va_tertiary_a", r"1.[4-6]\d*"), ("va_primary_b", r"1.[1-3]\d*")])
@@ -215,28 +232,32 @@ def test_a_compilation_doubled_over_a_whole_province_departs_from_the_other(raw,
         read_all(raw)
 
 
-@pytest.mark.parametrize("name, unit, ratio", [("trade_cny", "亿元", r"0.00619"), ("trade_usd", "万美元", r"6.19e-05")])
+@pytest.mark.parametrize("name, unit, ratio", [("trade_cny", "亿元", "0.001"), ("trade_usd", "万美元", "1e-05")])
 def test_trade_in_a_wrong_unit_over_a_whole_province_departs_from_the_rate(raw, name, unit, ratio):
     """x10 in every year of Hainan's trade, in yuan or in dollars, passes the series' own checks, but
-    their ratio is no longer the official rate / 10^4 (6.19e-4 and 6.14e-4 in 2013 and 2014), in every
-    read of all extracts and in the panel's."""
+    trade in yuan is no longer trade in dollars at the official rate (x 10^-4, 亿元 over 万美元), in
+    every read of all extracts and in the panel's."""
     rewrite(raw, name, scale("Hainan", 10))
     assert len(read_extract(name, unit, folder=raw))  # alone, it passes
-    with pytest.raises(ExtractError, match=rf"trade_cny.csv and trade_usd.csv: trade_cny / trade_usd is {ratio} for "
-                                           r"\(Hainan, 2013\), outside 0.0006 to 0.0007 \(sources.RATIOS"):
+    with pytest.raises(ExtractError, match=rf"trade_cny.csv, trade_usd.csv and usd_cny.csv: trade_cny / \(trade_usd x usd_cny\) "
+                                           rf"is {ratio} for \(Hainan, 2013\), outside 9.99e-05 to 0.0001001 \(sources.RATIOS"):
         read_all(raw)
-    with pytest.raises(ExtractError, match="trade_cny / trade_usd"):
+    with pytest.raises(ExtractError, match=r"trade_cny / \(trade_usd x usd_cny\)"):
         panel.build(raw)
 
 
-def test_the_bounds_of_trade_in_yuan_over_dollars_hold_every_official_rate_of_the_panel_years():
-    """The bounds of trade_cny / trade_usd are 10^-4 x 6 and 7 yuan per dollar: every annual rate of
-    the panel's years in usd_cny.csv lies within them, and no wider bound is needed."""
-    rates = pd.read_csv(paths.RAW / "usd_cny.csv").set_index("year")["value"]
-    first, last = config.PANEL_YEARS
-    low, high = next((low, high) for parts, whole, low, high, _ in sources.RATIOS if parts == ("trade_cny",))
-    within = rates.loc[[year for year in rates.index if first <= year <= last]] / 1e4
-    assert within.between(low, high).all() and len(within) >= 2
+def test_a_national_factor_of_a_whole_counts_for_every_province_of_its_year():
+    """By hand: 10 万美元 at 6.5 yuan per dollar is 0.0065 亿元. With the rate of 2013 misprinted as 6.1,
+    both provinces' 2013 depart from it (the first named), 2014 does not."""
+    def extract(rows):
+        return pd.DataFrame(rows, columns=["province", "year", "value"])
+    usd = extract([("Beijing", 2013, 10.0), ("Beijing", 2014, 20.0), ("Hebei", 2013, 30.0), ("Hebei", 2014, 40.0)])
+    cny = usd.assign(value=usd["value"] * 6.5e-4)
+    rate = extract([("China", 2012, 7.0), ("China", 2013, 6.5), ("China", 2014, 6.5)])
+    sources.consistent({"trade_cny": cny, "trade_usd": usd, "usd_cny": rate}, "raw")  # agrees
+    misprinted = rate.assign(value=[7.0, 6.1, 6.5])
+    with pytest.raises(ExtractError, match=r"trade_cny / \(trade_usd x usd_cny\) is 0.000107 for \(Beijing, 2013\)"):
+        sources.consistent({"trade_cny": cny, "trade_usd": usd, "usd_cny": misprinted}, "raw")
 
 
 def test_break_jumps_by_hand():
