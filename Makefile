@@ -44,10 +44,11 @@ bench: check-env  ## time the chain per notebook against an import-only floor (w
 	$(BIN)/python -m helpers.bench
 
 # Rooted at the repository, so that its file browser reaches build/ and its terminals start where the
-# README's commands run; it opens on notebooks/.
+# README's commands run; it opens on notebooks/. The checkout first on PYTHONPATH, as the runner gives
+# its kernels (helpers.run.kernel_environment): the kernels import the helpers beside these notebooks.
 lab: check-env  ## JupyterLab, opened on notebooks/ (its runs write to build/interactive/); options: make lab LAB="..."
 	@echo 'JupyterLab: runs here write to build/interactive/. Options: make lab LAB="--port 8890 --no-browser"'
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks \
+	PYTHONPATH="$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}" $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB)
 
 # The HTML book: the stored notebooks as they are (no re-execution), the findings, every exhibit.

@@ -615,7 +615,7 @@ def command(argv: list[str]) -> None:
     settings = parse_settings(args.set, chosen)
     if settings and not args.out:
         raise SystemExit(f"settings change results, and without --out they would rewrite the committed exhibits; "
-                         f"rerun into a folder of its own: {paths.RUNNER} {' '.join(argv)} --out {named(settings)}")
+                         f"rerun into a folder of its own: {paths.RUNNER} {shlex.join(argv)} --out {named(settings)}")
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
     out = check_out(args.out, settings) if args.out else paths.ROOT
     os.environ.update(kernel_environment())  # before the first record, which names the BLAS

@@ -107,6 +107,8 @@ def test_settings_without_out_are_refused_with_the_command_that_works(repo_uncha
     with pytest.raises(SystemExit, match=r"rerun into a folder of its own: \.venv/bin/python -m helpers\.run "
                                          r"--only 08_heterogeneity --set reps=999 --out build/reps-999"):
         run.main(["--only", "08_heterogeneity", "--set", "reps=999"])
+    with pytest.raises(SystemExit, match=r"helpers\.run --only 01_data --set 'years=\[2013, 2020\]' --out build/years-2013-2020$"):
+        run.main(["--only", "01_data", "--set", "years=[2013, 2020]"])  # quoted, as the shell needs
     assert run.named({"years": [2013, 2020], "tfp": "tfp_solow", "alpha": 0.1}) == \
         "build/years-2013-2020_tfp-tfp_solow_alpha-0.1"  # a folder name a shell takes without quotes
 
@@ -563,6 +565,18 @@ def test_the_makefile_sets_the_blas_threads_the_runner_sets():
     exported = dict(re.findall(r"^export (\w+) := (\S+)$", (paths.ROOT / "Makefile").read_text(), flags=re.M))
     threads = {k: v for k, v in run.BLAS.items() if k.endswith("_NUM_THREADS")}
     assert threads and {k: exported.get(k) for k in threads} == threads
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make")
+def test_make_lab_gives_its_kernels_the_path_the_runner_gives_its_own(monkeypatch):
+    """JupyterLab's kernels import the helpers of this checkout first, as the runner's do
+    (kernel_environment): make lab's command, its program replaced by printenv, under another path."""
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    lines = subprocess.run(["make", "-n", "-s", "--no-print-directory", "lab"], cwd=paths.ROOT, capture_output=True,
+                           text=True, check=True).stdout.splitlines()
+    command = next(line for line in lines if "jupyter lab" in line).split(" .venv/bin/jupyter lab")[0]
+    shown = subprocess.run(["sh", "-c", f"{command} printenv PYTHONPATH"], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == run.kernel_environment()["PYTHONPATH"] == f"{paths.ROOT}:/elsewhere"
 
 
 @pytest.mark.skipif(shutil.which("make") is None or shutil.which("flock") is None, reason="no make or flock")
