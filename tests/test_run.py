@@ -222,6 +222,20 @@ def test_the_recorded_command_pastes_back_into_a_shell(tmp_path, monkeypatch, re
     assert shlex.split(command) == [*shlex.split(paths.RUNNER), *argv]
 
 
+def test_the_runner_gives_its_kernels_the_checkout_first_on_the_path(tmp_path, monkeypatch, repo_unchanged):
+    """What the notebooks' kernels inherit when they start (run_all runs them): this checkout before
+    the path given; with none given, this checkout alone (no empty entry, which would add the
+    working directory)."""
+    seen = []
+    for given, expected in (("/elsewhere", f"{paths.ROOT}:/elsewhere"), (None, str(paths.ROOT))):
+        monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+        if given:
+            os.environ["PYTHONPATH"] = given
+        assert run.kernel_environment()["PYTHONPATH"] == expected
+        _rerun(tmp_path / str(len(seen)), monkeypatch, lambda *a: seen.append(os.environ["PYTHONPATH"]) or {})
+        assert seen[-1] == expected
+
+
 @pytest.mark.parametrize("content", ["[]", '{"settings": null}', "{broken"])
 def test_a_run_record_of_the_wrong_shape_is_named(tmp_path, monkeypatch, repo_unchanged, content):
     (tmp_path / "alt").mkdir()
