@@ -19,8 +19,8 @@ import fcntl
 import json
 import os
 import re
-import signal
 import shlex
+import signal
 import sys
 import threading
 import time

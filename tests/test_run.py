@@ -3,8 +3,8 @@ inputs or run their producers, run stamps are stripped, and failures are named a
 import json
 import os
 import re
-import shutil
 import shlex
+import shutil
 import signal
 import subprocess
 import threading
