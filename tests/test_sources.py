@@ -246,17 +246,17 @@ def test_trade_in_a_wrong_unit_over_a_whole_province_departs_from_the_rate(raw, 
         panel.build(raw)
 
 
-def _rows(name, *rows):
+def _extract(*rows):
     """An extract of (province, year, value) rows, as sources.consistent takes it."""
-    return {name: pd.DataFrame(list(rows), columns=["province", "year", "value"])}
+    return pd.DataFrame(list(rows), columns=["province", "year", "value"])
 
 
 @pytest.mark.parametrize("year, refused", [(2010, False), (2011, True)])
 def test_a_ratio_with_a_first_year_is_checked_from_that_year_on(year, refused):
     """By hand: sectors of 10 + 40 + 47 over a GDP of 100 is 0.97, below vintage (a)'s 0.98, which
     holds from the panel's first year (2011) on."""
-    extracts = {**_rows("gdp_a", ("Beijing", year, 100.0)), **_rows("va_primary_a", ("Beijing", year, 10.0)),
-                **_rows("va_secondary_a", ("Beijing", year, 40.0)), **_rows("va_tertiary_a", ("Beijing", year, 47.0))}
+    extracts = {"gdp_a": _extract(("Beijing", year, 100.0)), "va_primary_a": _extract(("Beijing", year, 10.0)),
+                "va_secondary_a": _extract(("Beijing", year, 40.0)), "va_tertiary_a": _extract(("Beijing", year, 47.0))}
     if refused:
         with pytest.raises(ExtractError, match=rf"is 0.97 for \(Beijing, {year}\), outside 0.98 to 1.001 \(from 2011\).*"
                                                r"Rebuild it with `make extract`"):
@@ -269,7 +269,7 @@ def test_a_ratio_with_a_first_year_is_checked_from_that_year_on(year, refused):
 def test_the_value_per_resident_is_checked_in_every_panel_year_and_only_there(year, refused):
     """By hand: a GDP of 10,000 亿元 for 100 万人 is 100 per resident, above gdp_a's range; refused in
     2011-2021 only, with the advice given (`fix`)."""
-    extracts = {**_rows("gdp_a", ("Beijing", year, 10000.0)), **_rows("population", ("Beijing", year, 100.0))}
+    extracts = {"gdp_a": _extract(("Beijing", year, 10000.0)), "population": _extract(("Beijing", year, 100.0))}
     if refused:
         with pytest.raises(ExtractError, match=rf"gdp_a per resident is 100 for \(Beijing, {year}\).* do this$"):
             sources.consistent(extracts, "raw", fix="do this")
@@ -291,11 +291,9 @@ def test_a_national_factor_of_a_whole_counts_for_every_province_of_its_year():
     """By hand: 10 万美元 at 6.5 yuan per dollar is 0.0065 亿元. With the rate of 2013 misprinted as 6.1,
     both provinces' 2013 depart from it (the first named), 2014 does not; a year the rate lacks is not
     checked."""
-    def extract(rows):
-        return pd.DataFrame(rows, columns=["province", "year", "value"])
-    usd = extract([("Beijing", 2013, 10.0), ("Beijing", 2014, 20.0), ("Hebei", 2013, 30.0), ("Hebei", 2014, 40.0)])
+    usd = _extract(("Beijing", 2013, 10.0), ("Beijing", 2014, 20.0), ("Hebei", 2013, 30.0), ("Hebei", 2014, 40.0))
     cny = usd.assign(value=usd["value"] * 6.5e-4)
-    rate = extract([("China", 2012, 7.0), ("China", 2013, 6.5), ("China", 2014, 6.5)])
+    rate = _extract(("China", 2012, 7.0), ("China", 2013, 6.5), ("China", 2014, 6.5))
     sources.consistent({"trade_cny": cny, "trade_usd": usd, "usd_cny": rate}, "raw")  # agrees
     sources.consistent({"trade_cny": cny, "trade_usd": usd, "usd_cny": rate[rate["year"] != 2014]}, "raw")  # 2014 not held
     misprinted = rate.assign(value=[7.0, 6.1, 6.5])
