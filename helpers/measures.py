@@ -19,7 +19,8 @@ from scipy.sparse import block_diag, coo_matrix
 
 INDEX = ["province", "year"]
 # CHNCapitalStock's initial stock for Chongqing in 1996 (1952 prices): Sichuan's 1995 stock (1,090)
-# times Chongqing's share in the two provinces' 1995 capital formation (313/850); R/CompK_ZJ.R.
+# times the ratio of Chongqing's to Sichuan's 1996 capital formation (313/850; gfcf: 313.61, 850.35);
+# R/CompK_ZJ.R. Sichuan's own stock is not reduced by it, as in the package.
 CHONGQING_K1996 = 1090 * 313 / 850
 ENTROPY_SHIFT = 0.0001
 

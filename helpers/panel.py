@@ -96,10 +96,16 @@ def build(folder: Path = paths.RAW) -> Built:
 
 # --- codebook ---------------------------------------------------------------------------------------
 
+# GDP as first published (vintage a) in a ratio: its level breaks in the panel's years (MANIFEST.csv, gdp_a)
+GDP_A_BREAKS = ("GDP (a)'s level breaks (the 2019 benchmark to the 4th economic census, Liaoning 2016, "
+                "Inner Mongolia 2017; MANIFEST.csv) carry into it")
+
+
 def codebook(built: Built) -> pd.DataFrame:
     """One row per panel column: definition, formula, unit, source extracts, construction choice."""
     printed = printed_moments()  # each control: the construction kept, and how it compares with Table 2
     said = {var: f"{built.choices[var]}: {agreement(table, printed.loc[var])}"
+                 + (f"; {GDP_A_BREAKS}" if "GDP (a)" in built.choices[var] else "")
             for var, table in built.reconstruction.items()}
     first, last = config.PANEL_YEARS
     backcast = f"{first}-{config.LATE_START - 1}"  # the years the late-starting indicators are backcast
@@ -126,7 +132,7 @@ def codebook(built: Built) -> pd.DataFrame:
         ("gov", "Government intervention", "general public budget expenditure / GDP", "ratio",
          "budget_expenditure, gdp_a/b/c", said["gov"]),
         ("cs", "Social consumption", "retail sales of consumer goods / GDP", "ratio",
-         "retail_sales_*, gdp_a/b/c", said["cs"]),
+         "retail_sales_*, gdp_a/b/c", f"{said['cs']}; so does the revision of retail sales from 2015"),
         ("open", "Openness", "imports + exports in CNY / GDP (2011-2012: USD x official annual rate)", "ratio",
          "trade_cny, trade_usd, usd_cny, gdp_a/b/c", said["open"]),
         ("ur", "Urbanisation", "urban share of year-end resident population", "share (0-1)", "urbanisation",
@@ -135,7 +141,7 @@ def codebook(built: Built) -> pd.DataFrame:
          "va_tertiary_a/b, va_secondary_a/b", said["ind"]),
         ("tfp_solow", "Total factor productivity, growth-accounting residual (alternative)",
          f"Y / (K^a L^(1-a)), a = {built.capital_elasticity:.4f} estimated by two-way FE on ln(Y/L) = a ln(K/L)",
-         "level (10k CNY per unit of composite input)", "real_gdp, capital, labour", "alpha estimated, not fixed"),
+         "level ((亿元 / 万人)^(1-a))", "real_gdp, capital, labour", "alpha estimated, not fixed; labour's level breaks carry into it"),
         ("tfp_urban", "Total factor productivity, DEA-Malmquist level with urban-unit employment as labour (alternative)",
          "as tfp, labour = urban-unit employment (without the level breaks of total employment, but narrower, "
          "and its coverage widened in 2013)",
@@ -147,7 +153,7 @@ def codebook(built: Built) -> pd.DataFrame:
          "index / 100", "dfiic", ""),
         ("virtual_software", "Virtual agglomeration, location quotient of software business revenue relative to GDP (alternative)",
          "(r_it / GDP_it) / (sum r / sum GDP)", "ratio", "software_revenue, gdp_a",
-         f"{backcast} backcast (flag software_filled)"),
+         f"{backcast} backcast (flag software_filled); {GDP_A_BREAKS}"),
         ("ec", "Malmquist efficiency change, t-1 to t", "D_t(t) / D_t-1(t-1)", "ratio", "", f"missing in {first}"),
         ("tc", "Malmquist technical change, t-1 to t", "sqrt[(D_t-1(t) / D_t(t)) (D_t-1(t-1) / D_t(t-1))]", "ratio", "", f"missing in {first}"),
         ("m", "Malmquist productivity index, t-1 to t", "ec x tc", "ratio", "", f"missing in {first}"),
@@ -155,7 +161,9 @@ def codebook(built: Built) -> pd.DataFrame:
          "gdp_a, gdp_index", "vintage a: the only one with the real index for every year"),
         ("capital", f"Capital stock at {base} prices",
          f"K_t = {keep:g} K_t-1 + I_t P_{base} / P_t, K_1952 = I_1952 / 0.1 (Zhang, Wu & Zhang 2004)",
-         f"亿元 ({base} prices)", "gfcf, investment_price_index", "CHNCapitalStock convention; Chongqing from its 1996 stock"),
+         f"亿元 ({base} prices)", "gfcf, investment_price_index", "CHNCapitalStock convention: Chongqing from its 1996 stock, Sichuan's 1995 stock x 313/850, "
+         "left at 1952 prices as the package does (so Chongqing's K is understated, less each year); Sichuan's "
+         "stock keeps Chongqing's share before 1996"),
         ("labour", "Employment, year-end", "", "万人", "employment", "level breaks listed in the manifest"),
         ("internet", "Internet penetration: broadband subscribers per 100 people", "subscribers / population x 100",
          "per 100 people", "broadband_subscribers, broadband_ports, population",

@@ -86,11 +86,13 @@ def test_agreement_names_the_moments_as_printed(kept, said):
 
 
 def test_codebook_says_how_each_control_compares_with_table_2(built):
-    """Exact where KEPT says so; ind as notebook 02 shows it (its maximum alone differs)."""
+    """Exact where KEPT says so; ind as notebook 02 shows it (its maximum alone differs); the breaks of
+    GDP as first published where the ratio divides by it (gov and cs, not open, whose GDP is vintage b)."""
     said = panel.codebook(built).set_index("column")["choice"]
     for var, (label, exact) in panel.KEPT.items():
-        assert said[var].startswith(f"{label}: ") and said[var].endswith("reproduces the printed Table 2 row") == exact
-    assert said["ind"].endswith("mean, sd and min as printed, max differs")
+        assert said[var].startswith(f"{label}: ") and ("reproduces the printed Table 2 row" in said[var]) == exact
+        assert (panel.GDP_A_BREAKS in said[var]) == (var in ("gov", "cs"))
+    assert "mean, sd and min as printed, max differs" in said["ind"]
 
 def test_panel_shape_and_sample(built):
     data = built.panel
