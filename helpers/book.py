@@ -135,14 +135,15 @@ def landing(readme: str, pages: list[tuple[str, str]], figures: Path) -> str:
     ])
 
 
-def build(out: Path = paths.ROOT / "build" / "book") -> Path:
+def build(out: Path = paths.BOOK) -> Path:
     """Write the book into `out` (emptied first if an earlier build made it); returns index.html."""
     out = Path(out)
     codebook = csv_page(paths.PROCESSED / "CODEBOOK.csv", "Rerun notebooks/02_variables.ipynb (make reproduce).")
     manifest = csv_page(paths.MANIFEST, "Restore it with `git checkout data/raw`.")  # before anything is written
     if out.exists():
         if any(out.iterdir()) and not (out / MARKER).exists():
-            raise FileExistsError(f"{out} is not empty and was not made by helpers.book; choose another --out")
+            raise FileExistsError(f"{out} is not empty and was not made by helpers.book: remove it (rm -r {out}) "
+                                  f"or build the book elsewhere (python -m helpers.book --out DIR)")
         shutil.rmtree(out)
     (out / "static").mkdir(parents=True)
     (out / MARKER).touch()
@@ -175,8 +176,11 @@ def build(out: Path = paths.ROOT / "build" / "book") -> Path:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=paths.ROOT / "build" / "book", help="folder of the book")
-    index = build(parser.parse_args(argv).out)
+    parser.add_argument("--out", type=Path, default=paths.BOOK, help="folder of the book")
+    try:
+        index = build(parser.parse_args(argv).out)
+    except FileExistsError as error:
+        raise SystemExit(str(error)) from None
     print(f"book written: {index}")
 
 

@@ -23,8 +23,10 @@ CACHE = BUILD / "cache"  # the forensic grid (helpers.forensics)
 PARTIAL = BUILD / "partial"  # the partly executed notebooks of runs in place (helpers.run)
 TEST = BUILD / "test"  # what the notebooks nbval executes write, emptied by pytest (helpers.pytest_plugin)
 BENCH = BUILD / "bench"  # make bench's runs (helpers.bench)
+BOOK = BUILD / "book"  # make book's site, emptied by each build (helpers.book)
 KEPT = {CACHE: "the forensic grid's cache", PARTIAL: "the partly executed notebooks of make reproduce",
-        TEST: "what make test writes", BENCH: "make bench's runs"}
+        TEST: "what make test writes", BENCH: "make bench's runs", BOOK: "make book's site",
+        INTERACTIVE: "the runs of notebooks opened in JupyterLab"}
 RUNNER = ".venv/bin/python -m helpers.run"  # the runner as a message tells a user to start it (from the repository)
 
 # The third-party source workbooks sit beside the repository, never inside it.
@@ -121,6 +123,7 @@ def record(out: str = "", **settings) -> Path | None:
     from . import environment
     from .files import atomic_write  # pandas, loaded only when something is recorded
     path = output(out) / "run.json"
+    _outside_the_runner(path)
     name = Path(os.environ.get("JPY_SESSION_NAME") or "unnamed notebook").name
     entry = {"settings": settings, **environment.facts()}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,6 +138,20 @@ def record(out: str = "", **settings) -> Path | None:
                  "notebooks": dict(sorted(notebooks.items()))}
         atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
     return path
+
+
+def _outside_the_runner(path: Path) -> None:
+    """Refuse a folder whose run.json (`path`) records a run of the runner: a run outside it would mix
+    its exhibits with that run's and replace its record."""
+    try:
+        what = json.loads(path.read_text(encoding="utf-8")).get("what", "")
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError, AttributeError):
+        what = ""
+    if not str(what).startswith(OUTSIDE_THE_RUNNER):
+        raise ValueError(f"out={path.parent}: its run.json records a run of the runner, which this run would mix "
+                         f"with its own; give out a folder of its own, e.g. build/<name>")
 
 
 def figures(out: str = "") -> Path:

@@ -190,3 +190,14 @@ def test_a_malformed_manifest_stops_the_book_before_anything_is_written(tmp_path
     with pytest.raises(InputError, match=r"MANIFEST.csv.*line 4"):
         book.build(tmp_path / "book")
     assert not (tmp_path / "book").exists()
+
+
+def test_a_folder_the_book_did_not_make_is_left_as_it_is_with_a_message(tmp_path):
+    """A rerun's folder named build/book (or any folder of someone's files) is not emptied: make book stops
+    with a message saying how to go on, not a traceback."""
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "run.json").write_text("someone's")
+    with pytest.raises(SystemExit, match=rf"^{tmp_path}/book is not empty and was not made by helpers.book: remove it "
+                                         rf"\(rm -r {tmp_path}/book\) or build the book elsewhere \(python -m helpers.book --out DIR\)$"):
+        book.main(["--out", str(tmp_path / "book")])
+    assert [p.name for p in (tmp_path / "book").iterdir()] == ["run.json"]

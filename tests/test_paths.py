@@ -1,8 +1,10 @@
 """Where a notebook writes: the runner's folder, an explicit --out, or build/interactive/ seeded with
 the committed inputs (so JupyterLab never rewrites a committed exhibit)."""
+import re
+
 import pytest
 
-from helpers import paths
+from helpers import paths, run
 from helpers.files import InputError
 
 
@@ -67,6 +69,29 @@ def test_a_run_in_jupyterlab_is_recorded_with_its_settings_commit_and_packages(t
     assert not path.exists() and not (tmp_path / "runner").exists() and not (tmp_path / "alt2").exists()
 
 
+def test_a_run_outside_the_runner_is_refused_a_folder_the_runner_ran_in(tmp_path, monkeypatch):
+    """papermill -p out build/boot after the runner's --out build/boot: the notebook stops at its set-up,
+    before it writes anything, and the runner's record stays; so does a folder whose run.json is not
+    a record at all."""
+    monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
+    monkeypatch.setattr(run.environment, "facts", dict)
+    boot = tmp_path / "boot"
+    boot.mkdir()
+    recorded = run.record(boot, ["--only", "08_heterogeneity", "--set", "reps=999", "--out", str(boot)], {"reps": 999},
+                          ["08_heterogeneity"], []).read_bytes()
+    with pytest.raises(ValueError, match=rf"^out={re.escape(str(boot))}: its run.json records a run of the runner, which this run "
+                                         r"would mix with its own; give out a folder of its own, e\.g\. build/<name>$"):
+        paths.record(str(boot), reps=9999)
+    assert (boot / "run.json").read_bytes() == recorded
+    (boot / "run.json").write_text("not JSON")
+    with pytest.raises(ValueError, match="records a run of the runner"):
+        paths.record(str(boot), reps=9999)
+    # A folder of runs outside the runner takes one more.
+    (boot / "run.json").unlink()
+    paths.record(str(boot), reps=9999)
+    assert paths.record(str(boot), reps=999) == boot / "run.json"
+
+
 def test_notebooks_recording_at_the_same_time_each_keep_their_entry(tmp_path):
     """Two kernels entering build/interactive/run.json at once (two notebooks started together in
     JupyterLab): every entry survives, none is lost between one kernel's read and the other's write."""
@@ -120,10 +145,12 @@ def test_an_out_in_the_committed_tree_is_refused_whatever_starts_the_notebook(ou
         paths.figures(out)
 
 
-@pytest.mark.parametrize("out", ["../build/test", "../build/cache", "../build/partial/run", "../build/bench"])
+@pytest.mark.parametrize("out", ["../build/test", "../build/cache", "../build/partial/run", "../build/bench",
+                                 "../build/book", "../build/interactive"])
 def test_an_out_in_a_folder_the_tools_keep_is_refused(out, monkeypatch):
-    """make test empties build/test/, make bench rewrites build/bench/: a run there would be lost,
-    and one in build/cache/ or build/partial/ would mix with the files kept there."""
+    """make test empties build/test/, make bench rewrites build/bench/, make book build/book/: a run
+    there would be lost; one in build/cache/ or build/partial/ would mix with the files kept there, and
+    one in build/interactive/ with JupyterLab's runs."""
     monkeypatch.chdir(paths.NOTEBOOKS)
     kept = out.split("/")[2]
     with pytest.raises(ValueError, match=rf"^out={paths.BUILD}/{out[9:]} \({out} from .*\): build/{kept}/ holds .*; "

@@ -123,6 +123,8 @@ def test_settings_without_out_are_refused_with_the_command_that_works(repo_uncha
     (lambda tmp: paths.BUILD / "cache", "build/cache/ holds the forensic grid's cache"),
     (lambda tmp: paths.BUILD / "partial" / "x", "build/partial/ holds the partly executed notebooks of make reproduce"),
     (lambda tmp: paths.BUILD / "bench", "build/bench/ holds make bench's runs"),
+    (lambda tmp: paths.BUILD / "book", "build/book/ holds make book's site"),
+    (lambda tmp: paths.BUILD / "interactive", "build/interactive/ holds the runs of notebooks opened in JupyterLab"),
     (lambda tmp: tmp / "a_file", "is a file, not a folder"),
     (lambda tmp: tmp / "a_file" / "below", "cannot write there"),
     (lambda tmp: "/proc/compendium_out", "cannot write there"),
