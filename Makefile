@@ -62,7 +62,7 @@ check-env: $(READY)
 
 $(READY): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version'
-	@echo "building $(VENV) from the pinned requirements (one to two minutes)"
+	@echo "$(if $(wildcard $(BIN)/python),updating,building) $(VENV) from the pinned requirements (one to two minutes)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
