@@ -103,7 +103,8 @@ def output(out: str = "") -> Path:
     reproduce would and never rewrites a committed exhibit."""
     if out:
         try:
-            return own_folder(out, f"{RUNNER} --only <notebook> --set <name>=<value> --out build/<name>")
+            return own_folder(out, f"out={os.path.relpath(BUILD)}/<name> (a relative out is taken from {Path.cwd()}), "
+                                   f"or a rerun by the runner: {RUNNER} --only <notebook> --set <name>=<value> --out build/<name>")
         except ValueError as error:
             raise ValueError(f"out={error}") from None
     root = Path(os.environ.get(OUT_VARIABLE) or INTERACTIVE)

@@ -139,9 +139,12 @@ def test_seed_names_a_missing_committed_input_and_what_writes_it(tmp_path, monke
                                       (str(paths.BUILD), "not build/ itself, which holds every run's folder")])
 def test_an_out_in_the_committed_tree_is_refused_whatever_starts_the_notebook(out, why, monkeypatch):
     """papermill -p out <the repository> would otherwise rewrite the committed exhibits with its settings;
-    a relative out is resolved as the notebook's kernel resolves it (from notebooks/)."""
+    a relative out is resolved as the notebook's kernel resolves it (from notebooks/), and the message
+    gives a folder relative to there."""
     monkeypatch.chdir(paths.NOTEBOOKS)
-    with pytest.raises(ValueError, match=rf"^out=/.*: inside the repository a run goes in a folder of its own under build/, {why}; e\.g\. .*helpers.run"):
+    with pytest.raises(ValueError, match=rf"^out=/.*: inside the repository a run goes in a folder of its own under build/, {why}; "
+                                         r"e\.g\. out=\.\./build/<name> \(a relative out is taken from .*/notebooks\), "
+                                         r"or a rerun by the runner: .*helpers.run"):
         paths.figures(out)
 
 
