@@ -8,7 +8,9 @@ Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster pro
   the year effects enter as dummies beside a constant and only the province effects are absorbed;
   absorbing both would count the province effects too. R's fixest and pyfixest count the same K by
   default: the effects nested in the clusters are discarded but for one parameter, which stands for
-  the constant, and the year effects count T-1 levels (tests/test_vs_pyfixest.py).
+  the constant, and the year effects count T-1 levels (tests/test_vs_pyfixest.py). Both drop by default
+  a province observed once (a singleton), which is kept here as `xtreg` keeps it (N, G and G-1 count
+  it); the panel has none.
 - Constant: the mean of the province effects in the base year 2011 (year dummies at zero), as
   `xtreg, fe` prints it; reghdfe's constant, ybar - xbar'b, averages over the years instead.
 - Driscoll-Kraay (linearmodels' kernel covariance, debiased): unlike the clustered factor, its
@@ -138,6 +140,10 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
     if EFFECTS[spec]["year"]:
         exog = exog.join(year_dummies(frame))
     entity = EFFECTS[spec]["province"]
+    n_params = exog.shape[1] + (frame.index.get_level_values("province").nunique() - 1 if entity else 0)
+    if len(frame) <= n_params:
+        raise ValueError(f"{y} on {', '.join(x)} ({spec}): {len(frame)} rows for {n_params} parameters leave no "
+                         "residual degree of freedom")
     model = PanelOLS(frame[y], exog, entity_effects=entity)
     if cov_type == "cluster":
         result = model.fit(cov_type="clustered", cluster_entity=True, debiased=True, group_debias=True)
@@ -146,7 +152,6 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
     keep = ["const", *x]
     names = {"const": "Constant"}
     effects_only = exog.drop(columns=x)  # the constant and any year dummies
-    n_params = exog.shape[1] + (frame.index.get_level_values("province").nunique() - 1 if entity else 0)
     return Fit(
         params=result.params[keep].rename(names),
         std_errors=result.std_errors[keep].rename(names),
@@ -327,7 +332,9 @@ def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str,
     does not depend on `seed`); otherwise `reps` vectors are drawn from a generator seeded with `seed`."""
     frame = data[[y, *x]].dropna()
     groups, years = codes(frame)
-    Z = np.hstack([effects(groups, years, "twoway"), frame[[c for c in x if c != test]].to_numpy()])
+    others = [c for c in x if c != test]
+    Z = np.hstack([effects(groups, years, "twoway"), frame[others].to_numpy()])
+    check_design(np.hstack([Z, frame[[test]].to_numpy()]), [*others, test], f"wild cluster bootstrap of {test}")
     b, se, t_star, exact = wild_restricted(frame[[y]].to_numpy(), frame[[test]].to_numpy(), basis(Z), groups,
                                            small_sample_k("twoway", len(x), years), reps, seed, weights)
     return Bootstrap(statistic=float(b[0, 0] / se[0, 0]), star=t_star[:, 0, 0], exact=exact)
@@ -348,7 +355,10 @@ def wild_wald(data: pd.DataFrame, y: str, x: list[str], terms: list[str], reps: 
         raise ValueError(f"x must name each regressor once and terms must be some of them, got x={x}, terms={terms}")
     frame = data[[y, *x]].dropna()
     groups, years = codes(frame)
-    U = basis(np.hstack([effects(groups, years, "twoway"), frame[[c for c in x if c not in terms]].to_numpy()]))
+    others = [c for c in x if c not in terms]
+    Z = np.hstack([effects(groups, years, "twoway"), frame[others].to_numpy()])
+    check_design(np.hstack([Z, frame[terms].to_numpy()]), [*others, *terms], f"wild cluster bootstrap of {', '.join(terms)}")
+    U = basis(Z)
     u, P = (A - U @ (U.T @ A) for A in (frame[[y]].to_numpy(), frame[terms].to_numpy()))
     (n, q), n_groups = P.shape, groups.max() + 1
     by_group = np.eye(n_groups)[groups].T
@@ -427,6 +437,34 @@ def effects(groups: np.ndarray, years: np.ndarray, spec: str) -> np.ndarray:
     if EFFECTS[spec]["year"]:
         columns.append(np.eye(years.max() + 1)[years][:, 1:])
     return np.hstack(columns)
+
+
+# A column with at most this share of its sum of squares left beside the model's other columns has no
+# variation of its own: it is collinear with them (linearmodels, which models.estimate uses, refuses a
+# variable with less than 1e-5 of its norm left after the effects, the same share of the sum of squares).
+NO_VARIATION = 1e-10
+
+
+def check_design(Z: np.ndarray, names: list[str], where: str, slopes: int = 0) -> None:
+    """Refuse a design (ValueError naming `where`) where one of the named columns, the last len(names)
+    of Z after the effects, keeps at most NO_VARIATION of its sum of squares beside Z's other columns
+    (1 / the diagonal of the inverse of the Gram matrix of Z's unit-norm columns), or where Z and
+    `slopes` further columns leave no residual degree of freedom: a slope would be a ratio of rounding
+    errors, or a column would drop out of the basis (basis) but still count in K, and models.estimate
+    refuses such a model."""
+    n, k = Z.shape
+    if n <= k + slopes:
+        raise ValueError(f"{where}: {n} rows for {k + slopes} parameters leave no residual degree of freedom")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = Z / np.sqrt((Z**2).sum(axis=0))
+        try:
+            left = 1 / np.diag(np.linalg.inv(scaled.T @ scaled))
+        except np.linalg.LinAlgError:
+            left = np.zeros(k)
+    absorbed = [name for name, share in zip(names, left[k - len(names):]) if not share > NO_VARIATION]
+    if absorbed:
+        raise ValueError(f"{where}: no variation of its own beside the effects and the other columns for "
+                         f"{', '.join(absorbed)} (models.estimate refuses such a model)")
 
 
 def basis(Z: np.ndarray) -> np.ndarray:

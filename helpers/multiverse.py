@@ -161,22 +161,19 @@ class Sample:
 def _design(frame: Sample, controls: list[str], spec: str, n_slopes: int) -> tuple[np.ndarray, int]:
     """An orthonormal basis (models.basis) of what every slope is partialled on, the effects of `spec`
     and the `controls`, and K of the small-sample factor (models.small_sample_k). A control collinear
-    with the effects or the other controls would drop out of the basis but still count in K: refused,
-    as models.estimate refuses it."""
+    with the effects or the other controls, or a design without residual degrees of freedom, is
+    refused (models.check_design), as models.estimate refuses it."""
     Z = np.hstack([models.effects(frame.groups, frame.years, spec), frame.columns(controls)])
-    U = models.basis(Z)
-    if U.shape[1] < Z.shape[1]:
-        raise ValueError(f"multiverse sample {frame.name!r}, {spec}: the controls {controls} are collinear with "
-                         "the effects or with each other (models.estimate refuses such a model)")
-    return U, models.small_sample_k(spec, n_slopes + len(controls), frame.years)
+    models.check_design(Z, controls, f"multiverse sample {frame.name!r}, {spec}", slopes=n_slopes)
+    return models.basis(Z), models.small_sample_k(spec, n_slopes + len(controls), frame.years)
 
 
 def _refuse_absorbed(frame: Sample, spec: str, names, before: np.ndarray, after: np.ndarray) -> None:
-    """A column whose sum of squares after partialling (`after`) is at most NO_VARIATION of the one
+    """A column whose sum of squares after partialling (`after`) is at most models.NO_VARIATION of the one
     before has no variation of its own beside the model's other columns (absorbed by the effects, the
     controls or the other terms), and its slope would be a ratio of rounding errors: refused, as
     models.estimate refuses it."""
-    absorbed = np.ravel(after <= NO_VARIATION * before)
+    absorbed = np.ravel(after <= models.NO_VARIATION * before)
     if absorbed.any():
         raise ValueError(f"multiverse sample {frame.name!r}, {spec}: no variation of its own beside the model's "
                          f"other columns for {', '.join(np.ravel(names)[absorbed])} (models.estimate refuses such a model)")
@@ -256,14 +253,9 @@ def moderation_block(frame: Sample, outcomes: list[str], regressors: list[str], 
 
 # --- the joint test's estimator: every draw of provinces at once ---------------------------------------
 
-# A column whose variation of its own (not explained by the other columns) is below this share of
-# its variation has none: it is collinear with them, or, tested, leaves nothing to estimate.
-NO_VARIATION = 1e-10
-
-
 def _normal_solve(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """Solutions G of the stacked normal equations A G = B (A = W_S'W_S of each draw), by the
-    pseudo-inverse of A scaled to a unit diagonal, whose eigenvalues below NO_VARIATION of the largest
+    pseudo-inverse of A scaled to a unit diagonal, whose eigenvalues below models.NO_VARIATION of the largest
     count as zero: a draw that makes columns collinear (every pick the same province) still gets the
     least-squares projection, with a solution of minimum norm, as models.basis does for one design."""
     if not A.shape[1]:  # nothing to partial out (province effects alone, no controls)
@@ -271,7 +263,7 @@ def _normal_solve(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     scale = np.sqrt(np.diagonal(A, axis1=1, axis2=2))
     scale = np.where(scale > 0, scale, 1.0)[:, :, None]
     values, vectors = np.linalg.eigh(A / scale / scale.transpose(0, 2, 1))
-    kept = values > NO_VARIATION * values.max(axis=1, keepdims=True)
+    kept = values > models.NO_VARIATION * values.max(axis=1, keepdims=True)
     inverse = (vectors * np.where(kept, 1 / np.where(kept, values, 1), 0)[:, None, :]) @ vectors.transpose(0, 2, 1)
     return (inverse / scale / scale.transpose(0, 2, 1)) @ B
 
@@ -331,7 +323,7 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
         xx = (weights[..., None] * x**2).sum(axis=1)
         # a draw can leave a tested column no variation of its own (e.g. one province drawn three
         # times, beside year effects): no estimate, rather than a ratio of rounding errors
-        xx[xx <= NO_VARIATION * (weights[..., None] * W[:, tested] ** 2).sum(axis=1)] = np.nan
+        xx[xx <= models.NO_VARIATION * (weights[..., None] * W[:, tested] ** 2).sum(axis=1)] = np.nan
         xx = xx[..., None]  # (draws, tested, 1)
         b_ = np.swapaxes(weights[..., None] * x, 1, 2) @ y / xx
         scores = x[..., None] * (y[:, :, None, :] - b_[:, None] * x[..., None])  # (draws, rows, tested, outcomes)
@@ -343,7 +335,7 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
         # normal equations then set each pick's score to zero) has a clustered variance of rounding
         # errors: no test, rather than a t of 1e14
         rows = (weights[..., None, None] * scores**2).sum(axis=1)
-        clustered = np.where(squares <= NO_VARIATION * rows, np.nan, clustered)
+        clustered = np.where(squares <= models.NO_VARIATION * rows, np.nan, clustered)
         for out, value in zip((b, se, se_dk), (b_, clustered, errors)):
             out.append(value)
     b, se, se_dk = (np.concatenate(a, axis=1) for a in (b, se, se_dk))

@@ -221,6 +221,52 @@ def test_wild_wald_refuses_a_regressor_named_twice_or_a_term_not_among_them():
             models.wild_wald(frame, "y", x, terms)
 
 
+@pytest.mark.parametrize("noise", [0.0, 1e-7])
+def test_the_bootstraps_refuse_a_regressor_the_effects_absorb_as_estimate_refuses_it(noise):
+    """A control constant within province (up to noise of 1e-7 of its size) beside province effects:
+    models.estimate refuses the model (linearmodels), and so do both bootstraps, whether the control is
+    a regressor beside the tested one or the one tested; unrefused, the first dropped out of the
+    partialling but still counted in K, and the second gave a ratio of rounding errors."""
+    from linearmodels.panel.utility import AbsorbingEffectError
+    frame = design(3, 5, 8, 2, 0.5)
+    rng = np.random.default_rng(3)
+    frame["cz"] = np.repeat(rng.normal(size=5), 8) * (1 + noise * rng.normal(size=40))
+    with pytest.raises(AbsorbingEffectError):
+        models.estimate(frame, "y", ["x0", "x1", "cz"])
+    for test in ("x0", "cz"):
+        with pytest.raises(ValueError, match=rf"^wild cluster bootstrap of {test}: no variation of its own beside the "
+                                             r"effects and the other columns for cz \(models.estimate refuses"):
+            models.wild_cluster_bootstrap(frame, "y", ["x0", "x1", "cz"], test)
+    with pytest.raises(ValueError, match=r"^wild cluster bootstrap of x1: no variation .* for cz "):
+        models.wild_wald(frame, "y", ["x0", "x1", "cz"], ["x1"])
+
+
+def test_check_design_refuses_at_its_stated_share_of_a_column_left_beside_the_others():
+    """The share of a column's sum of squares left beside the others, from the inverse Gram matrix,
+    against a least-squares regression of the column on them: a share of 1e-9 passes, 1e-11 does not;
+    a design with as many columns as rows has no residual degree of freedom."""
+    rng = np.random.default_rng(8)
+    others = np.column_stack([np.ones(50), rng.normal(size=(50, 3))])
+    fitted = others @ rng.normal(size=4)
+    orthogonal = rng.normal(size=50)
+    orthogonal -= others @ np.linalg.lstsq(others, orthogonal, rcond=None)[0]
+    for share, refused in ((1e-9, False), (1e-11, True)):
+        # column = fitted + c * orthogonal, with c chosen so that share = c^2 |o|^2 / |column|^2
+        c = np.sqrt(share / (1 - share) * (fitted @ fitted) / (orthogonal @ orthogonal))
+        column = fitted + c * orthogonal
+        residual = column - others @ np.linalg.lstsq(others, column, rcond=None)[0]
+        assert residual @ residual / (column @ column) == pytest.approx(share, rel=1e-4)
+        Z = np.column_stack([others, column])
+        if refused:
+            with pytest.raises(ValueError, match="^here: no variation of its own .* for z "):
+                models.check_design(Z, ["z"], "here")
+        else:
+            models.check_design(Z, ["z"], "here")
+    with pytest.raises(ValueError, match="^here: 5 rows for 5 parameters leave no residual degree of freedom$"):
+        models.check_design(others[:5, :3], ["a"], "here", slopes=2)
+    models.check_design(others[:6, :3], ["a"], "here", slopes=2)
+
+
 def test_equal_slopes_f_star_keep_each_region_s_year_effects():
     """Every F* of equal_slopes_bootstrap equals brute_force_wald's with region-by-year dummies among the
     regressors, on a design with region-by-year shocks (a restricted fit without them would differ)."""

@@ -205,6 +205,20 @@ def test_options_are_checked_before_estimating(data):
         models.estimate(data, "tfp", ["digital"], cov_type="clustered")
 
 
+def test_a_model_without_residual_degrees_of_freedom_is_refused_here_and_in_the_multiverse(data):
+    """Three provinces over two years, two-way effects and two slopes: 6 rows for 6 parameters (the
+    constant, one year dummy, two province effects, two slopes). Unrefused, estimate divided by zero
+    in the adjusted R-squared and the multiverse gave a clustered standard error of rounding noise."""
+    from helpers import multiverse
+    small = data.loc[(["Beijing", "Tianjin", "Hebei"], [2011, 2012]), :]
+    with pytest.raises(ValueError, match=r"^tfp on digital, gov \(twoway\): 6 rows for 6 parameters leave no residual"):
+        models.estimate(small, "tfp", ["digital", "gov"])
+    models.estimate(data.loc[(["Beijing", "Tianjin", "Hebei"], [2011, 2012, 2013]), :], "tfp", ["digital", "gov"])
+    frame = multiverse.prepared(multiverse.frames(small.assign(filled=False), ["full"]))["full"]
+    with pytest.raises(ValueError, match=r"^multiverse sample 'full', twoway: 6 rows for 6 parameters leave no residual"):
+        multiverse.block(frame, ["tfp"], ["digital"], ["gov"], "twoway")
+
+
 def test_critical_values_of_the_t_table():
     """t_{0.975} with 10 degrees of freedom is 2.228 (printed t tables), with infinitely many the
     normal's 1.960; a 90 % interval uses t_{0.95, 10} = 1.812."""
