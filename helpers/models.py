@@ -448,23 +448,39 @@ NO_VARIATION = 1e-10
 def check_design(Z: np.ndarray, names: list[str], where: str, slopes: int = 0) -> None:
     """Refuse a design (ValueError naming `where`) where one of the named columns, the last len(names)
     of Z after the effects, keeps at most NO_VARIATION of its sum of squares beside Z's other columns
-    (1 / the diagonal of the inverse of the Gram matrix of Z's unit-norm columns), or where Z and
-    `slopes` further columns leave no residual degree of freedom: a slope would be a ratio of rounding
-    errors, or a column would drop out of the basis (basis) but still count in K, and models.estimate
-    refuses such a model."""
+    (left_beside), or where Z and `slopes` further columns leave no residual degree of freedom: a slope
+    would be a ratio of rounding errors, or a column would drop out of the basis (basis) but still
+    count in K, and models.estimate refuses such a model."""
     n, k = Z.shape
     if n <= k + slopes:
         raise ValueError(f"{where}: {n} rows for {k + slopes} parameters leave no residual degree of freedom")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scaled = Z / np.sqrt((Z**2).sum(axis=0))
-        try:
-            left = 1 / np.diag(np.linalg.inv(scaled.T @ scaled))
-        except np.linalg.LinAlgError:
-            left = np.zeros(k)
-    absorbed = [name for name, share in zip(names, left[k - len(names):]) if not share > NO_VARIATION]
+    left = left_beside(Z)[k - len(names):]
+    absorbed = [name for name, share in zip(names, left) if not share > NO_VARIATION]
     if absorbed:
         raise ValueError(f"{where}: no variation of its own beside the effects and the other columns for "
                          f"{', '.join(absorbed)} (models.estimate refuses such a model)")
+
+
+def left_beside(Z: np.ndarray) -> np.ndarray:
+    """The share of each column's sum of squares left after its least-squares projection on Z's other
+    columns, 1 - R^2 (uncentred): 1 / the diagonal of the inverse of the Gram matrix of Z's unit-norm
+    columns; where that matrix is singular (a column of zeros, columns exactly collinear), each
+    column's own projection, a column of zeros keeping nothing."""
+    norms = np.sqrt((Z**2).sum(axis=0))
+    scaled = Z / np.where(norms > 0, norms, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        try:
+            left = 1 / np.diag(np.linalg.inv(scaled.T @ scaled))
+            if np.isfinite(left).all():
+                return left
+        except np.linalg.LinAlgError:
+            pass
+    left = np.zeros(Z.shape[1])
+    for j in np.flatnonzero(norms):
+        others = np.delete(scaled, j, axis=1)
+        residual = scaled[:, j] - others @ np.linalg.lstsq(others, scaled[:, j], rcond=None)[0]
+        left[j] = residual @ residual
+    return left
 
 
 def basis(Z: np.ndarray) -> np.ndarray:

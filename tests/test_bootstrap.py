@@ -225,7 +225,7 @@ def test_wild_wald_refuses_a_regressor_named_twice_or_a_term_not_among_them():
 def test_the_bootstraps_refuse_a_regressor_the_effects_absorb_as_estimate_refuses_it(noise):
     """A control constant within province (up to noise of 1e-7 of its size) beside province effects:
     models.estimate refuses the model (linearmodels), and so do both bootstraps, whether the control is
-    a regressor beside the tested one or the one tested; unrefused, the first dropped out of the
+    a regressor beside the tested ones or one of them; unrefused, the first dropped out of the
     partialling but still counted in K, and the second gave a ratio of rounding errors."""
     from linearmodels.panel.utility import AbsorbingEffectError
     frame = design(3, 5, 8, 2, 0.5)
@@ -237,34 +237,56 @@ def test_the_bootstraps_refuse_a_regressor_the_effects_absorb_as_estimate_refuse
         with pytest.raises(ValueError, match=rf"^wild cluster bootstrap of {test}: no variation of its own beside the "
                                              r"effects and the other columns for cz \(models.estimate refuses"):
             models.wild_cluster_bootstrap(frame, "y", ["x0", "x1", "cz"], test)
-    with pytest.raises(ValueError, match=r"^wild cluster bootstrap of x1: no variation .* for cz "):
-        models.wild_wald(frame, "y", ["x0", "x1", "cz"], ["x1"])
+    for terms in (["x1"], ["cz"], ["x1", "cz"]):
+        with pytest.raises(ValueError, match=rf"^wild cluster bootstrap of {', '.join(terms)}: no variation .* for cz "):
+            models.wild_wald(frame, "y", ["x0", "x1", "cz"], terms)
 
 
-def test_check_design_refuses_at_its_stated_share_of_a_column_left_beside_the_others():
-    """The share of a column's sum of squares left beside the others, from the inverse Gram matrix,
-    against a least-squares regression of the column on them: a share of 1e-9 passes, 1e-11 does not;
-    a design with as many columns as rows has no residual degree of freedom."""
-    rng = np.random.default_rng(8)
-    others = np.column_stack([np.ones(50), rng.normal(size=(50, 3))])
-    fitted = others @ rng.normal(size=4)
-    orthogonal = rng.normal(size=50)
+@pytest.mark.parametrize("share, refused", [(1.2e-10, False), (0.8e-10, True)])
+def test_check_design_refuses_where_linearmodels_does(share, refused):
+    """A control equal to a province constant plus c times a column orthogonal to every other column of
+    the model, c chosen so that the share of its sum of squares left beside them (computed here by least
+    squares) is just above or just below NO_VARIATION: models.estimate (linearmodels' check of absorbed
+    variables) accepts the first and refuses the second, and so do check_design and the bootstrap."""
+    from linearmodels.panel.utility import AbsorbingEffectError
+    frame = design(3, 6, 8, 2, 0.5)
+    rng = np.random.default_rng(3)
+    constant = np.repeat(rng.normal(size=6), 8) + 3
+    others = dummy_matrix(frame, ["x0", "x1"])
+    orthogonal = rng.normal(size=len(frame))
     orthogonal -= others @ np.linalg.lstsq(others, orthogonal, rcond=None)[0]
-    for share, refused in ((1e-9, False), (1e-11, True)):
-        # column = fitted + c * orthogonal, with c chosen so that share = c^2 |o|^2 / |column|^2
-        c = np.sqrt(share / (1 - share) * (fitted @ fitted) / (orthogonal @ orthogonal))
-        column = fitted + c * orthogonal
-        residual = column - others @ np.linalg.lstsq(others, column, rcond=None)[0]
-        assert residual @ residual / (column @ column) == pytest.approx(share, rel=1e-4)
-        Z = np.column_stack([others, column])
-        if refused:
-            with pytest.raises(ValueError, match="^here: no variation of its own .* for z "):
-                models.check_design(Z, ["z"], "here")
-        else:
-            models.check_design(Z, ["z"], "here")
-    with pytest.raises(ValueError, match="^here: 5 rows for 5 parameters leave no residual degree of freedom$"):
-        models.check_design(others[:5, :3], ["a"], "here", slopes=2)
-    models.check_design(others[:6, :3], ["a"], "here", slopes=2)
+    c = np.sqrt(share / (1 - share) * (constant @ constant) / (orthogonal @ orthogonal))
+    frame["cz"] = constant + c * orthogonal
+    residual = frame["cz"] - others @ np.linalg.lstsq(others, frame["cz"], rcond=None)[0]
+    assert residual @ residual / (frame["cz"] @ frame["cz"]) == pytest.approx(share, rel=1e-4)
+    Z = np.column_stack([others, frame["cz"]])
+    assert models.left_beside(Z)[-1] == pytest.approx(share, rel=1e-4)
+    if refused:
+        with pytest.raises(AbsorbingEffectError):
+            models.estimate(frame, "y", ["x0", "x1", "cz"])
+        with pytest.raises(ValueError, match="^here: no variation of its own .* for cz "):
+            models.check_design(Z, ["cz"], "here")
+        with pytest.raises(ValueError, match="for cz "):
+            models.wild_cluster_bootstrap(frame, "y", ["x0", "x1", "cz"], "x0", reps=99)
+    else:
+        models.estimate(frame, "y", ["x0", "x1", "cz"])
+        models.check_design(Z, ["cz"], "here")
+        models.wild_cluster_bootstrap(frame, "y", ["x0", "x1", "cz"], "x0", reps=99)
+
+
+def test_check_design_names_the_columns_without_variation_of_their_own():
+    """A column of zeros, or two equal columns (a singular Gram matrix), named exactly; a design with as
+    many parameters as rows has no residual degree of freedom."""
+    rng = np.random.default_rng(8)
+    ones, a, b = np.ones(12), rng.normal(size=12), rng.normal(size=12)
+    with pytest.raises(ValueError, match=r"^here: no variation of its own beside the effects and the other columns for z "):
+        models.check_design(np.column_stack([ones, a, b, np.zeros(12)]), ["a", "b", "z"], "here")
+    with pytest.raises(ValueError, match=r" for a, a2 \("):
+        models.check_design(np.column_stack([ones, b, a, a]), ["b", "a", "a2"], "here")
+    models.check_design(np.column_stack([ones, a, b]), ["a", "b"], "here")
+    with pytest.raises(ValueError, match="^here: 12 rows for 12 parameters leave no residual degree of freedom$"):
+        models.check_design(np.column_stack([ones, a, b]), ["a"], "here", slopes=9)
+    models.check_design(np.column_stack([ones, a, b]), ["a"], "here", slopes=8)
 
 
 def test_equal_slopes_f_star_keep_each_region_s_year_effects():

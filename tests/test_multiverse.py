@@ -237,7 +237,7 @@ def test_a_control_or_regressor_the_model_absorbs_is_refused_as_models_estimate_
     by_province = full.groupby(level="province")
     cases = [(full.assign(ur=by_province["ur"].transform("mean")), "for ur ", ["digital"]),
              (full.assign(ur=by_province["ur"].transform("mean") * (1 + 1e-7 * np.sin(np.arange(len(full))))),
-              "for ur ", ["digital"]),  # not exactly collinear: refused at the share estimate's linearmodels refuses
+              "for ur ", ["digital"]),  # not exactly collinear (test_bootstrap checks the threshold itself)
              (full.assign(digital=by_province["digital"].transform("mean")), "for digital", ["digital"])]
     if moderation:
         cases.append((full.assign(virtual=2 * full["digital"] + by_province["ur"].transform("mean")),

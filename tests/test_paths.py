@@ -70,9 +70,9 @@ def test_a_run_in_jupyterlab_is_recorded_with_its_settings_commit_and_packages(t
 
 
 def test_a_run_outside_the_runner_is_refused_a_folder_the_runner_ran_in(tmp_path, monkeypatch):
-    """papermill -p out build/boot after the runner's --out build/boot: the notebook stops at its set-up,
-    before it writes anything, and the runner's record stays; so does a folder whose run.json is not
-    a record at all."""
+    """papermill -p out build/boot after the runner's --out build/boot: record, which every notebook
+    calls in its set-up before it writes (with an out given, paths.output writes nothing), refuses, and
+    the runner's record stays; so does a folder whose run.json is not a record at all."""
     monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
     monkeypatch.setattr(run.environment, "facts", dict)
     boot = tmp_path / "boot"
@@ -81,8 +81,8 @@ def test_a_run_outside_the_runner_is_refused_a_folder_the_runner_ran_in(tmp_path
                           ["08_heterogeneity"], []).read_bytes()
     with pytest.raises(ValueError, match=rf"^out={re.escape(str(boot))}: its run.json records a run of the runner, which this run "
                                          r"would mix with its own; give out a folder of its own, e\.g\. build/<name>$"):
-        paths.record(str(boot), reps=9999)
-    assert (boot / "run.json").read_bytes() == recorded
+        paths.processed(str(boot)), paths.figures(str(boot)), paths.record(str(boot), reps=9999)
+    assert (boot / "run.json").read_bytes() == recorded and [p.name for p in boot.iterdir()] == ["run.json"]
     (boot / "run.json").write_text("not JSON")
     with pytest.raises(ValueError, match="records a run of the runner"):
         paths.record(str(boot), reps=9999)
