@@ -92,6 +92,8 @@ def test_codebook_says_how_each_control_compares_with_table_2(built):
     for var, (label, exact) in panel.KEPT.items():
         assert said[var].startswith(f"{label}: ") and ("reproduces the printed Table 2 row" in said[var]) == exact
         assert (panel.GDP_A_BREAKS in said[var]) == (var in ("gov", "cs"))
+    assert panel.GDP_A_BREAKS in said["virtual_software"]  # software revenue / GDP (a) by province
+    assert "revision of retail sales from 2015" in said["cs"]  # MANIFEST.csv, retail_sales_macs
     assert "mean, sd and min as printed, max differs" in said["ind"]
 
 def test_panel_shape_and_sample(built):
