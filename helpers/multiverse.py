@@ -493,11 +493,11 @@ def regional(frames_: dict, u: dict) -> pd.DataFrame:
 
 
 def pattern(frame: pd.DataFrame, regions, alpha: float = scorecard.ALPHA, claimed=None) -> np.ndarray:
-    """True where the regions with t > 0 and p < alpha are exactly those the paper claims at alpha
-    (`claimed`, by default scorecard.claimed_regions: its Table 7 stars read at the same level)."""
-    claimed = scorecard.claimed_regions(alpha) if claimed is None else claimed
-    return np.all([scorecard.supports(frame[f"{r} t"], frame[f"{r} p"], alpha).to_numpy() == (r in claimed)
-                   for r in regions], axis=0)
+    """True where the paper's regional pattern holds (scorecard.regional_pattern: positive with p < alpha
+    in the regions it claims at alpha, `claimed`, not significant elsewhere), from the columns
+    '<region> t' and '<region> p' of `frame`."""
+    return scorecard.regional_pattern({r: frame[f"{r} t"].to_numpy() for r in regions},
+                                      {r: frame[f"{r} p"].to_numpy() for r in regions}, regions, alpha, claimed)
 
 
 # --- the numbers to quote, and joint inference (Simonsohn, Simmons & Nelson 2020) ----------------

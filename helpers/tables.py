@@ -148,20 +148,17 @@ def compare(ours: pd.DataFrame, table: str, columns: dict[str, str]) -> pd.DataF
     pub = published(table)
     coefs = pub[pub["statistic"] == "coef"].set_index(["column", "term"])
     tvals = pub[pub["statistic"] == "t"].set_index(["column", "term"])["value"]
-    wide = ours.pivot_table(index=["column", "term"], columns="statistic", values="value")
+    wide = ours.pivot_table(index=["column", "term"], columns="statistic", values="value", dropna=False)
     rows = []
     for (column, term), row in coefs.iterrows():
-        if column not in columns:
+        if column not in columns or (columns[column], term) not in wide.index:
             continue
-        key = (columns[column], term)
-        if key not in wide.index:
-            continue
-        mine = wide.loc[key]
+        mine = wide.loc[(columns[column], term)]  # an estimate without a number (NaN) agrees in nothing
         rows.append({
             "column": column, "term": term, "published": row["value"], "published_t": tvals[(column, term)],
             "published_stars": "*" * int(row["stars"]), "ours": mine["coef"], "ours_t": mine["t"],
             "ours_stars": stars(mine["p"]), "same_sign": np.sign(row["value"]) == np.sign(mine["coef"]),
-            "same_level": int(row["stars"]) == len(stars(mine["p"])),
+            "same_level": pd.notna(mine["p"]) and int(row["stars"]) == len(stars(mine["p"])),
             "in_our_ci": mine["lower"] <= row["value"] <= mine["upper"],
         })
     return pd.DataFrame(rows)
@@ -181,11 +178,18 @@ def compare_correlations(r: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("pair")
 
 
+def slopes(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a `compare` table that are slope coefficients: the constants are left out of every
+    summary, since the paper misprints one (Table 4 (2)) and a constant depends on how the fixed
+    effects are normalised."""
+    return comparison[comparison["term"] != "Constant"]
+
+
 def closeness(comparison: pd.DataFrame) -> pd.Series:
-    """Summary of a `compare` table over the slope coefficients (constants left out: the paper
-    misprints one): mean absolute gap, and the shares with the same sign, the same significance
-    level and the published value inside our interval (config.CONFIDENCE)."""
-    comparison = comparison[comparison["term"] != "Constant"]
+    """Summary of a `compare` table over the slope coefficients (slopes): mean absolute gap, and the
+    shares with the same sign, the same significance level and the published value inside our
+    interval (config.CONFIDENCE)."""
+    comparison = slopes(comparison)
     return pd.Series({"mean_abs_gap": (comparison["published"] - comparison["ours"]).abs().mean(),
                       "same_sign": comparison["same_sign"].mean(),
                       "same_level": comparison["same_level"].mean(),

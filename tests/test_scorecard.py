@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -33,10 +34,12 @@ def test_verdicts_follow_our_estimates(estimates):
 
 
 def test_summary_shares(tmp_path):
-    coefs = pd.DataFrame({"table": ["t", "t", "u"], "same_sign": [True, False, True],
-                          "same_level": [True, True, False], "in_our_ci": [False, False, True]})
-    table = scorecard.summary(coefs)
+    coefs = pd.DataFrame({"table": ["t", "t", "t", "u"], "term": ["digital", "gov", "Constant", "digital"],
+                          "same_sign": [True, False, True, True], "same_level": [True, True, True, False],
+                          "in_our_ci": [False, False, True, True]})
+    table = scorecard.summary(coefs)  # the constant left out, as closeness leaves it out
     assert table.loc["t", "coefficients"] == 2 and table.loc["t", "same_sign"] == 0.5 and table.loc["u", "in_our_ci"] == 1
+    assert table.loc["t", "in_our_ci"] == 0
 
 
 @pytest.mark.usefixtures("repo_unchanged")
@@ -79,8 +82,24 @@ def test_regional_claim_and_ours_use_the_same_level(estimates):
     claim is still those three; ours (East 0.01, West 0.02) now holds for none of them."""
     tmp_path = estimates
     table = scorecard.verdicts(tmp_path, alpha=0.01).set_index("claim")
-    assert table.loc["Regional pattern", "paper"] == "positive and significant at 1 %: East, West, Northeast (Table 7)"
-    assert table.loc["Regional pattern", "our_evidence"] == "significant (wild bootstrap, positive): none"
+    assert table.loc["Regional pattern", "paper"] == ("positive and significant at 1 %: East, West, Northeast; "
+                                                      "the others not significant (Table 7)")
+    assert table.loc["Regional pattern", "our_evidence"] == "significant (wild bootstrap): positive none; negative none"
+    at_5 = scorecard.verdicts(tmp_path).set_index("claim").loc["Regional pattern", "our_evidence"]
+    assert at_5 == "significant (wild bootstrap): positive East, West; negative Northeast"
+
+
+def test_the_regional_pattern_fails_where_an_unclaimed_region_is_significant_in_either_direction(tmp_path):
+    """The paper: significant in the East, West and Northeast, the Centre not significant (中部地区不显著).
+    A Centre significantly negative breaks the pattern as one significantly positive does; one not
+    significant, or without an estimate, does not; a claimed region without an estimate does."""
+    coef = pd.Series({"East": 1.0, "Central": -1.0, "West": 1.0, "Northeast": 1.0})
+    p = pd.Series({"East": 0.01, "Central": 0.01, "West": 0.01, "Northeast": 0.01})
+    assert not scorecard.regional_pattern(coef, p)
+    assert not scorecard.regional_pattern(coef.replace(-1.0, 1.0), p)
+    assert scorecard.regional_pattern(coef, p.where(p.index != "Central", 0.2))
+    assert scorecard.regional_pattern(coef, p.where(p.index != "Central", np.nan))
+    assert not scorecard.regional_pattern(coef, p.where(p.index != "Central", 0.2).where(p.index != "West", np.nan))
 
 
 def test_verdict_text():

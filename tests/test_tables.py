@@ -54,6 +54,20 @@ def test_compare_marks_sign_level_and_interval():
     assert row["published"] == 0.708 and row["published_stars"] == "***"
 
 
+def test_compare_counts_an_estimate_without_a_number_as_agreeing_in_nothing():
+    """Table 4 (2) prints ind without a star: an estimate of ours whose p (or every statistic) is NaN
+    is in the comparison, with neither the same sign, nor the same level, nor the value in our interval
+    (unhandled, no star read as 'the same level', and a row of NaN left the comparison)."""
+    fits = {"ours": fit({"digital": 0.70, "ind": 0.1, "gov": 0.2, "Constant": 0.2},
+                        {"digital": 0.40, "ind": np.nan, "gov": np.nan, "Constant": 0.1})}
+    ours = tables.long(fits)
+    ours.loc[ours["term"] == "gov", "value"] = np.nan
+    table = tables.compare(ours, "table4", {"(2)": "ours"}).set_index("term")
+    assert table.loc["ind", "published_stars"] == "" and table.loc["ind", "ours_stars"] == ""
+    assert not table.loc["ind", ["same_level", "in_our_ci"]].any() and table.loc["ind", "same_sign"]
+    assert not table.loc["gov", ["same_sign", "same_level", "in_our_ci"]].any()
+
+
 def test_export_writes_three_formats(tmp_path):
     table = pd.DataFrame({"x": ["1", "2"]}, index=pd.Index(["a", "b"], name="term"))
     paths = tables.export(table, "t", tmp_path)
