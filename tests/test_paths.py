@@ -81,7 +81,7 @@ def test_a_run_outside_the_runner_is_refused_a_folder_the_runner_ran_in(tmp_path
                           ["08_heterogeneity"], []).read_bytes()
     with pytest.raises(ValueError, match=rf"^out={re.escape(str(boot))}: its run.json records a run of the runner, which this run "
                                          r"would mix with its own; give out a folder of its own, e\.g\. build/<name>$"):
-        paths.processed(str(boot)), paths.figures(str(boot)), paths.record(str(boot), reps=9999)
+        paths.output(str(boot)), paths.figures(str(boot)), paths.record(str(boot), reps=9999)
     assert (boot / "run.json").read_bytes() == recorded and [p.name for p in boot.iterdir()] == ["run.json"]
     (boot / "run.json").write_text("not JSON")
     with pytest.raises(ValueError, match="records a run of the runner"):
