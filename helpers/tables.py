@@ -174,7 +174,7 @@ def compare_correlations(r: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
         ours, ours_p = r.loc[row.term, row.column], p.loc[row.term, row.column]
         rows.append({"pair": f"{row.term} ~ {row.column}", "printed": f"{row.printed}{'*' * row.stars}",
                      "ours": f"{ours:.3f}{stars(ours_p)}", "gap": ours - row.value,
-                     "same sign": (ours > 0) == (row.value > 0), "same level": len(stars(ours_p)) == row.stars})
+                     "same sign": np.sign(ours) == np.sign(row.value), "same level": len(stars(ours_p)) == row.stars})
     return pd.DataFrame(rows).set_index("pair")
 
 
