@@ -124,7 +124,7 @@ def record(out: str = "", **settings) -> Path | None:
     from . import environment
     from .files import atomic_write  # pandas, loaded only when something is recorded
     path = output(out) / "run.json"
-    _outside_the_runner(path)
+    _outside_the_runner(path, out)
     name = Path(os.environ.get("JPY_SESSION_NAME") or "unnamed notebook").name
     entry = {"settings": settings, **environment.facts()}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,18 +141,18 @@ def record(out: str = "", **settings) -> Path | None:
     return path
 
 
-def _outside_the_runner(path: Path) -> None:
-    """Refuse a folder whose run.json (`path`) records a run of the runner: a run outside it would mix
-    its exhibits with that run's and replace its record."""
+def _outside_the_runner(path: Path, out: str) -> None:
+    """Refuse a folder whose run.json (`path`) records a run of the runner (its command): a run outside
+    it would mix its exhibits with that run's and replace its record. `out` is the folder the notebook
+    was given, empty for the default one."""
     try:
-        what = json.loads(path.read_text(encoding="utf-8")).get("what", "")
-    except FileNotFoundError:
+        command = json.loads(path.read_text(encoding="utf-8")).get("command")
+    except (OSError, ValueError, AttributeError):  # missing or not a record: record starts it afresh
         return
-    except (OSError, ValueError, AttributeError):
-        what = ""
-    if not str(what).startswith(OUTSIDE_THE_RUNNER):
-        raise ValueError(f"out={path.parent}: its run.json records a run of the runner, which this run would mix "
-                         f"with its own; give out a folder of its own, e.g. build/<name>")
+    if command:
+        how = "give out a folder of its own" if out else f"remove it (rm -r {path.parent}) or give out a folder of its own"
+        raise ValueError(f"{path.parent}: its run.json records a run of the runner ({command}), which this run would "
+                         f"mix with its own; {how}, e.g. build/<name>")
 
 
 def figures(out: str = "") -> Path:

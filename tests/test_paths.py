@@ -1,5 +1,6 @@
 """Where a notebook writes: the runner's folder, an explicit --out, or build/interactive/ seeded with
 the committed inputs (so JupyterLab never rewrites a committed exhibit)."""
+import json
 import re
 
 import pytest
@@ -72,24 +73,26 @@ def test_a_run_in_jupyterlab_is_recorded_with_its_settings_commit_and_packages(t
 def test_a_run_outside_the_runner_is_refused_a_folder_the_runner_ran_in(tmp_path, monkeypatch):
     """papermill -p out build/boot after the runner's --out build/boot: record, which every notebook
     calls in its set-up before it writes (with an out given, paths.output writes nothing), refuses, and
-    the runner's record stays; so does a folder whose run.json is not a record at all."""
+    the runner's record stays. In the default folder (JupyterLab) the message says to remove it, since
+    no out was given. A run.json that is not a record, or a record of runs outside the runner (also as
+    an earlier version wrote it), is taken over as before."""
     monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
     monkeypatch.setattr(run.environment, "facts", dict)
     boot = tmp_path / "boot"
     boot.mkdir()
-    recorded = run.record(boot, ["--only", "08_heterogeneity", "--set", "reps=999", "--out", str(boot)], {"reps": 999},
-                          ["08_heterogeneity"], []).read_bytes()
-    with pytest.raises(ValueError, match=rf"^out={re.escape(str(boot))}: its run.json records a run of the runner, which this run "
-                                         r"would mix with its own; give out a folder of its own, e\.g\. build/<name>$"):
+    argv = ["--only", "08_heterogeneity", "--set", "reps=999", "--out", str(boot)]
+    recorded = run.record(boot, argv, {"reps": 999}, ["08_heterogeneity"], []).read_bytes()
+    command = re.escape(f"{paths.RUNNER} {' '.join(argv)}")
+    with pytest.raises(ValueError, match=rf"^{re.escape(str(boot))}: its run.json records a run of the runner \({command}\), which "
+                                         r"this run would mix with its own; give out a folder of its own, e\.g\. build/<name>$"):
         paths.output(str(boot)), paths.figures(str(boot)), paths.record(str(boot), reps=9999)
     assert (boot / "run.json").read_bytes() == recorded and [p.name for p in boot.iterdir()] == ["run.json"]
-    (boot / "run.json").write_text("not JSON")
-    with pytest.raises(ValueError, match="records a run of the runner"):
-        paths.record(str(boot), reps=9999)
-    # A folder of runs outside the runner takes one more.
-    (boot / "run.json").unlink()
-    paths.record(str(boot), reps=9999)
-    assert paths.record(str(boot), reps=999) == boot / "run.json"
+    monkeypatch.setattr(paths, "INTERACTIVE", boot)
+    with pytest.raises(ValueError, match=rf"; remove it \(rm -r {re.escape(str(boot))}\) or give out a folder of its own"):
+        paths.record("", reps=9999)
+    for taken_over in ("not JSON", '{"what": "runs in JupyterLab; each notebook with its last run", "notebooks": {}}'):
+        (boot / "run.json").write_text(taken_over)
+        assert json.loads(paths.record(str(boot), reps=9999).read_text())["notebooks"]["unnamed notebook"]["settings"] == {"reps": 9999}
 
 
 def test_notebooks_recording_at_the_same_time_each_keep_their_entry(tmp_path):
