@@ -99,8 +99,9 @@ def regional_pattern(t, p, regions=REGIONS, alpha: float = ALPHA, claimed=None):
     """The paper's regional claim holds (Table 7: digital significant in the East, West and Northeast,
     not in the Centre): in each of `regions`, positive with p < alpha (supports) where the paper claims
     it at alpha (`claimed`, by default claimed_regions), not significant at alpha in either direction
-    elsewhere. `t` and `p` map each region to its t statistic (or coefficient) and p-value, scalars or
-    arrays (elementwise); a NaN p is no significance."""
+    elsewhere. `t` and `p` map each region to its t statistic (or coefficient) and p-value, all scalars
+    or all arrays of one shape (elementwise); a NaN p is no significance (notebook 11's joint test
+    leaves out a specification without every region's test, multiverse.testable_share)."""
     claimed = claimed_regions(alpha) if claimed is None else claimed
     return np.all([supports(t[r], p[r], alpha) if r in claimed else ~(np.asarray(p[r]) < alpha) for r in regions],
                   axis=0)
@@ -123,8 +124,10 @@ def verdicts(figures: Path, alpha=ALPHA) -> pd.DataFrame:
     East, West and Northeast, not in the Centre; Table 7, by the wild cluster bootstrap p-values)."""
     h1, h2 = (positive_and_significant(estimates(figures, table), column, term, alpha)
               for table, column, term in (PUBLISHED["H1"], PUBLISHED["H2"]))
-    boot = read_table(Path(figures) / "table7_wild_bootstrap.csv", "Rerun notebooks/08_heterogeneity.ipynb (make reproduce).",
-                      index_col="region").reindex(REGIONS)  # a region missing is no estimate
+    path, fix = Path(figures) / "table7_wild_bootstrap.csv", "Rerun notebooks/08_heterogeneity.ipynb (make reproduce)."
+    boot = read_table(path, fix, index_col="region")
+    if missing := [r for r in REGIONS if r not in boot.index]:
+        raise InputError(f"{path}: no row for {', '.join(missing)}. {fix}")
     coef, p = boot["coef"], boot["wild bootstrap p"]
     claimed = claimed_regions(alpha)
     positive, negative = ([r for r in REGIONS if sign * coef[r] > 0 and p[r] < alpha] for sign in (1, -1))

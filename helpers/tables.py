@@ -149,9 +149,10 @@ def compare(ours: pd.DataFrame, table: str, columns: dict[str, str]) -> pd.DataF
     coefs = pub[pub["statistic"] == "coef"].set_index(["column", "term"])
     tvals = pub[pub["statistic"] == "t"].set_index(["column", "term"])["value"]
     wide = ours.pivot_table(index=["column", "term"], columns="statistic", values="value", dropna=False)
+    estimated = set(zip(ours["column"], ours["term"]))  # dropna=False also crosses columns and terms
     rows = []
     for (column, term), row in coefs.iterrows():
-        if column not in columns or (columns[column], term) not in wide.index:
+        if column not in columns or (columns[column], term) not in estimated:
             continue
         mine = wide.loc[(columns[column], term)]  # an estimate without a number (NaN) agrees in nothing
         rows.append({

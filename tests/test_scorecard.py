@@ -89,6 +89,14 @@ def test_regional_claim_and_ours_use_the_same_level(estimates):
     assert at_5 == "significant (wild bootstrap): positive East, West; negative Northeast"
 
 
+def test_a_bootstrap_table_without_a_region_is_an_error_naming_it(estimates):
+    """Without its Centre row the pattern would hold for want of evidence."""
+    path = estimates / "table7_wild_bootstrap.csv"
+    pd.read_csv(path).query("region != 'Central'").to_csv(path, index=False)
+    with pytest.raises(InputError, match=rf"{path}: no row for Central\. Rerun notebooks/08_heterogeneity"):
+        scorecard.verdicts(estimates)
+
+
 def test_the_regional_pattern_fails_where_an_unclaimed_region_is_significant_in_either_direction(tmp_path):
     """The paper: significant in the East, West and Northeast, the Centre not significant (中部地区不显著).
     A Centre significantly negative breaks the pattern as one significantly positive does; one not

@@ -66,6 +66,10 @@ def test_compare_counts_an_estimate_without_a_number_as_agreeing_in_nothing():
     assert table.loc["ind", "published_stars"] == "" and table.loc["ind", "ours_stars"] == ""
     assert not table.loc["ind", ["same_level", "in_our_ci"]].any() and table.loc["ind", "same_sign"]
     assert not table.loc["gov", ["same_sign", "same_level", "in_our_ci"]].any()
+    # a term one of our columns did not estimate at all is left out, even where another column has it
+    other = tables.long({"ours": fit({"digital": 0.70, "Constant": 0.2}, {"digital": 0.40, "Constant": 0.1}),
+                         "more": fit({"digital": 0.70, "ind": 0.1, "Constant": 0.2}, {"digital": 0.40, "ind": 0.1, "Constant": 0.1})})
+    assert sorted(tables.compare(other, "table4", {"(2)": "ours"})["term"]) == ["Constant", "digital"]
 
 
 def test_export_writes_three_formats(tmp_path):
