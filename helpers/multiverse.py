@@ -480,9 +480,9 @@ def curve(frames_: dict, u: dict, moderation: bool = False) -> pd.DataFrame:
 def regional(frames_: dict, u: dict) -> pd.DataFrame:
     """The H1 universe `u` (without its region choice) estimated in each region of the samples
     `frames_` (in_region): one row per
-    specification, each region's coef, t and p, and `holds`: the regions with a positive and
-    significant digital (scorecard.supports at ALPHA) are exactly the claimed East, West and
-    Northeast, as scorecard.verdicts judges Table 7."""
+    specification, each region's coef, t and p, and `holds`: the paper's regional pattern at ALPHA
+    (pattern: digital positive and significant in the East, West and Northeast, the Centre not
+    significant in either direction), as scorecard.verdicts judges Table 7."""
     curves = {region: curve(in_region(frames_, region), u) for region in u["region"]}
     chosen = next(iter(curves.values()))[KEYS]
     if not all(c[KEYS].equals(chosen) for c in curves.values()):
