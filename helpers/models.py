@@ -332,9 +332,7 @@ def wild_cluster_bootstrap(data: pd.DataFrame, y: str, x: list[str], test: str,
     does not depend on `seed`); otherwise `reps` vectors are drawn from a generator seeded with `seed`."""
     frame = data[[y, *x]].dropna()
     groups, years = codes(frame)
-    others = [c for c in x if c != test]
-    Z = np.hstack([effects(groups, years, "twoway"), frame[others].to_numpy()])
-    check_design(np.hstack([Z, frame[[test]].to_numpy()]), [*others, test], f"wild cluster bootstrap of {test}")
+    Z = _restricted_design(frame, x, [test], groups, years)
     b, se, t_star, exact = wild_restricted(frame[[y]].to_numpy(), frame[[test]].to_numpy(), basis(Z), groups,
                                            small_sample_k("twoway", len(x), years), reps, seed, weights)
     return Bootstrap(statistic=float(b[0, 0] / se[0, 0]), star=t_star[:, 0, 0], exact=exact)
@@ -355,10 +353,7 @@ def wild_wald(data: pd.DataFrame, y: str, x: list[str], terms: list[str], reps: 
         raise ValueError(f"x must name each regressor once and terms must be some of them, got x={x}, terms={terms}")
     frame = data[[y, *x]].dropna()
     groups, years = codes(frame)
-    others = [c for c in x if c not in terms]
-    Z = np.hstack([effects(groups, years, "twoway"), frame[others].to_numpy()])
-    check_design(np.hstack([Z, frame[terms].to_numpy()]), [*others, *terms], f"wild cluster bootstrap of {', '.join(terms)}")
-    U = basis(Z)
+    U = basis(_restricted_design(frame, x, terms, groups, years))
     u, P = (A - U @ (U.T @ A) for A in (frame[[y]].to_numpy(), frame[terms].to_numpy()))
     (n, q), n_groups = P.shape, groups.max() + 1
     by_group = np.eye(n_groups)[groups].T
@@ -376,6 +371,17 @@ def wild_wald(data: pd.DataFrame, y: str, x: list[str], terms: list[str], reps: 
 
     v, exact = _draws(WEIGHTS[weights], n_groups, reps, seed)
     return Bootstrap(statistic=float(f(np.ones((1, n_groups)))[0]), star=f(v), exact=exact)
+
+
+def _restricted_design(frame: pd.DataFrame, x: list[str], tested: list[str], groups: np.ndarray,
+                       years: np.ndarray) -> np.ndarray:
+    """The columns of the two-way model of `x` that the `tested` ones are partialled on (the effects and
+    the other regressors), once the whole model has passed check_design."""
+    others = [c for c in x if c not in tested]
+    Z = np.hstack([effects(groups, years, "twoway"), frame[others].to_numpy()])
+    check_design(np.hstack([Z, frame[tested].to_numpy()]), [*others, *tested],
+                 f"wild cluster bootstrap of {', '.join(tested)}")
+    return Z
 
 
 def wild_restricted(Y: np.ndarray, X: np.ndarray, U: np.ndarray, groups: np.ndarray, k: int, reps: int,
