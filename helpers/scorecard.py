@@ -56,8 +56,7 @@ def summary(coefs: pd.DataFrame) -> pd.DataFrame:
     every summary of a comparison) and the shares that agree in sign, in significance level, and
     that lie in our interval (config.CONFIDENCE)."""
     grouped = tables.slopes(coefs).groupby("table")
-    return pd.DataFrame({"coefficients": grouped.size(), "same_sign": grouped["same_sign"].mean(),
-                         "same_level": grouped["same_level"].mean(), "in_our_ci": grouped["in_our_ci"].mean()})
+    return grouped[tables.SHARES].mean().assign(coefficients=grouped.size())[["coefficients", *tables.SHARES]]
 
 
 def statistics(estimates_long: pd.DataFrame, column: str, term: str) -> pd.Series:
@@ -130,7 +129,7 @@ def verdicts(figures: Path, alpha=ALPHA) -> pd.DataFrame:
         raise InputError(f"{path}: no row for {', '.join(missing)}. {fix}")
     coef, p = boot["coef"], boot["wild bootstrap p"]
     claimed = claimed_regions(alpha)
-    positive, negative = ([r for r in REGIONS if sign * coef[r] > 0 and p[r] < alpha] for sign in (1, -1))
+    positive, negative = ([r for r in REGIONS if supports(sign * coef[r], p[r], alpha)] for sign in (1, -1))
     return pd.DataFrame([
         ("H1: digital raises TFP", _printed(*PUBLISHED["H1"]), h1),
         ("H2: virtual agglomeration strengthens it", _printed(*PUBLISHED["H2"]), h2),

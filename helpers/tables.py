@@ -179,6 +179,10 @@ def compare_correlations(r: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("pair")
 
 
+# The agreement of each published coefficient with ours that a summary gives as a share (compare).
+SHARES = ["same_sign", "same_level", "in_our_ci"]
+
+
 def slopes(comparison: pd.DataFrame) -> pd.DataFrame:
     """The rows of a `compare` table that are slope coefficients: the constants are left out of every
     summary, since the paper misprints one (Table 4 (2)) and a constant depends on how the fixed
@@ -191,10 +195,8 @@ def closeness(comparison: pd.DataFrame) -> pd.Series:
     shares with the same sign, the same significance level and the published value inside our
     interval (config.CONFIDENCE)."""
     comparison = slopes(comparison)
-    return pd.Series({"mean_abs_gap": (comparison["published"] - comparison["ours"]).abs().mean(),
-                      "same_sign": comparison["same_sign"].mean(),
-                      "same_level": comparison["same_level"].mean(),
-                      "in_our_ci": comparison["in_our_ci"].mean()})
+    return pd.concat([pd.Series({"mean_abs_gap": (comparison["published"] - comparison["ours"]).abs().mean()}),
+                      comparison[SHARES].mean()])
 
 
 def adj_r2_gap(ours: pd.DataFrame, table: str, columns: dict[str, str], statistic: str = "adj_r2") -> float:
