@@ -57,7 +57,7 @@ NAMES = [*[f"table4 ({i}) {spec}" for i in (1, 2) for spec in models.SPECS], "ta
          "table6 (2)", *[f"table7 {region}" for region in REGIONS]]
 
 
-# The estimates notebooks 05, 07 and 08 write (figures/<table>_estimates.csv): each column is a case here.
+# The models of the estimate tables notebooks 05, 07 and 08 export, built here afresh: each column is a case.
 EXPORTED = {"table4_estimates": {"(1)": "table4 (1) twoway", "(2)": "table4 (2) twoway"},
             "table5_estimates": {"(1)": "table5"},
             "table6_estimates": {"(1)": "table6 (1)", "(2)": "table6 (2)"},
