@@ -97,7 +97,7 @@ def test_a_bootstrap_table_without_a_region_is_an_error_naming_it(estimates):
         scorecard.verdicts(estimates)
 
 
-def test_the_regional_pattern_fails_where_an_unclaimed_region_is_significant_in_either_direction(tmp_path):
+def test_the_regional_pattern_fails_where_an_unclaimed_region_is_significant_in_either_direction():
     """The paper: significant in the East, West and Northeast, the Centre not significant (中部地区不显著).
     A Centre significantly negative breaks the pattern as one significantly positive does; one not
     significant, or without an estimate, does not; a claimed region without an estimate does."""
