@@ -19,6 +19,8 @@ export OPENBLAS_CORETYPE := Haswell
 endif
 # Options for `make lab`, e.g. make lab LAB="--port 8890 --no-browser"
 LAB ?=
+# OpenBLAS's kernels of an older CPU for `make verify` (helpers.run.OTHER_KERNELS), e.g. make verify KERNELS=Prescott
+KERNELS ?=
 
 .PHONY: help reproduce verify test extract lab bench book env check-env clean clean-env
 
@@ -28,8 +30,8 @@ help:  ## list the targets
 reproduce: check-env  ## execute every notebook headless, rewriting data/processed, figures/ and the notebooks
 	$(BIN)/python -m helpers.run
 
-verify: check-env  ## rerun everything into build/verify/ and compare each exhibit with the committed one
-	$(BIN)/python -m helpers.verify
+verify: check-env  ## rerun everything into build/verify/ and compare each exhibit with the committed one; as an older CPU: KERNELS=Prescott
+	$(BIN)/python -m helpers.verify $(if $(KERNELS),--kernels $(KERNELS))
 
 # Each file goes whole to one of two processes (pyproject: --dist loadfile), in the order collected: the
 # longest files first (tests/conftest.py, LONGEST_FIRST), then the notebooks and the rest, so that no

@@ -1,12 +1,13 @@
 """Is .venv still the environment the pins describe? `make` asks before every target that runs code:
 a package removed, changed or damaged after the build is named, with the way out. And the facts of
-the environment a run used, for its record."""
+the environment a run used, for its record, with the kernels OpenBLAS runs."""
 import os
 import platform
 import re
 import subprocess
 import sys
 from importlib.metadata import distributions
+from pathlib import Path
 
 from . import paths
 
@@ -33,6 +34,31 @@ def problems() -> list[str]:
         elif any(f.suffix != ".pyc" and not f.locate().exists() for f in dist.files or []):
             found.append(f"{name} has files missing")
     return found
+
+
+def openblas():
+    """numpy's OpenBLAS in this process, through ctypes (its kernels and threads are fixed when numpy loads it)."""
+    import ctypes
+    import numpy
+    found = list((Path(numpy.__path__[0]).parent / "numpy.libs").glob("libscipy_openblas*"))
+    if len(found) != 1:
+        raise RuntimeError(f"numpy {numpy.__version__} carries no OpenBLAS of its own (not the wheel of the pins?)")
+    blas = ctypes.CDLL(str(found[0]))
+    blas.scipy_openblas_get_corename64_.restype = ctypes.c_char_p
+    return blas
+
+
+def openblas_kernels() -> str:
+    """The kernels this process's OpenBLAS runs, by the core name it gives them, e.g. Haswell (chosen
+    when numpy loads it: OPENBLAS_CORETYPE, else by the CPU)."""
+    return openblas().scipy_openblas_get_corename64_().decode()
+
+
+def kernels_with(environment: dict) -> str:
+    """openblas_kernels of a new Python process with `environment`."""
+    done = subprocess.run([sys.executable, "-c", "from helpers.environment import openblas_kernels; print(openblas_kernels())"],
+                          env={**os.environ, **environment}, cwd=paths.ROOT, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 def facts() -> dict:

@@ -4,11 +4,13 @@ durations and random ids, so that a rerun changes no committed byte.
     .venv/bin/python -m helpers.run                  # every notebook, in place (what `make reproduce` does)
     .venv/bin/python -m helpers.run --only 01_data   # one notebook, in place, with its default settings
     .venv/bin/python -m helpers.run --set key=value --out build/alt   # other settings, into another folder
+    .venv/bin/python -m helpers.run --kernels Prescott --out build/sse3  # as an older CPU computes (OTHER_KERNELS)
 
 A notebook starts as soon as the notebooks writing what it reads (paths.CHAIN) have finished, two at a
 time. A rerun into --out reads the committed inputs it needs when no setting changes them, and otherwise
 runs their producer into the same folder; it records its settings, the commit and the package versions
-in <out>/run.json. Settings are refused without --out: they would rewrite the committed exhibits.
+in <out>/run.json. Settings and other kernels are refused without --out: they would rewrite the
+committed exhibits.
 Every file is replaced only when complete (notebooks are executed into a temporary file under build/),
 and one run at a time may use a checkout.
 """
@@ -21,6 +23,7 @@ import os
 import re
 import shlex
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -57,12 +60,31 @@ BLAS = {**{name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MK
         **({"OPENBLAS_CORETYPE": "Haswell"} if haswell_kernels(_cpuinfo()) else {})}
 
 
-def kernel_environment() -> dict:
-    """What every kernel a run starts inherits: BLAS, and this checkout first on PYTHONPATH, so that
-    its notebooks import the helpers beside them even where .venv was built by another checkout (whose
-    editable install points there), and run.json's commit is the commit of the code that ran."""
+# OpenBLAS's kernels of older x86-64 CPUs (SSE3, SSE4.2, AVX), which any newer one runs: with --kernels a
+# rerun computes as such a CPU would, so that make verify shows how far the last digits move across machines.
+OTHER_KERNELS = ("Prescott", "Nehalem", "Sandybridge")
+
+
+def kernel_environment(kernels: str = None) -> dict:
+    """What every kernel a run starts inherits: BLAS (with OpenBLAS's `kernels` if given), and this
+    checkout first on PYTHONPATH, so that its notebooks import the helpers beside them even where .venv
+    was built by another checkout (whose editable install points there), and run.json's commit is the
+    commit of the code that ran."""
     others = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(paths.ROOT)]
-    return {**BLAS, "PYTHONPATH": os.pathsep.join([str(paths.ROOT), *others])}
+    return {**BLAS, **({"OPENBLAS_CORETYPE": kernels} if kernels else {}),
+            "PYTHONPATH": os.pathsep.join([str(paths.ROOT), *others])}
+
+
+def check_kernels(kernels: str) -> None:
+    """Refuse `kernels` (an OpenBLAS core type) where OpenBLAS runs with them the kernels it runs anyway
+    (e.g. x86 names on an ARM machine): the rerun would compare nothing."""
+    try:
+        asked, usual = (environment.kernels_with(kernel_environment(k)) for k in (kernels, None))
+    except subprocess.CalledProcessError as error:
+        raise SystemExit(f"--kernels {kernels}: cannot ask OpenBLAS which kernels it runs: {error.stderr.strip()}") from None
+    if asked == usual:
+        raise SystemExit(f"--kernels {kernels}: OpenBLAS runs its {usual} kernels with it, as it does by default on this "
+                         f"machine; there is nothing to compare")
 
 
 # A kernel starts with the signal mask of the thread that launched it, where Ctrl-C is blocked
@@ -539,9 +561,10 @@ def changed(settings: dict, defaults: dict = config.PARAMETERS) -> dict:
 
 
 def same_settings(out: Path, settings: dict) -> None:
-    """Refuse to rerun into a folder that holds a run with other settings (its run.json): the two
-    runs' outputs would be mixed, and the record would describe only the second; or files without a
-    run record (another checkout, someone's own files), which the run would overwrite."""
+    """Refuse to rerun into a folder that holds a run with other settings or other OpenBLAS kernels (its
+    run.json, against `settings` and os.environ): the two runs' outputs would be mixed, and the record
+    would describe only the second; or files without a run record (another checkout, someone's own
+    files), which the run would overwrite."""
     path = out / "run.json"
     if not path.exists():
         if any(out.iterdir()):
@@ -561,6 +584,11 @@ def same_settings(out: Path, settings: dict) -> None:
     if changed(before) != changed(settings):
         raise SystemExit(f"--out {out} holds a run with other settings ({before or 'the defaults'}); the two would "
                          f"be mixed: choose another folder, or remove this one first (rm -r {out})")
+    kernels = found.get("blas", {}).get("OPENBLAS_CORETYPE")
+    if "blas" in found and kernels != os.environ.get("OPENBLAS_CORETYPE"):
+        raise SystemExit(f"--out {out} holds a run computed with OpenBLAS's {kernels or 'own choice of'} kernels, this one "
+                         f"with {os.environ.get('OPENBLAS_CORETYPE') or 'its own choice'}; the two would be mixed: choose "
+                         f"another folder, or remove this one first (rm -r {out})")
 
 
 def sweep(root: Path) -> None:
@@ -595,6 +623,8 @@ def command(argv: list[str]) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help=f"a setting of the notebooks (repeatable), one of {', '.join(sorted(config.PARAMETERS))}")
     parser.add_argument("--out", type=Path, help="folder for the notebooks and outputs of a rerun")
+    parser.add_argument("--kernels", choices=OTHER_KERNELS,
+                        help="compute with OpenBLAS's kernels of an older CPU, as that machine would (only with --out)")
     args, extra = parser.parse_known_args(argv)
     if extra:  # may be the rest of an unquoted list: --set years=[2013, 2020]
         value = not extra[0].startswith("-")
@@ -616,9 +646,14 @@ def command(argv: list[str]) -> None:
     if settings and not args.out:
         raise SystemExit(f"settings change results, and without --out they would rewrite the committed exhibits; "
                          f"rerun into a folder of its own: {paths.RUNNER} {shlex.join(argv)} --out {named(settings)}")
+    if args.kernels and not args.out:
+        raise SystemExit(f"other kernels move the last digits, and without --out they would rewrite the committed exhibits; "
+                         f"rerun into a folder of its own: {paths.RUNNER} {shlex.join(argv)} --out build/kernels-{args.kernels}")
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
     out = check_out(args.out, settings) if args.out else paths.ROOT
-    os.environ.update(kernel_environment())  # before the first record, which names the BLAS
+    if args.kernels:
+        check_kernels(args.kernels)
+    os.environ.update(kernel_environment(args.kernels))  # before the first record, which names the BLAS
     with lock():  # before the folder is created: a run refused by the lock leaves nothing behind
         if args.out:
             writable(out)

@@ -8,8 +8,9 @@ per exhibit: identical (same bytes), within tolerance, or different.
   RMS_TOLERANCE (0-255 scale). A PDF is judged by the PNG drawn from the same figure.
 Exits non-zero only when an exhibit is different or missing.
 
-    python -m helpers.verify                 # rerun into build/verify, then compare
-    python -m helpers.verify --no-run DIR    # compare DIR (a finished rerun) with the repository
+    python -m helpers.verify                     # rerun into build/verify, then compare
+    python -m helpers.verify --kernels Prescott  # the same as an older CPU computes (run.OTHER_KERNELS)
+    python -m helpers.verify --no-run DIR        # compare DIR (a finished rerun) with the repository
 """
 import argparse
 import io
@@ -147,15 +148,18 @@ def report(rerun: Path) -> int:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-run", action="store_true", help="compare a finished rerun without running")
-    parser.add_argument("folder", nargs="?", type=Path, default=paths.BUILD / "verify")
+    parser.add_argument("--kernels", choices=run.OTHER_KERNELS,
+                        help="rerun with OpenBLAS's kernels of an older CPU, as that machine would (into build/verify-<kernels>)")
+    parser.add_argument("folder", nargs="?", type=Path, help="the rerun's folder (default build/verify, or build/verify-<kernels>)")
     args = parser.parse_args(argv)
+    folder = args.folder or paths.BUILD / ("verify" + (f"-{args.kernels}" if args.kernels else ""))
     if not args.no_run:
         try:
-            run.main(["--out", str(args.folder)])
+            run.main(["--out", str(folder), *(["--kernels", args.kernels] if args.kernels else [])])
         except SystemExit as stop:
             if stop.code not in (0, None, 1):  # 1: notebooks failed; their exhibits are reported below
                 raise
-    sys.exit(1 if report(args.folder.resolve()) else 0)
+    sys.exit(1 if report(folder.resolve()) else 0)
 
 
 if __name__ == "__main__":

@@ -74,20 +74,15 @@ def test_the_folder_is_emptied_once_per_run_and_never_by_a_worker(tmp_path, monk
     assert (tmp_path / "test").exists()
 
 
-PROBE = """import ctypes, os
-import numpy
+PROBE = """from helpers.environment import openblas, openblas_kernels
 from helpers.run import BLAS
 
 
 def test_blas():
     # numpy's OpenBLAS, asked which kernels it uses and with how many threads
-    library, = (numpy.__path__[0] + "/../numpy.libs/" + name for name in os.listdir(numpy.__path__[0] + "/../numpy.libs")
-                if name.startswith("libscipy_openblas"))
-    blas = ctypes.CDLL(library)
-    blas.scipy_openblas_get_corename64_.restype = ctypes.c_char_p
-    assert blas.scipy_openblas_get_num_threads64_() == 1
+    assert openblas().scipy_openblas_get_num_threads64_() == 1
     if "OPENBLAS_CORETYPE" in BLAS:
-        assert blas.scipy_openblas_get_corename64_().decode().lower() == BLAS["OPENBLAS_CORETYPE"].lower()
+        assert openblas_kernels().lower() == BLAS["OPENBLAS_CORETYPE"].lower()
 """
 
 

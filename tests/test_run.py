@@ -2,6 +2,7 @@
 inputs or run their producers, run stamps are stripped, and failures are named and complete."""
 import json
 import os
+import platform
 import re
 import shlex
 import shutil
@@ -16,7 +17,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from helpers import config, paths, run
+from helpers import config, environment, paths, run
 
 
 def notebook(path, *sources, parameters="x = 1\nname = 'a'"):
@@ -195,6 +196,34 @@ def test_a_folder_holding_a_run_with_other_settings_is_refused(tmp_path, monkeyp
     (tmp_path / "alt" / "run.json").write_text('{"settings": {}}')
     assert _rerun(tmp_path, monkeypatch, lambda *a: {}, "--set", "tfp=", "--set", "digital=digital",
                   "--set", "cov_type=cluster", "--set", "reps=9999")["settings"]["digital"] == "digital"
+
+
+x86 = pytest.mark.skipif(platform.machine() != "x86_64", reason="OpenBLAS's x86 kernels (run.OTHER_KERNELS) need an x86-64 CPU")
+
+
+def test_other_kernels_without_out_are_refused_with_the_command_that_works(repo_unchanged):
+    with pytest.raises(SystemExit, match=r"without --out they would rewrite the committed exhibits; rerun into a folder "
+                                         r"of its own: \.venv/bin/python -m helpers\.run --only 07_moderation --kernels "
+                                         r"Prescott --out build/kernels-Prescott$"):
+        run.main(["--only", "07_moderation", "--kernels", "Prescott"])
+
+
+@x86
+def test_kernels_openblas_runs_anyway_are_refused():
+    """Named kernels that OpenBLAS runs by default here (the runner's BLAS) would compare nothing."""
+    with pytest.raises(SystemExit, match=rf"OpenBLAS runs its {environment.openblas_kernels()} kernels with it, as it "
+                                         r"does by default on this machine"):
+        run.check_kernels(environment.openblas_kernels())
+
+
+@x86
+def test_a_folder_holding_a_run_with_other_kernels_is_refused(tmp_path, monkeypatch, repo_unchanged):
+    assert _rerun(tmp_path, monkeypatch, lambda *a: {}, "--kernels", "Prescott")["blas"]["OPENBLAS_CORETYPE"] == "Prescott"
+    assert _rerun(tmp_path, monkeypatch, lambda *a: {}, "--kernels", "Prescott")["finished"]  # the same may finish it
+    with pytest.raises(SystemExit, match=r"holds a run computed with OpenBLAS's Prescott kernels, this one with "):
+        _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"))
+    with pytest.raises(SystemExit, match=r"holds a run computed with OpenBLAS's Prescott kernels, this one with Nehalem"):
+        _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"), "--kernels", "Nehalem")
 
 
 def test_the_record_is_written_before_any_notebook_runs(tmp_path, monkeypatch, repo_unchanged):

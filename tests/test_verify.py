@@ -1,12 +1,15 @@
 """make verify's judgement: numbers within a relative tolerance, figures by pixels, a verdict per exhibit."""
 import io
+import json
+import os
+import platform
 import subprocess
 
 import numpy as np
 import pytest
 from matplotlib import image
 
-from helpers import paths, verify
+from helpers import paths, run, verify
 
 
 def png(pixels: np.ndarray) -> bytes:
@@ -86,3 +89,19 @@ def test_the_rerun_is_judged_against_the_commit_not_a_working_tree_make_reproduc
     assert f"against the exhibits committed at {commit}" in lines[0]
     assert lines[1:] == [f"  within tolerance  {name[:-4]}  (csv: largest relative difference 1e-11)",
                          "0 identical, 1 within tolerance, 0 different"]
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="OpenBLAS's x86 kernels (run.OTHER_KERNELS) need an x86-64 CPU")
+def test_an_older_cpus_kernels_move_the_last_digits_within_the_tolerance(tmp_path, monkeypatch, repo_unchanged):
+    """Notebook 07 rerun with OpenBLAS's SSE3 kernels (--kernels Prescott), as an older CPU computes:
+    its estimates differ from the committed ones in the last digits only, which the report calls within
+    tolerance; the record names the kernels."""
+    monkeypatch.setattr(os, "environ", dict(os.environ))
+    monkeypatch.setattr(run, "lock", lambda lock=run.lock: lock(tmp_path))  # not the checkout's: a run may hold it
+    out = tmp_path / "prescott"
+    run.main(["--only", "07_moderation", "--kernels", "Prescott", "--out", str(out)])
+    assert json.loads((out / "run.json").read_text())["blas"]["OPENBLAS_CORETYPE"] == "Prescott"
+    exhibit = "figures/table6_estimates"
+    new, old = verify.exhibits(verify.written(out))[exhibit], verify.exhibits(verify.committed(paths.ROOT)[0])[exhibit]
+    assert new[".csv"] != old[".csv"]  # other kernels ran
+    assert verify.compare(exhibit, new, old)[0] == "within tolerance"
