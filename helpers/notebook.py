@@ -60,13 +60,13 @@ class Notebook:
         print("\n".join(listing(self.saved, self.out)))
 
 
-def start(out: str = "", **settings) -> Notebook:
+def start(out: str, notebook: str, **settings) -> Notebook:
     """Set up an analysis notebook: figure style, display width, the panel from <out> (or the
     repository) with the measures chosen in `settings` (tfp, digital, virtual; empty: the default of
     config.MEASURE_DEFAULTS) swapped in (panel.select); every setting, with the measures used and the
     significance level (scorecard.ALPHA unless `alpha` is given), is recorded beside the tables the
-    notebook exports, kept in `settings` and, in JupyterLab, entered in build/interactive/run.json
-    (paths.record)."""
+    notebook exports, kept in `settings` and, outside the runner, entered under the notebook's name
+    (`notebook`, its file name) in the run.json of the folder it writes to (paths.record)."""
     run.check_settings(settings)  # as the runner does, for a parameters cell edited in JupyterLab
     plots.style()
     pd.set_option("display.width", 200, "display.max_colwidth", 60)
@@ -74,5 +74,5 @@ def start(out: str = "", **settings) -> Notebook:
     measures = {k: v or config.MEASURE_DEFAULTS[k] for k, v in settings.items() if k in config.MEASURE_DEFAULTS}
     settings = {**settings, **measures, "alpha": settings.get("alpha", scorecard.ALPHA)}
     data = panel.select(full, **measures)
-    paths.record(out, **settings)
+    paths.record(out, notebook, **settings)
     return Notebook(data=data, panel=full, figures=paths.figures(out), out=out, settings=settings)

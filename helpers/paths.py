@@ -113,19 +113,21 @@ def output(out: str = "") -> Path:
     return root
 
 
-def record(out: str = "", **settings) -> Path | None:
+def record(out: str, notebook: str, **settings) -> Path | None:
     """Outside the runner (JupyterLab, papermill from a shell), enter the notebook's settings into
-    run.json of the folder it writes to (`out`, else INTERACTIVE), each notebook (named by the
-    JPY_SESSION_NAME JupyterLab gives its kernel) with its last run's settings, commit and package
-    versions (environment.facts); returns the record. A run of the runner ($COMPENDIUM_OUT set) is
-    recorded by the runner (<out>/run.json), so nothing is written then."""
+    run.json of the folder it writes to (`out`, else INTERACTIVE), each notebook with its last run's
+    settings, commit and package versions (environment.facts); returns the record. A notebook is named
+    by the file JupyterLab gives its kernel (JPY_SESSION_NAME: a copy under its own name), else by its
+    own name (`notebook`, e.g. 05_baseline.ipynb: papermill does not tell a kernel which notebook it
+    runs). A run of the runner ($COMPENDIUM_OUT set) is recorded by the runner (<out>/run.json), so
+    nothing is written then."""
     if os.environ.get(OUT_VARIABLE):
         return None
     from . import environment
     from .files import atomic_write  # pandas, loaded only when something is recorded
     path = output(out) / "run.json"
     _outside_the_runner(path, out)
-    name = Path(os.environ.get("JPY_SESSION_NAME") or "unnamed notebook").name
+    name = Path(os.environ.get("JPY_SESSION_NAME") or notebook).name
     entry = {"settings": settings, **environment.facts()}
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(".run.json.lock"), "a") as guard:

@@ -124,11 +124,11 @@ def test_default_tfp_measure_is_what_an_analysis_notebook_takes(monkeypatch, bui
     """Notebooks 03-08 declare `tfp = ""`: notebook.start gives them config's default, and records it."""
     panel_io.write(built.panel, panel.codebook(built), tmp_path / "data" / "processed")
     monkeypatch.setitem(config.MEASURE_DEFAULTS, "tfp", "tfp_solow")
-    nb = notebook.start(str(tmp_path), tfp="", digital="", virtual="")
+    nb = notebook.start(str(tmp_path), "03_descriptives.ipynb", tfp="", digital="", virtual="")
     # panel.csv keeps ten significant digits
     np.testing.assert_allclose(nb.data["tfp"], analysis_panel["tfp_solow"], rtol=1e-9)
     assert nb.settings["tfp"] == "tfp_solow" and nb.settings["digital"] == "digital"
-    np.testing.assert_allclose(notebook.start(str(tmp_path), tfp="tfp_urban").data["tfp"],
+    np.testing.assert_allclose(notebook.start(str(tmp_path), "03_descriptives.ipynb", tfp="tfp_urban").data["tfp"],
                                analysis_panel["tfp_urban"], rtol=1e-9)
 
 

@@ -1,8 +1,10 @@
+import ast
 import json
 
+import nbformat
 import pytest
 
-from helpers import config, notebook
+from helpers import config, notebook, run
 
 
 @pytest.fixture
@@ -15,7 +17,7 @@ def out(tmp_path, analysis_panel):
 
 
 def test_start_selects_the_run_measures_and_exports_with_its_settings(out, analysis_panel, capsys):
-    nb = notebook.start(str(out), tfp="tfp_solow", digital="digital_pca", virtual="virtual", reps=99)
+    nb = notebook.start(str(out), "05_baseline.ipynb", tfp="tfp_solow", digital="digital_pca", virtual="virtual", reps=99)
     assert capsys.readouterr().out.startswith("settings other than the defaults: tfp='tfp_solow', digital='digital_pca', reps=99;")
     assert nb.data["tfp"].equals(analysis_panel["tfp_solow"]) and nb.data["digital"].equals(analysis_panel["digital_pca"])
     assert nb.panel["tfp"].equals(analysis_panel["tfp"]) and nb.figures == out / "figures"
@@ -29,7 +31,7 @@ def test_start_selects_the_run_measures_and_exports_with_its_settings(out, analy
 
 def test_export_of_fits_records_each_fit(out):
     from helpers import models
-    nb = notebook.start(str(out), tfp="tfp", digital="digital", virtual="virtual")
+    nb = notebook.start(str(out), "05_baseline.ipynb", tfp="tfp", digital="digital", virtual="virtual")
     fits = {"cl": models.estimate(nb.data, "tfp", ["digital"]),
             "dk": models.estimate(nb.data.iloc[:300], "tfp", ["digital"], cov_type="driscoll_kraay"),
             "pooled": models.estimate(nb.data, "tfp", ["digital"], spec="pooled")}
@@ -41,14 +43,14 @@ def test_export_of_fits_records_each_fit(out):
 
 
 def test_a_notebook_level_alpha_is_recorded(out):
-    nb = notebook.start(str(out), alpha=0.1)
+    nb = notebook.start(str(out), "05_baseline.ipynb", alpha=0.1)
     assert nb.settings == {"alpha": 0.1} and nb.data.equals(nb.panel)
 
 
 def test_an_unknown_measure_is_refused(out):
     """By the runner's check, before anything is read (a parameters cell edited in JupyterLab)."""
     with pytest.raises(ValueError, match=r"setting tfp='tfp_x': did you mean tfp\? choose one of tfp, "):
-        notebook.start(str(out), tfp="tfp_x", digital="digital", virtual="virtual")
+        notebook.start(str(out), "05_baseline.ipynb", tfp="tfp_x", digital="digital", virtual="virtual")
 
 
 def test_start_in_jupyterlab_records_the_settings_it_resolved(out, monkeypatch):
@@ -56,8 +58,19 @@ def test_start_in_jupyterlab_records_the_settings_it_resolved(out, monkeypatch):
     monkeypatch.setattr(paths, "INTERACTIVE", out)  # holds the panel, as a seeded build/interactive/ would
     monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
     monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/08_heterogeneity.ipynb")
-    notebook.start("", tfp="", digital="digital_pca", virtual="", reps=99)
+    notebook.start("", "05_baseline.ipynb", tfp="", digital="digital_pca", virtual="", reps=99)
     recorded = json.loads((out / "run.json").read_text())["notebooks"]["08_heterogeneity.ipynb"]["settings"]
     defaults = config.MEASURE_DEFAULTS  # the empty measures resolved
     assert recorded == {"tfp": defaults["tfp"], "digital": "digital_pca", "virtual": defaults["virtual"], "reps": 99,
                         "alpha": config.ALPHA}
+
+
+def test_every_notebook_names_itself_in_its_set_up():
+    """Each notebook gives its own file name to notebook.start or paths.record (papermill does not tell a
+    kernel which notebook it runs): a name copied from another notebook would mix two entries of run.json."""
+    for path in run.notebooks():
+        calls = [node for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"
+                 for node in ast.walk(ast.parse(cell.source)) if isinstance(node, ast.Call)
+                 and ast.unparse(node.func) in ("notebook.start", "paths.record")]
+        assert len(calls) == 1, (path.name, len(calls))
+        assert ast.literal_eval(calls[0].args[1]) == path.name

@@ -47,26 +47,29 @@ def test_a_run_in_jupyterlab_is_recorded_with_its_settings_commit_and_packages(t
     import pandas as pd
     monkeypatch.setattr(paths, "INTERACTIVE", tmp_path / "interactive")
     monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
-    monkeypatch.setenv("JPY_SESSION_NAME", "/somewhere/notebooks/05_baseline.ipynb")
-    paths.record("", tfp="tfp_solow", alpha=0.1)
+    monkeypatch.setenv("JPY_SESSION_NAME", "/somewhere/build/05_baseline copy.ipynb")  # a copy, by its own name
+    paths.record("", "05_baseline.ipynb", tfp="tfp_solow", alpha=0.1)
     monkeypatch.setenv("JPY_SESSION_NAME", "/somewhere/notebooks/01_data.ipynb")
-    path = paths.record("", years=[2013, 2020])
+    path = paths.record("", "01_data.ipynb", years=[2013, 2020])
     found = json.loads(path.read_text())["notebooks"]
-    assert list(found) == ["01_data.ipynb", "05_baseline.ipynb"]
-    assert found["05_baseline.ipynb"]["settings"] == {"tfp": "tfp_solow", "alpha": 0.1}
+    assert list(found) == ["01_data.ipynb", "05_baseline copy.ipynb"]
+    assert found["05_baseline copy.ipynb"]["settings"] == {"tfp": "tfp_solow", "alpha": 0.1}
     assert found["01_data.ipynb"]["settings"] == {"years": [2013, 2020]}
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True).stdout.strip()
     assert found["01_data.ipynb"]["commit"] == (head or None)
     assert found["01_data.ipynb"]["packages"]["pandas"] == pd.__version__
-    # papermill -p out: recorded in that folder; under the runner (it records a rerun itself), nothing.
+    # papermill -p out: recorded in that folder, each notebook under the name it gives; under the runner
+    # (it records a rerun itself), nothing.
     monkeypatch.delenv("JPY_SESSION_NAME")
     path.unlink()
-    elsewhere = json.loads(paths.record(str(tmp_path / "alt"), years=[2012, 2021]).read_text())
+    paths.record(str(tmp_path / "alt"), "05_baseline.ipynb", tfp="tfp_solow")
+    elsewhere = json.loads(paths.record(str(tmp_path / "alt"), "01_data.ipynb", years=[2012, 2021]).read_text())
     assert elsewhere["what"].startswith(paths.OUTSIDE_THE_RUNNER)
-    assert elsewhere["notebooks"]["unnamed notebook"]["settings"] == {"years": [2012, 2021]}
+    assert {name: entry["settings"] for name, entry in elsewhere["notebooks"].items()} == \
+        {"01_data.ipynb": {"years": [2012, 2021]}, "05_baseline.ipynb": {"tfp": "tfp_solow"}}
     monkeypatch.setenv(paths.OUT_VARIABLE, str(tmp_path / "runner"))
-    assert paths.record("", years=[2011, 2021]) is None
-    assert paths.record(str(tmp_path / "alt2"), years=[2011, 2021]) is None
+    assert paths.record("", "01_data.ipynb", years=[2011, 2021]) is None
+    assert paths.record(str(tmp_path / "alt2"), "01_data.ipynb", years=[2011, 2021]) is None
     assert not path.exists() and not (tmp_path / "runner").exists() and not (tmp_path / "alt2").exists()
 
 
@@ -85,14 +88,14 @@ def test_a_run_outside_the_runner_is_refused_a_folder_the_runner_ran_in(tmp_path
     command = re.escape(f"{paths.RUNNER} {' '.join(argv)}")
     with pytest.raises(ValueError, match=rf"^{re.escape(str(boot))}: its run.json records a run of the runner \({command}\), which "
                                          r"this run would mix with its own; give out a folder of its own, e\.g\. build/<name>$"):
-        paths.output(str(boot)), paths.figures(str(boot)), paths.record(str(boot), reps=9999)
+        paths.output(str(boot)), paths.figures(str(boot)), paths.record(str(boot), "08_heterogeneity.ipynb", reps=9999)
     assert (boot / "run.json").read_bytes() == recorded and [p.name for p in boot.iterdir()] == ["run.json"]
     monkeypatch.setattr(paths, "INTERACTIVE", boot)
     with pytest.raises(ValueError, match=rf"; remove it \(rm -r {re.escape(str(boot))}\) or give out a folder of its own"):
-        paths.record("", reps=9999)
+        paths.record("", "08_heterogeneity.ipynb", reps=9999)
     for taken_over in ("not JSON", '{"what": "runs in JupyterLab; each notebook with its last run", "notebooks": {}}'):
         (boot / "run.json").write_text(taken_over)
-        assert json.loads(paths.record(str(boot), reps=9999).read_text())["notebooks"]["unnamed notebook"]["settings"] == {"reps": 9999}
+        assert json.loads(paths.record(str(boot), "08_heterogeneity.ipynb", reps=9999).read_text())["notebooks"]["08_heterogeneity.ipynb"]["settings"] == {"reps": 9999}
 
 
 def test_notebooks_recording_at_the_same_time_each_keep_their_entry(tmp_path):
@@ -112,7 +115,7 @@ def test_notebooks_recording_at_the_same_time_each_keep_their_entry(tmp_path):
               "    pass\n"
               "for i in range(100):\n"
               "    os.environ['JPY_SESSION_NAME'] = f'{sys.argv[2]}{i:03d}.ipynb'\n"
-              "    paths.record('', i=i)\n")
+              "    paths.record('', 'x.ipynb', i=i)\n")
     env = {k: v for k, v in os.environ.items() if k != paths.OUT_VARIABLE}
     kernels = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path), name], cwd=paths.ROOT, env=env)
                for name in ("a", "b")]

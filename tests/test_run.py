@@ -279,7 +279,7 @@ def test_a_folder_of_runs_outside_the_runner_is_refused(tmp_path, monkeypatch, r
     """papermill -p out build/alt records its runs in build/alt/run.json: the runner does not mix them with its own."""
     with monkeypatch.context() as outside:
         outside.delenv(paths.OUT_VARIABLE, raising=False)
-        paths.record(str(tmp_path / "alt"), reps=999)
+        paths.record(str(tmp_path / "alt"), "08_heterogeneity.ipynb", reps=999)
     with pytest.raises(SystemExit, match=r"alt holds runs outside the runner \(JupyterLab, papermill\) \(its run.json\), "
                                          r"which this run would mix with its own: choose another folder"):
         _rerun(tmp_path, monkeypatch, lambda *a: pytest.fail("a notebook ran"))
