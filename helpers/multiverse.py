@@ -310,6 +310,11 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
     weights, n_groups = counts[:, groups], counts.sum(axis=1)
     k = models.small_sample_k(spec, (1 if moderators is None else 3) + len(controls), years)
     absorbed = n_groups - 1 if province else 0
+    # A draw of two provinces beside year effects (of one beside a constant) has every pick's score zero:
+    # each year's dummy ties the two provinces' residuals, w_A u_At = -w_B u_Bt, and their partialled x
+    # alike, so s_B = (w_A / w_B)^2 s_A, and the normal equation of x, w_A s_A + w_B s_B = 0, sets both
+    # to zero. Its clustered variance is rounding error, which the test of squares below can miss.
+    tied = (counts > 0).sum(axis=1) <= (2 if models.EFFECTS[spec]["year"] else 1)
     by_year = np.eye(years.max() + 1)[years]
     b, se, se_dk = [], [], []
     for partial, tested in tests:
@@ -331,11 +336,10 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
         xi = np.moveaxis(by_year.T @ (weights[..., None] * scores.reshape(*weights.shape, -1)), 1, 0)
         clustered, errors = _errors(squares, n_groups[:, None, None], xi.reshape(len(xi), *b_.shape), xx,
                                     weights.sum(axis=1)[:, None, None], k, np.reshape(absorbed, (-1, 1, 1)))
-        # a draw whose clusters' scores cancel (e.g. two Northeast provinces beside year effects: the
-        # normal equations then set each pick's score to zero) has a clustered variance of rounding
-        # errors: no test, rather than a t of 1e14
+        # a draw whose clusters' scores cancel (`tied`, or otherwise to rounding) has a clustered
+        # variance of rounding errors: no test, rather than a t of 1e14
         rows = (weights[..., None, None] * scores**2).sum(axis=1)
-        clustered = np.where(squares <= models.NO_VARIATION * rows, np.nan, clustered)
+        clustered = np.where(tied[:, None, None] | (squares <= models.NO_VARIATION * rows), np.nan, clustered)
         for out, value in zip((b, se, se_dk), (b_, clustered, errors)):
             out.append(value)
     b, se, se_dk = (np.concatenate(a, axis=1) for a in (b, se, se_dk))

@@ -178,6 +178,22 @@ def test_a_draw_whose_clustered_scores_cancel_is_no_test_with_clustered_errors(w
 KEYS_BUT_INFERENCE = [key for key in multiverse.KEYS if key != "inference"]
 
 
+@pytest.mark.parametrize("spec", ["twoway", "pooled_year"])
+def test_every_draw_of_two_provinces_beside_year_effects_is_no_clustered_test(wide, spec):
+    """The case above, where the year effects set every pick's score to zero (multiverse.drawn_block
+    says why), in the moderation model with every construction and the five controls, on the sample
+    without filled cells (provinces of unequal length): there the few products left with variation of
+    their own have scores that cancel only up to rounding errors larger than those the test of squares
+    recognises. No draw of two Northeast provinces gets a clustered error."""
+    frame = multiverse.in_region(multiverse.frames(wide, ["no filled cells"]), "Northeast")["no filled cells"]
+    sample, u = multiverse.Sample(frame), multiverse.universe()
+    provinces = list(sample.provinces)
+    drawn = np.array([[a, a, b] for a in provinces for b in provinces if a != b])
+    b, inference = multiverse.drawn_block(sample, sample.counts(drawn), u["outcome"], u["regressor"], panel.CONTROLS,
+                                          spec, u["moderator"])
+    assert np.isfinite(b).any() and np.isnan(inference["cluster"][0]).all()
+
+
 def test_draws_keep_each_regions_provinces_and_size(analysis_panel):
     drawn = multiverse.draws(analysis_panel, 5, seed=1)
     region = PROVINCES.set_index("province")["region"]
