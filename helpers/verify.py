@@ -5,7 +5,9 @@ per exhibit: identical (same bytes), within tolerance, or different.
 - Numbers (CSV, Markdown and LaTeX tables, data/processed): equal within |a - b| <= ATOL + RTOL |b|
   (numpy.isclose); the text around them must be the same.
 - Figures: the PNG pixels; within tolerance when the root-mean-square difference is at most
-  RMS_TOLERANCE (0-255 scale). A PDF is judged by the PNG drawn from the same figure.
+  RMS_TOLERANCE (0-255 scale). A PDF is judged by the PNG drawn from the same figure: it must be a
+  complete PDF file, and may differ only where that PNG does.
+- A file that cannot be read (not a PNG, not UTF-8 text) is different.
 Exits non-zero only when an exhibit is different or missing.
 
     python -m helpers.verify                     # rerun into build/verify, then compare
@@ -14,6 +16,7 @@ Exits non-zero only when an exhibit is different or missing.
 """
 import argparse
 import io
+import json
 import re
 import subprocess
 import sys
@@ -26,6 +29,7 @@ from . import paths, run
 RTOL, ATOL = 1e-8, 1e-12
 RMS_TOLERANCE = 1.0
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+PDF = re.compile(rb"%PDF-.*%%EOF\s*", re.S)  # a PDF file from its header to its end-of-file marker
 FOLDERS = ("figures", "data/processed")
 
 
@@ -75,12 +79,19 @@ def compare(exhibit: str, new: dict[str, bytes], old: dict[str, bytes]) -> tuple
     notes, verdict = [], "within tolerance"
     for suffix in sorted(s for s in new if new[s] != old[s]):
         if suffix == ".pdf":
+            if not PDF.fullmatch(new[suffix]):
+                return "different", "not a complete PDF file"
             if ".png" not in new:
                 return "different", "PDF bytes differ and there is no PNG to compare"
+            if new[".png"] == old[".png"]:  # the same drawing, which the PDF would repeat
+                return "different", "PDF bytes differ while the PNG drawn from the same figure is identical"
             notes.append("PDF bytes differ (judged by the PNG)")
             continue
         judge = figure_agree if suffix == ".png" else text_agree
-        agree, size = judge(new[suffix], old[suffix])
+        try:
+            agree, size = judge(new[suffix], old[suffix])
+        except (ValueError, SyntaxError, OSError) as error:  # not a PNG, not UTF-8 text
+            return "different", f"{suffix[1:]}: cannot be read ({type(error).__name__}: {error})"
         what = "pixel RMS" if suffix == ".png" else "largest relative difference"
         notes.append(f"{suffix[1:]}: " + ("text or size differs" if size == float("inf") else f"{what} {size:.2g}"))
         if not agree:
@@ -130,6 +141,19 @@ def exhibits(files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
     return found
 
 
+def caveats(rerun: Path) -> list[str]:
+    """What the rerun's record (its run.json, if any) says that explains differences: a run that did not
+    finish, or one with settings other than the defaults (run.changed)."""
+    try:
+        found = json.loads((rerun / "run.json").read_text(encoding="utf-8"))
+        finished, settings = found.get("finished", True), run.changed(found.get("settings") or {})
+    except (OSError, ValueError, AttributeError, TypeError):
+        return []
+    return ([f"note: {rerun}/run.json records a run that did not finish (notebooks completed: "
+             f"{', '.join(found.get('notebooks_completed') or []) or 'none'})"] if finished is not True else []) + \
+           ([f"note: {rerun}/run.json records settings other than the defaults: {settings}"] if settings else [])
+
+
 def report(rerun: Path) -> int:
     """Print the verdict per exhibit and a summary; returns the number of exhibits that differ."""
     files, source = committed(paths.ROOT)
@@ -137,6 +161,8 @@ def report(rerun: Path) -> int:
     counts = {"identical": 0, "within tolerance": 0, "different": 0}
     print(f"replication report: {rerun} against {source} "
           f"(numbers: rtol {RTOL:g}, atol {ATOL:g}; figures: pixel RMS <= {RMS_TOLERANCE:g} of 255)")
+    for caveat in caveats(rerun):
+        print(caveat)
     for exhibit in sorted(set(new) | set(old)):
         verdict, note = compare(exhibit, new.get(exhibit, {}), old.get(exhibit, {}))
         counts[verdict] += 1

@@ -47,13 +47,29 @@ def test_figures_are_judged_by_pixel_rms():
     assert not verify.figure_agree(png(np.zeros((200, 201, 3))), png(base))[0]
 
 
+def test_a_file_that_cannot_be_read_or_a_pdf_unlike_its_png_is_different():
+    """A damaged file is a difference, not a crash; a PDF, judged by the PNG drawn from the same
+    figure, must be a complete PDF and may differ only where that PNG does."""
+    base, pdf = png(np.zeros((10, 10, 3))), b"%PDF-1.4 a\n%%EOF\n"
+    assert verify.compare("f", {".png": b"garbage"}, {".png": base}) == \
+        ("different", "png: cannot be read (SyntaxError: not a PNG file)")
+    assert verify.compare("t", {".csv": b"x\n1\xff\n"}, {".csv": b"x\n1\n"})[1].startswith("csv: cannot be read (UnicodeDecodeError")
+    assert verify.compare("f", {".png": base, ".pdf": b"%PDF-1.4 b\n"}, {".png": base, ".pdf": pdf}) == \
+        ("different", "not a complete PDF file")
+    assert verify.compare("f", {".png": base, ".pdf": b"%PDF-1.4 b\n%%EOF"}, {".png": base, ".pdf": pdf}) == \
+        ("different", "PDF bytes differ while the PNG drawn from the same figure is identical")
+    assert verify.compare("f", {".pdf": b"%PDF-1.4 b\n%%EOF"}, {".pdf": pdf})[0] == "different"
+
+
 def test_a_verdict_per_exhibit(tmp_path, monkeypatch, capsys):
     committed, rerun = tmp_path / "repo", tmp_path / "rerun"
-    base = png(np.zeros((10, 10, 3)))
+    base, speck = np.zeros((10, 10, 3)), np.zeros((10, 10, 3))
+    speck[5, 5] = 0.01  # a pixel RMS of 0.1
     exhibits = verify.FOLDERS[0]  # the copy's exhibit folder
     files = {f"{exhibits}/{name}": pair for name, pair in {
-        "t.csv": (b"x\n1\n", b"x\n1\n"), "u.csv": (b"x\n1\n", b"x\n1.00000000001\n"), "f.png": (base, base),
-        "f.pdf": (b"%PDF a", b"%PDF b"), "v.md": (b"| 0.708 |", b"| 0.735 |"), "gone.csv": (b"x\n", None)}.items()}
+        "t.csv": (b"x\n1\n", b"x\n1\n"), "u.csv": (b"x\n1\n", b"x\n1.00000000001\n"), "f.png": (png(base), png(speck)),
+        "f.pdf": (b"%PDF-1.4 a\n%%EOF\n", b"%PDF-1.4 b\n%%EOF\n"), "v.md": (b"| 0.708 |", b"| 0.735 |"),
+        "gone.csv": (b"x\n", None)}.items()}
     for name, (old, new) in files.items():
         for root, data in ((committed, old), (rerun, new)):
             if data is not None:
@@ -105,3 +121,15 @@ def test_an_older_cpus_kernels_move_the_last_digits_within_the_tolerance(tmp_pat
     new, old = verify.exhibits(verify.written(out))[exhibit], verify.exhibits(verify.committed(paths.ROOT)[0])[exhibit]
     assert new[".csv"] != old[".csv"]  # other kernels ran
     assert verify.compare(exhibit, new, old)[0] == "within tolerance"
+
+
+def test_the_report_says_when_the_rerun_did_not_finish_or_had_other_settings(tmp_path):
+    (tmp_path / "run.json").write_text(json.dumps({"finished": False, "notebooks_completed": ["01_data"],
+                                                   "settings": {"reps": 999, "tfp": "tfp"}}))
+    assert verify.caveats(tmp_path) == [
+        f"note: {tmp_path}/run.json records a run that did not finish (notebooks completed: 01_data)",
+        f"note: {tmp_path}/run.json records settings other than the defaults: {{'reps': 999}}"]
+    (tmp_path / "run.json").write_text(json.dumps({"finished": True, "settings": {"tfp": "tfp", "reps": 9999}}))
+    assert verify.caveats(tmp_path) == []
+    (tmp_path / "run.json").write_text("not a record")
+    assert verify.caveats(tmp_path) == []
