@@ -1,6 +1,7 @@
 """Every path the compendium uses, resolved from the package, never from the working directory,
 and what each notebook reads and writes (the chain the runner schedules)."""
 import fcntl
+import hashlib
 import json
 import os
 from fnmatch import fnmatch
@@ -37,6 +38,8 @@ SOURCES = Path(os.environ.get("COMPENDIUM_SOURCES", ROOT.parent / "shared" / "so
 OUT_VARIABLE = "COMPENDIUM_OUT"
 # What a folder's run.json holds when its notebooks ran outside the runner (record).
 OUTSIDE_THE_RUNNER = "runs outside the runner (JupyterLab, papermill)"
+# Beside the committed inputs copied into a folder of runs outside the runner: the hash of each copy (keep_seeded).
+SEEDED = ".seeded.json"
 
 # What each notebook reads and writes, relative to the folder a run writes under. The repository's own
 # inputs (data/raw, data/paper, data/checks) are read from the repository and not listed. Each file
@@ -96,21 +99,27 @@ def own_folder(out, example: str) -> Path:
 
 
 def output(out: str = "") -> Path:
-    """The folder a notebook writes under: `out` if given (a rerun; the runner puts its inputs there;
-    never the committed tree, whatever starts the notebook: own_folder), else the one the runner names
-    in $COMPENDIUM_OUT, else build/interactive/. A default folder other than the repository starts with
-    copies of the committed inputs the notebooks read (`seed`), so a run in JupyterLab reads what make
-    reproduce would and never rewrites a committed exhibit."""
+    """The folder a notebook writes under: `out` if given (a rerun; never the committed tree, whatever
+    starts the notebook: own_folder), else the one the runner names in $COMPENDIUM_OUT, else
+    build/interactive/. Any folder but the repository and the runner's own --out (where the runner puts
+    the inputs) holds the committed inputs the notebooks read (keep_seeded), so that a run in JupyterLab
+    or by papermill reads what make reproduce would and never rewrites a committed exhibit; a folder
+    holding a run of the runner is refused first (_outside_the_runner), before anything is copied."""
     if out:
         try:
-            return own_folder(out, f"out={os.path.relpath(BUILD)}/<name> (a relative out is taken from {Path.cwd()}), "
-                                   f"or a rerun by the runner: {RUNNER} --only <notebook> --set <name>=<value> --out build/<name>")
+            folder = own_folder(out, f"out={os.path.relpath(BUILD)}/<name> (a relative out is taken from {Path.cwd()}), "
+                                     f"or a rerun by the runner: {RUNNER} --only <notebook> --set <name>=<value> --out build/<name>")
         except ValueError as error:
             raise ValueError(f"out={error}") from None
-    root = Path(os.environ.get(OUT_VARIABLE) or INTERACTIVE)
-    if root.resolve() != ROOT:
-        seed(root, overwrite=False)
-    return root
+        if os.environ.get(OUT_VARIABLE):  # the runner's rerun: its inputs are the runner's to give
+            return folder
+    else:
+        folder = Path(os.environ.get(OUT_VARIABLE) or INTERACTIVE)
+        if folder.resolve() == ROOT:
+            return folder
+    _outside_the_runner(folder / "run.json", out)
+    keep_seeded(folder)
+    return folder
 
 
 def record(out: str, notebook: str, **settings) -> Path | None:
@@ -125,8 +134,7 @@ def record(out: str, notebook: str, **settings) -> Path | None:
         return None
     from . import environment
     from .files import atomic_write  # pandas, loaded only when something is recorded
-    path = output(out) / "run.json"
-    _outside_the_runner(path, out)
+    path = output(out) / "run.json"  # refused if a run of the runner holds it
     name = Path(os.environ.get("JPY_SESSION_NAME") or notebook).name
     entry = {"settings": settings, **environment.facts()}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,20 +180,43 @@ def inputs(stems=CHAIN) -> list[str]:
     return list(dict.fromkeys(f for stem in stems for f in CHAIN[stem][0]))
 
 
-def seed(root: Path, files=None, overwrite: bool = True) -> list[str]:
-    """Copy committed inputs (default: every file a notebook reads) from the repository into `root`,
-    each written atomically (files.atomic_write); returns the ones copied."""
+def seed(root: Path, files: list[str]) -> dict[str, bytes]:
+    """Copy committed inputs from the repository into `root`, each written atomically
+    (files.atomic_write); returns what was copied."""
     from .files import atomic_write, missing  # pandas, loaded only when inputs are copied
-    copied = []
-    for name in inputs() if files is None else files:
-        target = Path(root) / name
-        if target.exists() and not overwrite:
-            continue
+    copied = {}
+    for name in files:
         try:
             data = (ROOT / name).read_bytes()
         except FileNotFoundError:
             raise missing(ROOT / name, f"Restore it: git checkout -- {name}") from None
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, data)
-        copied.append(name)
+        (Path(root) / name).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(Path(root) / name, data)
+        copied[name] = data
     return copied
+
+
+def keep_seeded(root: Path) -> list[str]:
+    """Give a folder of runs outside the runner every committed input a notebook reads: each copied if
+    missing, and again if the committed file has changed since (a git pull, make reproduce) while the
+    folder still holds the copy (its hash in <root>/SEEDED); a file a notebook wrote there is kept.
+    Returns the inputs copied."""
+    from .files import atomic_write
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".seeded.lock", "a") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)  # notebooks started at once copy and record in turn
+        try:
+            copies = json.loads((root / SEEDED).read_text())
+        except (OSError, ValueError):
+            copies = {}
+        due = [name for name in inputs() if not (root / name).exists()
+               or copies.get(name) == _digest((root / name).read_bytes()) != _digest((ROOT / name).read_bytes())]
+        copies.update({name: _digest(data) for name, data in seed(root, due).items()})
+        if due:
+            atomic_write(root / SEEDED, (json.dumps(copies, indent=1, sort_keys=True) + "\n").encode())
+    return due
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

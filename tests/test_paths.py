@@ -2,6 +2,7 @@
 the committed inputs (so JupyterLab never rewrites a committed exhibit)."""
 import json
 import re
+import shutil
 
 import pytest
 
@@ -173,3 +174,40 @@ def test_an_out_under_build_or_outside_the_repository_is_used(tmp_path, monkeypa
     assert paths.figures("../build/alt").resolve() == paths.BUILD / "alt" / "figures"
     assert paths.output(str(tmp_path)) == tmp_path
     assert paths.output("~/alt") == tmp_path / "alt"  # the folder checked, not notebooks/~/alt
+
+
+def _repository(tmp_path, monkeypatch):
+    """A repository holding a copy of every committed input a notebook reads."""
+    repository = tmp_path / "repository"
+    for name in paths.inputs():
+        (repository / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(paths.ROOT / name, repository / name)
+    monkeypatch.setattr(paths, "ROOT", repository)
+    monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
+    return repository
+
+
+def test_a_papermill_out_gets_the_committed_inputs_and_a_rerun_of_the_runner_does_not(tmp_path, monkeypatch):
+    """papermill -p out <folder> outside the runner reads what make reproduce would, as JupyterLab's
+    folder does; under the runner ($COMPENDIUM_OUT set) the runner gives the inputs (run.plan)."""
+    repository = _repository(tmp_path, monkeypatch)
+    folder = paths.output(str(tmp_path / "pm"))
+    assert all((folder / name).read_bytes() == (repository / name).read_bytes() for name in paths.inputs())
+    monkeypatch.setenv(paths.OUT_VARIABLE, str(tmp_path / "runner"))
+    (tmp_path / "runner").mkdir()  # as the runner makes it
+    assert not any(paths.output(str(tmp_path / "runner")).iterdir())
+
+
+def test_a_copied_input_follows_the_committed_one_and_a_file_a_notebook_wrote_is_kept(tmp_path, monkeypatch):
+    """After a git pull or make reproduce changed the committed inputs, a folder of runs outside the
+    runner reads the new ones where it holds the copy it was given, and keeps what its notebooks wrote."""
+    repository = _repository(tmp_path, monkeypatch)
+    folder = paths.output(str(tmp_path / "pm"))
+    panel, numbers = "data/processed/panel.csv", "figures/11_numbers.csv"
+    (folder / numbers).write_text("written by notebook 11 in this folder\n")
+    for name in (panel, numbers):
+        (repository / name).write_bytes((repository / name).read_bytes() + b"\n")  # committed anew
+    assert paths.keep_seeded(folder) == [panel]
+    assert (folder / panel).read_bytes() == (repository / panel).read_bytes()
+    assert (folder / numbers).read_text() == "written by notebook 11 in this folder\n"
+    assert paths.keep_seeded(folder) == []  # nothing more to do
