@@ -242,15 +242,18 @@ def test_the_record_is_written_before_any_notebook_runs(tmp_path, monkeypatch, r
 
 def test_the_recorded_command_pastes_back_into_a_shell(tmp_path, monkeypatch, repo_unchanged):
     """A value with a space (a list) is quoted in run.json's command, so that the shell gives the
-    runner the same arguments again."""
+    runner the same arguments again; a relative --out is taken from the working directory the record
+    names, and the folder it resolved to is recorded too."""
     monkeypatch.setattr(os, "environ", dict(os.environ))
     monkeypatch.setattr(run, "run_all", lambda *a: {})
     monkeypatch.setattr(paths, "seed", lambda root, files: None)
     monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))
-    argv = ["--only", "01_data", "--set", "years=[1949, 2024]", "--out", str(tmp_path / "alt")]
+    monkeypatch.chdir(tmp_path)
+    argv = ["--only", "01_data", "--set", "years=[1949, 2024]", "--out", "alt"]
     run.main(argv)
-    command = json.loads((tmp_path / "alt" / "run.json").read_text())["command"]
-    assert shlex.split(command) == [*shlex.split(paths.RUNNER), *argv]
+    facts = json.loads((tmp_path / "alt" / "run.json").read_text())
+    assert shlex.split(facts["command"]) == [*shlex.split(paths.RUNNER), *argv]
+    assert facts["working_directory"] == str(tmp_path) and facts["out"] == str((tmp_path / "alt").resolve())
 
 
 def test_the_runner_gives_its_kernels_the_checkout_first_on_the_path(tmp_path, monkeypatch, repo_unchanged):
