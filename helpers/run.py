@@ -237,7 +237,8 @@ def check_value(name, value, default=None) -> None:
                                                                                  and value == ""):
         shown = (", ".join(allowed_values) if len(allowed_values) <= 12 else
                  f"{', '.join(allowed_values[:6])}, ... ({len(allowed_values)} in all, figures/10_grid.csv lists them)")
-        near = difflib.get_close_matches(str(value), allowed_values, n=1)
+        folded = {v.lower(): v for v in allowed_values}  # in any case: TFP gives tfp
+        near = [folded[v] for v in difflib.get_close_matches(str(value).lower(), folded, n=1)]
         raise SystemExit(f"setting {name}={value!r}: {f'did you mean {near[0]}? ' if near else ''}choose one of {shown}")
     if isinstance(value, list):
         if len(value) != len(default) or any(type(v) is not type(d) for v, d in zip(value, default)):
@@ -645,6 +646,10 @@ def command(argv: list[str]) -> None:
         raise SystemExit(f"{', '.join(undeclared)}: declare what it reads and writes in paths.CHAIN")
     chosen = [nb for nb in every if not only or nb.stem in only]
     settings = parse_settings(args.set, chosen)
+    if settings and not args.out and not changed(settings):
+        raise SystemExit(f"{', '.join(f'{k}={v!r}' for k, v in settings.items())} "
+                         f"{'is the default' if len(settings) == 1 else 'are the defaults'}: run without --set to rerun in "
+                         "place (a --set without --out would add a parameters cell to the committed notebooks)")
     if settings and not args.out:
         raise SystemExit(f"settings change results, and without --out they would rewrite the committed exhibits; "
                          f"rerun into a folder of its own: {paths.RUNNER} {shlex.join(argv)} --out {named(settings)}")

@@ -87,6 +87,7 @@ def test_values_outside_the_choices_fail_before_running(tmp_path):
     assert run.parse_settings(["tfp=tfp_solow", "reps=999", "seed=7", "years=[2013, 2020]"], [nb]) == \
         {"tfp": "tfp_solow", "reps": 999, "seed": 7, "years": [2013, 2020]}
     for pair, message in [("tfp=solow", r"tfp='solow': did you mean tfp_solow\? choose one of tfp, tfp_solow, tfp_urban"),
+                          ("tfp=TFP_Solow", r"tfp='TFP_Solow': did you mean tfp_solow\? choose one of"),  # in any case
                           ("reps=5", r"reps=5: must lie between 99 and 99999"),
                           ("seed=-1", r"seed=-1: must lie between 0 and 4294967295"),
                           ("years=[2011, 2099]", r"years=\[2011, 2099\]: must lie between 1949 and 2024"),
@@ -110,6 +111,8 @@ def test_settings_without_out_are_refused_with_the_command_that_works(repo_uncha
         run.main(["--only", "08_heterogeneity", "--set", "reps=999"])
     with pytest.raises(SystemExit, match=r"helpers\.run --only 01_data --set 'years=\[2013, 2020\]' --out build/years-2013-2020$"):
         run.main(["--only", "01_data", "--set", "years=[2013, 2020]"])  # quoted, as the shell needs
+    with pytest.raises(SystemExit, match=r"^tfp='tfp', cov_type='cluster' are the defaults: run without --set to rerun in place"):
+        run.main(["--only", "05_baseline", "--set", "tfp=tfp", "--set", "cov_type=cluster"])
     assert run.named({"years": [2013, 2020], "tfp": "tfp_solow", "alpha": 0.1}) == \
         "build/years-2013-2020_tfp-tfp_solow_alpha-0.1"  # a folder name a shell takes without quotes
 
