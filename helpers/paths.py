@@ -4,6 +4,7 @@ import fcntl
 import hashlib
 import json
 import os
+import sys
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -199,8 +200,9 @@ def seed(root: Path, files: list[str]) -> dict[str, bytes]:
 def keep_seeded(root: Path) -> list[str]:
     """Give a folder of runs outside the runner every committed input a notebook reads: each copied if
     missing, and again if the committed file has changed since (a git pull, make reproduce) while the
-    folder still holds the copy (its hash in <root>/SEEDED); a file a notebook wrote there is kept.
-    Returns the inputs copied."""
+    folder still holds the copy (its hash in <root>/SEEDED). A file a notebook wrote there is kept, and
+    so is one the record does not know (a folder from before it) unless it equals the committed file,
+    said once; a copy whose committed file is gone is kept. Returns the inputs copied."""
     from .files import atomic_write
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -210,10 +212,21 @@ def keep_seeded(root: Path) -> list[str]:
             copies = json.loads((root / SEEDED).read_text())
         except (OSError, ValueError):
             copies = {}
-        due = [name for name in inputs() if not (root / name).exists()
-               or copies.get(name) == _digest((root / name).read_bytes()) != _digest((ROOT / name).read_bytes())]
-        copies.update({name: _digest(data) for name, data in seed(root, due).items()})
-        if due:
+        due, found = [], {}
+        for name in inputs():
+            if not (root / name).exists():
+                due.append(name)
+            elif (ROOT / name).exists():
+                here, committed = _digest((root / name).read_bytes()), _digest((ROOT / name).read_bytes())
+                if name not in copies:
+                    found[name] = here if here == committed else None  # None: the folder's own, kept
+                    if found[name] is None:
+                        print(f"{root / name}: kept, though it is not the committed {name}; remove it to read that",
+                              file=sys.stderr)
+                elif copies[name] == here != committed:
+                    due.append(name)
+        copies.update({**found, **{name: _digest(data) for name, data in seed(root, due).items()}})
+        if due or found:
             atomic_write(root / SEEDED, (json.dumps(copies, indent=1, sort_keys=True) + "\n").encode())
     return due
 

@@ -211,3 +211,22 @@ def test_a_copied_input_follows_the_committed_one_and_a_file_a_notebook_wrote_is
     assert (folder / panel).read_bytes() == (repository / panel).read_bytes()
     assert (folder / numbers).read_text() == "written by notebook 11 in this folder\n"
     assert paths.keep_seeded(folder) == []  # nothing more to do
+
+
+def test_a_folder_from_before_the_record_keeps_what_differs_and_a_copy_outlives_its_committed_file(tmp_path, monkeypatch,
+                                                                                                  capsys):
+    """A folder seeded before .seeded.json existed: a file equal to the committed one is taken as the copy
+    (and follows it from then on); one that differs may be a notebook's output, so it is kept, said once.
+    A committed input removed leaves the folder's copy as it is."""
+    repository = _repository(tmp_path, monkeypatch)
+    folder = paths.output(str(tmp_path / "pm"))
+    panel, codebook = "data/processed/panel.csv", "data/processed/CODEBOOK.csv"
+    (folder / paths.SEEDED).unlink()
+    (folder / codebook).write_text("an older copy\n")
+    assert paths.keep_seeded(folder) == []
+    assert capsys.readouterr().err == f"{folder / codebook}: kept, though it is not the committed {codebook}; remove it to read that\n"
+    assert paths.keep_seeded(folder) == [] and capsys.readouterr().err == ""  # said once
+    (repository / panel).write_bytes((repository / panel).read_bytes() + b"\n")
+    assert paths.keep_seeded(folder) == [panel] and (folder / codebook).read_text() == "an older copy\n"
+    (repository / panel).unlink()
+    assert paths.keep_seeded(folder) == [] and (folder / panel).exists()
