@@ -310,7 +310,7 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
     weights, n_groups = counts[:, groups], counts.sum(axis=1)
     k = models.small_sample_k(spec, (1 if moderators is None else 3) + len(controls), years)
     absorbed = n_groups - 1 if province else 0
-    # A draw of two provinces beside year effects (of one beside a constant) has every pick's score zero:
+    # A draw of two provinces beside year effects (of one province otherwise) has every pick's score zero:
     # each year's dummy ties the two provinces' residuals, w_A u_At = -w_B u_Bt, and their partialled x
     # alike, so s_B = (w_A / w_B)^2 s_A, and the normal equation of x, w_A s_A + w_B s_B = 0, sets both
     # to zero. Its clustered variance is rounding error, which the test of squares below can miss.

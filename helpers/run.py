@@ -646,6 +646,9 @@ def command(argv: list[str]) -> None:
         raise SystemExit(f"{', '.join(undeclared)}: declare what it reads and writes in paths.CHAIN")
     chosen = [nb for nb in every if not only or nb.stem in only]
     settings = parse_settings(args.set, chosen)
+    if args.kernels and not args.out:
+        raise SystemExit(f"other kernels move the last digits, and without --out they would rewrite the committed exhibits; "
+                         f"rerun into a folder of its own: {paths.RUNNER} {shlex.join(argv)} --out build/kernels-{args.kernels}")
     if settings and not args.out and not changed(settings):
         raise SystemExit(f"{', '.join(f'{k}={v!r}' for k, v in settings.items())} "
                          f"{'is the default' if len(settings) == 1 else 'are the defaults'}: run without --set to rerun in "
@@ -653,9 +656,6 @@ def command(argv: list[str]) -> None:
     if settings and not args.out:
         raise SystemExit(f"settings change results, and without --out they would rewrite the committed exhibits; "
                          f"rerun into a folder of its own: {paths.RUNNER} {shlex.join(argv)} --out {named(settings)}")
-    if args.kernels and not args.out:
-        raise SystemExit(f"other kernels move the last digits, and without --out they would rewrite the committed exhibits; "
-                         f"rerun into a folder of its own: {paths.RUNNER} {shlex.join(argv)} --out build/kernels-{args.kernels}")
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
     out = check_out(args.out, settings) if args.out else paths.ROOT
     if args.kernels:

@@ -5,8 +5,8 @@ per exhibit: identical (same bytes), within tolerance, or different.
 - Numbers (CSV, Markdown and LaTeX tables, data/processed): equal within |a - b| <= ATOL + RTOL |b|
   (numpy.isclose); the text around them must be the same.
 - Figures: the PNG pixels; within tolerance when the root-mean-square difference is at most
-  RMS_TOLERANCE (0-255 scale). A PDF is judged by the PNG drawn from the same figure: it must be a
-  complete PDF file, and may differ only where that PNG does.
+  RMS_TOLERANCE (0-255 scale). A PDF must be a complete PDF file, and is judged by the PNG drawn from
+  the same figure (a number drawn at config.FIGURE_DIGITS may move a PDF's coordinates and no pixel).
 - A file that cannot be read (not a PNG, not UTF-8 text) is different.
 Exits non-zero only when an exhibit is different or missing.
 
@@ -83,8 +83,6 @@ def compare(exhibit: str, new: dict[str, bytes], old: dict[str, bytes]) -> tuple
                 return "different", "not a complete PDF file"
             if ".png" not in new:
                 return "different", "PDF bytes differ and there is no PNG to compare"
-            if new[".png"] == old[".png"]:  # the same drawing, which the PDF would repeat
-                return "different", "PDF bytes differ while the PNG drawn from the same figure is identical"
             notes.append("PDF bytes differ (judged by the PNG)")
             continue
         judge = figure_agree if suffix == ".png" else text_agree
@@ -143,15 +141,19 @@ def exhibits(files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
 
 def caveats(rerun: Path) -> list[str]:
     """What the rerun's record (its run.json, if any) says that explains differences: a run that did not
-    finish, or one with settings other than the defaults (run.changed)."""
+    finish, one with settings other than the defaults (run.changed), or with other OpenBLAS kernels than
+    the runner's (run.BLAS)."""
     try:
         found = json.loads((rerun / "run.json").read_text(encoding="utf-8"))
         finished, settings = found.get("finished", True), run.changed(found.get("settings") or {})
+        kernels = (found.get("blas") or {}).get("OPENBLAS_CORETYPE")
     except (OSError, ValueError, AttributeError, TypeError):
         return []
     return ([f"note: {rerun}/run.json records a run that did not finish (notebooks completed: "
              f"{', '.join(found.get('notebooks_completed') or []) or 'none'})"] if finished is not True else []) + \
-           ([f"note: {rerun}/run.json records settings other than the defaults: {settings}"] if settings else [])
+           ([f"note: {rerun}/run.json records settings other than the defaults: {settings}"] if settings else []) + \
+           ([f"note: {rerun}/run.json records OpenBLAS's {kernels} kernels, whose last digits may differ"]
+            if "blas" in found and kernels != run.BLAS.get("OPENBLAS_CORETYPE") else [])
 
 
 def report(rerun: Path) -> int:
