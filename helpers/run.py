@@ -543,9 +543,9 @@ def holder(root: Path = None) -> str | None:
 def record(out: Path, argv: list[str], settings: dict, planned: list[str], copied: list[str], completed=(),
            failed=(), interrupted: bool = False, finished: bool = True) -> Path:
     """<out>/run.json: the command, where it ran from and the folder it wrote to (resolved from there),
-    which notebooks were to run with which settings, which completed and which
-    failed, from which commit, with which packages and BLAS, whether the run finished (written first
-    with finished false, so that a run killed outright is recorded too) and whether Ctrl-C interrupted it."""
+    which notebooks were to run with which settings, which completed and which failed, from which
+    commit, with which packages and BLAS, whether the run finished (written first with finished false,
+    so that a run killed outright is recorded too) and whether Ctrl-C interrupted it."""
     facts = {"command": f"{paths.RUNNER} {shlex.join(argv)}", "working_directory": os.getcwd(), "out": str(out),
              "settings": settings, "notebooks_planned": planned,
              "notebooks_completed": [stem for stem in planned if stem in completed],
