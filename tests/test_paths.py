@@ -2,7 +2,6 @@
 the committed inputs (so JupyterLab never rewrites a committed exhibit)."""
 import json
 import re
-import shutil
 
 import pytest
 
@@ -177,11 +176,11 @@ def test_an_out_under_build_or_outside_the_repository_is_used(tmp_path, monkeypa
 
 
 def _repository(tmp_path, monkeypatch):
-    """A repository holding a copy of every committed input a notebook reads."""
+    """A repository holding every input a notebook reads, each file its own name."""
     repository = tmp_path / "repository"
     for name in paths.inputs():
         (repository / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(paths.ROOT / name, repository / name)
+        (repository / name).write_text(f"{name}\n")
     monkeypatch.setattr(paths, "ROOT", repository)
     monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
     return repository
@@ -203,13 +202,13 @@ def test_a_copied_input_follows_the_committed_one_and_a_file_a_notebook_wrote_is
     runner reads the new ones where it holds the copy it was given, and keeps what its notebooks wrote."""
     repository = _repository(tmp_path, monkeypatch)
     folder = paths.output(str(tmp_path / "pm"))
-    panel, numbers = "data/processed/panel.csv", "figures/11_numbers.csv"
-    (folder / numbers).write_text("written by notebook 11 in this folder\n")
-    for name in (panel, numbers):
+    panel, exhibit = paths.PANEL[0], paths.inputs()[-1]  # an exhibit of a later notebook (CHAIN)
+    (folder / exhibit).write_text("written by a notebook in this folder\n")
+    for name in (panel, exhibit):
         (repository / name).write_bytes((repository / name).read_bytes() + b"\n")  # committed anew
     assert paths.keep_seeded(folder) == [panel]
     assert (folder / panel).read_bytes() == (repository / panel).read_bytes()
-    assert (folder / numbers).read_text() == "written by notebook 11 in this folder\n"
+    assert (folder / exhibit).read_text() == "written by a notebook in this folder\n"
     assert paths.keep_seeded(folder) == []  # nothing more to do
 
 

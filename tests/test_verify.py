@@ -109,7 +109,8 @@ def test_the_rerun_is_judged_against_the_commit_not_a_working_tree_make_reproduc
 def test_an_older_cpus_kernels_move_the_last_digits_within_the_tolerance(tmp_path, monkeypatch, repo_unchanged):
     """Notebook 07 rerun with OpenBLAS's SSE3 kernels (--kernels Prescott), as an older CPU computes:
     its estimates differ from the committed ones in the last digits only, which the report calls within
-    tolerance; the record names the kernels."""
+    tolerance; the record names the kernels. The committed table is the thing under test, as in make
+    verify: the README says what a replicator on another machine should expect of it."""
     monkeypatch.setattr(os, "environ", dict(os.environ))
     monkeypatch.setattr(run, "lock", lambda lock=run.lock: lock(tmp_path))  # not the checkout's: a run may hold it
     out = tmp_path / "prescott"
