@@ -219,7 +219,7 @@ def test_a_folder_from_before_the_record_keeps_what_differs_and_a_copy_outlives_
     A committed input removed leaves the folder's copy as it is."""
     repository = _repository(tmp_path, monkeypatch)
     folder = paths.output(str(tmp_path / "pm"))
-    panel, codebook = "data/processed/panel.csv", "data/processed/CODEBOOK.csv"
+    panel, codebook = paths.inputs()[:2]  # what notebook 03 reads (CHAIN): the panel and its codebook
     (folder / paths.SEEDED).unlink()
     (folder / codebook).write_text("an older copy\n")
     assert paths.keep_seeded(folder) == []
