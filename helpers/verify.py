@@ -181,6 +181,8 @@ def main(argv=None) -> None:
     parser.add_argument("folder", nargs="?", type=Path, help="the rerun's folder (default build/verify, or build/verify-<kernels>)")
     args = parser.parse_args(argv)
     folder = args.folder or paths.BUILD / ("verify" + (f"-{args.kernels}" if args.kernels else ""))
+    if args.no_run and not folder.is_dir():
+        raise SystemExit(f"{folder}: no such folder; --no-run compares a finished rerun's folder")
     if not args.no_run:
         try:
             run.main(["--out", str(folder), *(["--kernels", args.kernels] if args.kernels else [])])

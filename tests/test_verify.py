@@ -136,3 +136,8 @@ def test_the_report_says_when_the_rerun_did_not_finish_or_had_other_settings(tmp
                                         "digits may differ"]
     (tmp_path / "run.json").write_text("not a record")
     assert verify.caveats(tmp_path) == []
+
+
+def test_no_run_on_a_folder_that_does_not_exist_says_so(tmp_path):
+    with pytest.raises(SystemExit, match=rf"^{tmp_path / 'gone'}: no such folder; --no-run compares a finished rerun's folder$"):
+        verify.main(["--no-run", str(tmp_path / "gone")])
