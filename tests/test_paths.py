@@ -9,21 +9,27 @@ from helpers import paths, run
 from helpers.files import InputError
 
 
-def test_default_folders_start_with_copies_of_the_committed_inputs(tmp_path, monkeypatch):
-    repo = tmp_path / "repo"
+def _repository(tmp_path, monkeypatch):
+    """A repository holding every input a notebook reads, each file its own name."""
+    repository = tmp_path / "repository"
     for name in paths.inputs():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_text(f"committed {name}")
-    monkeypatch.setattr(paths, "ROOT", repo)
-    monkeypatch.setattr(paths, "INTERACTIVE", tmp_path / "interactive")
+        (repository / name).parent.mkdir(parents=True, exist_ok=True)
+        (repository / name).write_text(f"{name}\n")
+    monkeypatch.setattr(paths, "ROOT", repository)
     monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
+    return repository
+
+
+def test_default_folders_start_with_copies_of_the_committed_inputs(tmp_path, monkeypatch):
+    repo = _repository(tmp_path, monkeypatch)
+    monkeypatch.setattr(paths, "INTERACTIVE", tmp_path / "interactive")
     # In JupyterLab (no runner): build/interactive, seeded; a file already there is kept.
     first = paths.inputs()[0]
     (tmp_path / "interactive" / first).parent.mkdir(parents=True)
     (tmp_path / "interactive" / first).write_text("written by an earlier interactive run")
     assert paths.figures("") == tmp_path / "interactive" / "figures"
     assert (tmp_path / "interactive" / first).read_text() == "written by an earlier interactive run"
-    assert all((tmp_path / "interactive" / n).read_text() == f"committed {n}" for n in paths.inputs()[1:])
+    assert all((tmp_path / "interactive" / n).read_text() == f"{n}\n" for n in paths.inputs()[1:])
     # The runner names the repository: nothing is copied, the committed folders are used.
     monkeypatch.setenv(paths.OUT_VARIABLE, str(repo))
     assert paths.output("") == repo and paths.figures("") == repo / "figures"
@@ -173,17 +179,6 @@ def test_an_out_under_build_or_outside_the_repository_is_used(tmp_path, monkeypa
     assert paths.figures("../build/alt").resolve() == paths.BUILD / "alt" / "figures"
     assert paths.output(str(tmp_path)) == tmp_path
     assert paths.output("~/alt") == tmp_path / "alt"  # the folder checked, not notebooks/~/alt
-
-
-def _repository(tmp_path, monkeypatch):
-    """A repository holding every input a notebook reads, each file its own name."""
-    repository = tmp_path / "repository"
-    for name in paths.inputs():
-        (repository / name).parent.mkdir(parents=True, exist_ok=True)
-        (repository / name).write_text(f"{name}\n")
-    monkeypatch.setattr(paths, "ROOT", repository)
-    monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
-    return repository
 
 
 def test_a_papermill_out_gets_the_committed_inputs_and_a_rerun_of_the_runner_does_not(tmp_path, monkeypatch):
