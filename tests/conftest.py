@@ -1,4 +1,5 @@
 import os
+import platform
 import shutil
 
 import pandas as pd
@@ -12,6 +13,8 @@ needs_sources = pytest.mark.skipif(
     not paths.SOURCES.exists() and not os.environ.get("CI"),
     reason=f"source workbooks not found at {paths.SOURCES} (they sit beside the repository in CI)",
 )
+# OpenBLAS's x86 kernels (run.OTHER_KERNELS) run only on an x86-64 CPU.
+needs_x86 = pytest.mark.skipif(platform.machine() != "x86_64", reason="OpenBLAS's x86 kernels (run.OTHER_KERNELS) need an x86-64 CPU")
 
 # make test hands whole files to two processes in the order collected; these, the longest (pytest
 # --durations), go first, so that no long file is left to run while the other process waits.

@@ -2,7 +2,6 @@
 inputs or run their producers, run stamps are stripped, and failures are named and complete."""
 import json
 import os
-import platform
 import re
 import shlex
 import shutil
@@ -18,6 +17,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from helpers import config, environment, paths, run
+from tests.conftest import needs_x86
 
 
 def notebook(path, *sources, parameters="x = 1\nname = 'a'"):
@@ -201,9 +201,6 @@ def test_a_folder_holding_a_run_with_other_settings_is_refused(tmp_path, monkeyp
                   "--set", "cov_type=cluster", "--set", "reps=9999")["settings"]["digital"] == "digital"
 
 
-x86 = pytest.mark.skipif(platform.machine() != "x86_64", reason="OpenBLAS's x86 kernels (run.OTHER_KERNELS) need an x86-64 CPU")
-
-
 def test_other_kernels_without_out_are_refused_with_the_command_that_works(repo_unchanged):
     with pytest.raises(SystemExit, match=r"without --out they would rewrite the committed exhibits; rerun into a folder "
                                          r"of its own: \.venv/bin/python -m helpers\.run --only 07_moderation --kernels "
@@ -211,7 +208,7 @@ def test_other_kernels_without_out_are_refused_with_the_command_that_works(repo_
         run.main(["--only", "07_moderation", "--kernels", "Prescott"])
 
 
-@x86
+@needs_x86
 def test_kernels_openblas_runs_anyway_are_refused():
     """Named kernels that OpenBLAS runs by default here (the runner's BLAS) would compare nothing."""
     with pytest.raises(SystemExit, match=rf"OpenBLAS runs its {environment.openblas_kernels()} kernels with it, as it "
@@ -219,7 +216,7 @@ def test_kernels_openblas_runs_anyway_are_refused():
         run.check_kernels(environment.openblas_kernels())
 
 
-@x86
+@needs_x86
 def test_a_folder_holding_a_run_with_other_kernels_is_refused(tmp_path, monkeypatch, repo_unchanged):
     assert _rerun(tmp_path, monkeypatch, lambda *a: {}, "--kernels", "Prescott")["blas"]["OPENBLAS_CORETYPE"] == "Prescott"
     assert _rerun(tmp_path, monkeypatch, lambda *a: {}, "--kernels", "Prescott")["finished"]  # the same may finish it

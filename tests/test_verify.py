@@ -2,7 +2,6 @@
 import io
 import json
 import os
-import platform
 import subprocess
 
 import numpy as np
@@ -10,6 +9,7 @@ import pytest
 from matplotlib import image
 
 from helpers import paths, run, verify
+from tests.conftest import needs_x86
 
 
 def png(pixels: np.ndarray) -> bytes:
@@ -47,7 +47,7 @@ def test_figures_are_judged_by_pixel_rms():
     assert not verify.figure_agree(png(np.zeros((200, 201, 3))), png(base))[0]
 
 
-def test_a_file_that_cannot_be_read_or_a_pdf_unlike_its_png_is_different():
+def test_a_file_that_cannot_be_read_or_an_incomplete_pdf_is_different():
     """A damaged file is a difference, not a crash; a PDF, judged by the PNG drawn from the same
     figure, must be a complete PDF."""
     base, pdf = png(np.zeros((10, 10, 3))), b"%PDF-1.4 a\n%%EOF\n"
@@ -105,7 +105,7 @@ def test_the_rerun_is_judged_against_the_commit_not_a_working_tree_make_reproduc
                          "0 identical, 1 within tolerance, 0 different"]
 
 
-@pytest.mark.skipif(platform.machine() != "x86_64", reason="OpenBLAS's x86 kernels (run.OTHER_KERNELS) need an x86-64 CPU")
+@needs_x86
 def test_an_older_cpus_kernels_move_the_last_digits_within_the_tolerance(tmp_path, monkeypatch, repo_unchanged):
     """Notebook 07 rerun with OpenBLAS's SSE3 kernels (--kernels Prescott), as an older CPU computes:
     its estimates differ from the committed ones in the last digits only, which the report calls within
@@ -122,7 +122,7 @@ def test_an_older_cpus_kernels_move_the_last_digits_within_the_tolerance(tmp_pat
     assert verify.compare(exhibit, new, old)[0] == "within tolerance"
 
 
-def test_the_report_says_when_the_rerun_did_not_finish_or_had_other_settings(tmp_path):
+def test_the_report_says_when_the_rerun_did_not_finish_or_had_other_settings_or_kernels(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps({"finished": False, "notebooks_completed": ["01_data"],
                                                    "settings": {"reps": 999, "tfp": "tfp"}}))
     assert verify.caveats(tmp_path) == [
