@@ -246,19 +246,30 @@ def test_trade_in_a_wrong_unit_over_a_whole_province_departs_from_the_rate(raw, 
         panel.build(raw)
 
 
+def test_provinces_swapped_in_the_base_year_of_real_gdp_break_the_sum_of_gdp(raw):
+    """Jiangsu's and Zhejiang's GDP (a) of 2010 swapped: each stays in its range and its jumps, but
+    2010's GDP sets every later year's real GDP (variables.real_gdp), so the sectors must sum to it."""
+    frame = pd.read_csv(raw / "gdp_a.csv", dtype={"value": str}).set_index(["province", "year"])["value"]
+    rewrite(raw, "gdp_a", set_value(("Jiangsu", 2010), lambda _: frame[("Zhejiang", 2010)]))
+    rewrite(raw, "gdp_a", set_value(("Zhejiang", 2010), lambda _: frame[("Jiangsu", 2010)]))
+    assert len(read_extract("gdp_a", "亿元", folder=raw))  # alone, it passes
+    with pytest.raises(ExtractError, match=r"gdp_a is 1.\d+ for \(Jiangsu, 2010\), outside 0.98 to 1.001 \(from 2010\)"):
+        read_all(raw)
+
+
 def _extract(*rows):
     """An extract of (province, year, value) rows, as sources.consistent takes it."""
     return pd.DataFrame(list(rows), columns=["province", "year", "value"])
 
 
-@pytest.mark.parametrize("year, refused", [(2010, False), (2011, True)])
+@pytest.mark.parametrize("year, refused", [(2009, False), (2010, True), (2011, True)])
 def test_a_ratio_with_a_first_year_is_checked_from_that_year_on(year, refused):
     """By hand: sectors of 10 + 40 + 47 over a GDP of 100 is 0.97, below vintage (a)'s 0.98, which
-    holds from the panel's first year (2011) on."""
+    holds from the base year of real GDP (2010) on."""
     extracts = {"gdp_a": _extract(("Beijing", year, 100.0)), "va_primary_a": _extract(("Beijing", year, 10.0)),
                 "va_secondary_a": _extract(("Beijing", year, 40.0)), "va_tertiary_a": _extract(("Beijing", year, 47.0))}
     if refused:
-        with pytest.raises(ExtractError, match=rf"is 0.97 for \(Beijing, {year}\), outside 0.98 to 1.001 \(from 2011\).*"
+        with pytest.raises(ExtractError, match=rf"is 0.97 for \(Beijing, {year}\), outside 0.98 to 1.001 \(from 2010\).*"
                                                r"Rebuild it with `make extract`"):
             sources.consistent(extracts, "raw")
     else:
