@@ -125,10 +125,13 @@ def _checked(path: Path, fix: str) -> tuple[str, list[str], list[list[str]]]:
     """The text of a CSV file, its header and its rows, after read_csv's checks."""
     text = read_text(path, fix)
     reader = csv.reader(io.StringIO(text))
-    header, rows = next(reader), []
+    header, rows, blank = next(reader), [], None
     for row in reader:
         if not row:
+            blank = blank or reader.line_num
             continue
+        if blank:  # the rows after it would be named by the wrong line
+            raise InputError(f"{path}, line {blank}: a blank line among the rows; remove it. {fix}")
         if len(row) != len(header):
             problem = ("an unquoted comma, e.g. a thousands separator as in 1,234.5? Quote the value or "
                        "drop the separator" if len(row) > len(header) else "the line is cut short: a truncated file?")
@@ -142,8 +145,9 @@ def _checked(path: Path, fix: str) -> tuple[str, list[str], list[list[str]]]:
 
 def read_csv(path: Path, fix: str) -> pd.DataFrame:
     """A CSV file as text cells ('' where empty), read strictly: besides the errors of read_text,
-    a file with a header but no rows, or a row with more or fewer fields than the header (an
-    unquoted thousands separator, a truncated line), is an InputError naming file and line."""
+    a file with a header but no rows, a row with more or fewer fields than the header (an unquoted
+    thousands separator, a truncated line) or a blank line before the last row (row i is then line
+    i + 2, as errors name it) is an InputError naming file and line."""
     _, header, rows = _checked(Path(path), fix)
     return pd.DataFrame(rows, columns=header, dtype=str)
 

@@ -68,6 +68,7 @@ def test_exported_tables_are_readable_by_others(tmp_path, umask_022):
     (b"province,year,value\nBeijing,2011,1.5\nBeijing,2012,16,251.9\n",
      r"x.csv, line 3: 4 fields where the header has 3 \(an unquoted comma, e.g. a thousands separator"),
     (b"province,year,value\nBeijing,2011,1.5\nBeij", r"x.csv, line 3: 1 fields where the header has 3 \(the line is cut short"),
+    (b"province,year,value\nBeijing,2011,1.5\n\nBeijing,2012,x\n", r"x.csv, line 3: a blank line among the rows; remove it\. Do this\."),
     ("province,year,value\nBeijing,2011,1.5\n北京,2012,2\n".encode("gbk"),
      r"x.csv, line 3: bytes that are not UTF-8 \(GBK or another legacy encoding\?\); save the file as UTF-8"),
 ])
@@ -75,6 +76,11 @@ def test_unreadable_csv_names_file_and_line(tmp_path, content, message):
     (tmp_path / "x.csv").write_bytes(content)
     with pytest.raises(InputError, match=message):
         read_csv(tmp_path / "x.csv", FIX)
+
+
+def test_blank_lines_after_the_last_row_are_read_as_the_end(tmp_path):
+    (tmp_path / "x.csv").write_bytes(b"province,year,value\nBeijing,2011,1.5\n\n\n")
+    assert read_csv(tmp_path / "x.csv", FIX).values.tolist() == [["Beijing", "2011", "1.5"]]
 
 
 @pytest.mark.parametrize("end", [b"\r\n", b"\r"])
