@@ -11,8 +11,10 @@ Conventions, those of Stata's `xtreg, fe` with year dummies and `vce(cluster pro
   the constant, and the year effects count T-1 levels (tests/test_vs_pyfixest.py). Both drop by default
   a province observed once (a singleton), which is kept here as `xtreg` keeps it (N, G and G-1 count
   it); the panel has none.
-- Constant: the mean of the province effects in the base year 2011 (year dummies at zero), as
-  `xtreg, fe` prints it; reghdfe's constant, ybar - xbar'b, averages over the years instead.
+- Constant: ybar - xbar'b - dbar'g over the rows used (d the year dummies, g their coefficients), as
+  `xtreg, fe` prints it: in a balanced panel the mean of the province effects in the base year 2011,
+  in an unbalanced one their mean weighted by each province's rows; reghdfe's constant, ybar - xbar'b,
+  averages over the years instead.
 - Driscoll-Kraay (linearmodels' kernel covariance, debiased): unlike the clustered factor, its
   residual degrees of freedom count the G-1 absorbed province effects (N - K - G + 1); its t tests
   use T-1 degrees of freedom.
@@ -146,6 +148,7 @@ def estimate(data: pd.DataFrame, y: str, x: list[str], spec: Spec = "twoway", co
                          "residual degree of freedom")
     model = PanelOLS(frame[y], exog, entity_effects=entity)
     if cov_type == "cluster":
+        check_clusters(codes(frame)[0], spec, f"{y} on {', '.join(x)} ({spec})")
         result = model.fit(cov_type="clustered", cluster_entity=True, debiased=True, group_debias=True)
     else:
         result = model.fit(cov_type={"driscoll_kraay": "kernel", "unadjusted": "unadjusted"}[cov_type], debiased=True)
@@ -378,9 +381,10 @@ def _restricted_design(frame: pd.DataFrame, x: list[str], tested: list[str], gro
     """The columns of the two-way model of `x` that the `tested` ones are partialled on (the effects and
     the other regressors), once the whole model has passed check_design."""
     others = [c for c in x if c not in tested]
+    where = f"wild cluster bootstrap of {', '.join(tested)}"
+    check_clusters(groups, "twoway", where)
     Z = np.hstack([effects(groups, years, "twoway"), frame[others].to_numpy()])
-    check_design(np.hstack([Z, frame[tested].to_numpy()]), [*others, *tested],
-                 f"wild cluster bootstrap of {', '.join(tested)}")
+    check_design(np.hstack([Z, frame[tested].to_numpy()]), [*others, *tested], where)
     return Z
 
 
@@ -465,6 +469,20 @@ def check_design(Z: np.ndarray, names: list[str], where: str, slopes: int = 0) -
     if absorbed:
         raise ValueError(f"{where}: no variation of its own beside the effects and the other columns for "
                          f"{', '.join(absorbed)} (models.estimate refuses such a model)")
+
+
+def check_clusters(groups: np.ndarray, spec: str, where: str) -> None:
+    """Refuse clustered errors (ValueError naming `where`) where the clusters' scores cancel by the
+    model's structure: with year effects, two provinces (each year's dummy ties their residuals and
+    the normal equation of a slope sets both scores to zero; multiverse.drawn_block derives it), or
+    one without; with province effects a province of one row has no score. The clustered variance
+    would be rounding error and its t of the order of 1e8."""
+    rows = np.bincount(groups)
+    informative = int((rows > (1 if EFFECTS[spec]["province"] else 0)).sum())
+    if informative <= (2 if EFFECTS[spec]["year"] else 1):
+        raise ValueError(f"{where}: {informative} province(s) with rows of their own beside the effects ({spec}); "
+                         "their clustered scores cancel, so there is no clustered test (use Driscoll-Kraay or "
+                         "conventional errors, or more provinces)")
 
 
 def left_beside(Z: np.ndarray) -> np.ndarray:

@@ -183,6 +183,18 @@ def test_constant_is_the_mean_province_effect_of_the_base_year(data):
     assert fit.params["Constant"] == pytest.approx(lsdv.params.filter(like="C(province)").mean(), rel=1e-9)
 
 
+def test_constant_of_an_unbalanced_panel_weights_the_province_effects_by_their_rows(data):
+    """The same dummy-variable regression on a panel without Beijing's 2011-2015 and Hebei's 2021: the
+    constant is the mean of the base-year intercepts weighted by each province's rows, not their mean."""
+    unbalanced = data.drop([*(("Beijing", year) for year in range(2011, 2016)), ("Hebei", 2021)])
+    fit = models.estimate(unbalanced, "tfp", ["digital", *CONTROLS])
+    lsdv = smf.ols("tfp ~ 0 + digital + gov + cs + open + ur + ind + C(province) + C(year)", data=unbalanced.reset_index()).fit()
+    intercepts = lsdv.params.filter(like="C(province)").rename(lambda name: name[len("C(province)["):-1])
+    rows = unbalanced.index.get_level_values("province").value_counts()
+    assert fit.params["Constant"] == pytest.approx((intercepts * rows).sum() / rows.sum(), rel=1e-9)
+    assert abs(fit.params["Constant"] - intercepts.mean()) > 1e-3
+
+
 def test_constant_standard_error_is_xtreg_fe_s(data):
     """xtreg, fe: the constant of OLS on the data demeaned by province with the overall means added back
     (y_it - ybar_i + ybar, each regressor and year dummy alike), with the clustered sandwich of the module
@@ -217,6 +229,34 @@ def test_a_model_without_residual_degrees_of_freedom_is_refused_here_and_in_the_
     frame = multiverse.prepared(multiverse.frames(small.assign(filled=False), ["full"]))["full"]
     with pytest.raises(ValueError, match=r"^multiverse sample 'full', twoway: 6 rows for 6 parameters leave no residual"):
         multiverse.block(frame, ["tfp"], ["digital"], ["gov"], "twoway")
+
+
+def test_two_provinces_beside_year_effects_have_no_clustered_test(data):
+    """By hand, in the dummy-variable regression of two provinces with year dummies: each province's
+    score of the slope, sum_t x~_it u_it with x~ the regressor left by the dummies (Frisch-Waugh-Lovell:
+    the slope's row of the sandwich), is zero to rounding, so the clustered variance is rounding error.
+    estimate and the bootstrap refuse it; Driscoll-Kraay errors, province effects alone and a third
+    province pass."""
+    two = data.loc[["Beijing", "Tianjin"]].reset_index()
+    u = smf.ols("tfp ~ digital + C(province) + C(year)", data=two).fit().resid
+    x = smf.ols("digital ~ C(province) + C(year)", data=two).fit().resid
+    terms = (x * u).to_numpy()
+    assert np.abs(terms.reshape(2, -1).sum(axis=1)).max() < 1e-12 * np.abs(terms).sum()
+    two = data.loc[["Beijing", "Tianjin"]]
+    refused = r"^tfp on digital \({spec}\): {n} province\(s\) with rows of their own beside the effects"
+    for spec in ("twoway", "pooled_year"):
+        with pytest.raises(ValueError, match=refused.format(spec=spec, n=2)):
+            models.estimate(two, "tfp", ["digital"], spec=spec)
+    with pytest.raises(ValueError, match=r"^wild cluster bootstrap of digital: 2 province\(s\)"):
+        models.wild_cluster_bootstrap(two, "tfp", ["digital"], "digital")
+    one_year_of_hebei = pd.concat([two, data.loc[[("Hebei", 2011)]]])
+    with pytest.raises(ValueError, match=refused.format(spec="twoway", n=2)):
+        models.estimate(one_year_of_hebei, "tfp", ["digital"])
+    with pytest.raises(ValueError, match=refused.format(spec="pooled", n=1)):
+        models.estimate(data.loc[["Beijing"]], "tfp", ["digital"], spec="pooled")
+    models.estimate(two, "tfp", ["digital"], cov_type="driscoll_kraay")
+    models.estimate(two, "tfp", ["digital"], spec="province_fe")
+    models.estimate(data.loc[["Beijing", "Tianjin", "Hebei"]], "tfp", ["digital"])
 
 
 def test_critical_values_of_the_t_table():
