@@ -93,12 +93,14 @@ def critical(df, level=config.CONFIDENCE):
 def lag(data: pd.DataFrame, column: str, periods: int = 1) -> pd.Series:
     """`column` lagged within each province (never across provinces): x_{i,t-periods} (notebook 06's
     exercise 4 lags by two years). The panel
-    must be indexed (province, year); a missing year gives a missing lag, not the previous row."""
+    must be indexed by province and year, in either order; a missing year gives a missing lag, not the
+    previous row."""
     values = data[column]
     shifted = values.copy()
-    shifted.index = pd.MultiIndex.from_arrays([values.index.get_level_values("province"),
-                                               values.index.get_level_values("year") + periods],
-                                              names=["province", "year"])
+    shifted.index = pd.MultiIndex.from_arrays(
+        [values.index.get_level_values(level) + periods if level == "year" else values.index.get_level_values(level)
+         for level in values.index.names],
+        names=values.index.names)
     return shifted.reindex(values.index).rename(f"L{periods}.{column}" if periods != 1 else f"L.{column}")
 
 

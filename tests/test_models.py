@@ -98,6 +98,8 @@ def test_lag_never_crosses_provinces():
     assert np.isnan(lagged[("B", 2011)]) and np.isnan(lagged[("B", 2013)])  # 2012 missing for B
     twice = models.lag(frame, "x", 2)  # notebook 06, exercise 4
     assert twice.name == "L2.x" and twice[("B", 2013)] == 3.0 and twice.drop(("B", 2013)).isna().all()
+    by_year = models.lag(frame.swaplevel().sort_index(), "x")  # indexed (year, province): the same lags
+    pd.testing.assert_series_equal(by_year.swaplevel().reindex(index), lagged)
 
 
 def test_centred_interaction_leaves_the_product_coefficient_unchanged(data):
