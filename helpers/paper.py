@@ -22,6 +22,9 @@ TERMS = {("table4", "(1)"): ["digital", "Constant"], ("table4", "(2)"): ["digita
          ("table6", "(1)"): ["virtual x digital", "Constant"],
          ("table6", "(2)"): ["virtual x digital", *_CONTROLS, "Constant"],
          **{("table7", region): ["digital", "Constant"] for region in TABLES["table7"]}}
+# The terms of a column's model that its table does not print: Table 6 prints the product alone, but
+# the paper's model (2), tfp = b0 + b1 virtual x digital + b2 digital + b3 virtual + ..., holds both.
+UNPRINTED = {("table6", column): ["digital", "virtual"] for column in TABLES["table6"]}
 STARRED = ("coef", "r")  # the statistics printed with significance stars
 FIX = "Restore it with `git checkout data/paper/published.csv`."
 

@@ -172,7 +172,8 @@ def printed_stars() -> pd.DataFrame:
     """Every published coefficient of Tables 4-7 with its t and stars, and the stars that t earns read
     with the G - 1 degrees of freedom of errors clustered by province (G: the sample's provinces, by
     region in Table 7), with the residual degrees of freedom of the column's two-way model, N - K -
-    (G - 1) - (T - 1) with K its slopes and constant and T = N / G its years (those of conventional
+    (G - 1) - (T - 1) with K its slopes (those the table prints and paper.UNPRINTED) and constant and
+    T = N / G its years (those of conventional
     errors, and those with which linearmodels' PanelOLS reads any errors by default), and against the
     normal: which reading the printed stars follow (notebook 09)."""
     rows = []
@@ -181,7 +182,8 @@ def printed_stars() -> pd.DataFrame:
         for column in pub.index.unique("column"):
             n, terms = int(pub.at[(column, "N", "n"), "value"]), pub.xs(column).query("statistic == 't'").index
             clusters = sum(region(p) == column for p in SAMPLE) if table == "table7" else len(SAMPLE)
-            df = {"clustered": clusters - 1, "residual": n - len(terms) - (clusters - 1) - (n // clusters - 1),
+            k = len(terms) + len(paper.UNPRINTED.get((table, column), []))
+            df = {"clustered": clusters - 1, "residual": n - k - (clusters - 1) - (n // clusters - 1),
                   "normal": None}
             for term, _ in terms:
                 t, printed = float(pub.at[(column, term, "t"), "value"]), pub.at[(column, term, "coef"), "stars"]

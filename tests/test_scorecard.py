@@ -180,22 +180,26 @@ def test_printed_stars_read_each_published_t_two_ways():
 
 def test_the_residual_reading_has_the_degrees_of_freedom_of_a_fitted_two_way_model(analysis_panel):
     """Residual degrees of freedom from the printed N and terms, against linearmodels' df_resid of the
-    same two-way models fitted with conventional errors: Table 4 (1) and (2), Table 7's Northeast."""
+    same two-way models fitted with conventional errors: Table 4 (1) and (2), Table 6 (2) (the paper's
+    model (2), with digital and virtual beside the product it prints), Table 7's Northeast."""
     stars = scorecard.printed_stars().set_index(["table", "column", "term"])["residual df"]
+    data = analysis_panel.assign(**{"virtual x digital": analysis_panel["virtual"] * analysis_panel["digital"]})
     northeast = analysis_panel[analysis_panel["region"] == "Northeast"]
-    for (table, column), frame, terms in [(("table4", "(1)"), analysis_panel, ["digital"]),
-                                          (("table4", "(2)"), analysis_panel, ["digital", *panel.CONTROLS]),
-                                          (("table7", "Northeast"), northeast, ["digital"])]:
+    for (table, column, term), frame, terms in [
+            (("table4", "(1)", "digital"), data, ["digital"]),
+            (("table4", "(2)", "digital"), data, ["digital", *panel.CONTROLS]),
+            (("table6", "(2)", "virtual x digital"), data, ["virtual x digital", "digital", "virtual", *panel.CONTROLS]),
+            (("table7", "Northeast", "digital"), northeast, ["digital"])]:
         fit = models.estimate(frame, "tfp", terms, cov_type="unadjusted")
-        assert stars[(table, column, "digital")] == fit.df_resid
+        assert stars[(table, column, term)] == fit.df_resid
 
 
 def test_table6_stars_do_not_depend_on_digital_and_virtual_beside_the_product():
-    """Table 6 prints the product alone: with digital and virtual in its model the residual degrees of
-    freedom would be two fewer, and every printed star the same (as notebook 09 says)."""
+    """Table 6 prints the product alone: counting only its printed terms, the residual degrees of
+    freedom would be two more, and every printed star the same (as notebook 09 says)."""
     stars = scorecard.printed_stars().query("table == 'table6'")
-    fewer = pd.Series(models.p_value(stars["t"], stars["residual df"] - 2), stars.index).map(tables.stars)
-    assert (fewer == stars["printed"]).all() and (stars["residual stars"] == stars["printed"]).all()
+    more = pd.Series(models.p_value(stars["t"], stars["residual df"] + 2), stars.index).map(tables.stars)
+    assert (more == stars["printed"]).all() and (stars["residual stars"] == stars["printed"]).all()
 
 
 def test_a_significance_level_that_is_not_a_number_is_named(tmp_path):
