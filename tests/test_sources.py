@@ -252,9 +252,39 @@ def test_provinces_swapped_in_the_base_year_of_real_gdp_break_the_sum_of_gdp(raw
     frame = pd.read_csv(raw / "gdp_a.csv", dtype={"value": str}).set_index(["province", "year"])["value"]
     rewrite(raw, "gdp_a", set_value(("Jiangsu", 2010), lambda _: frame[("Zhejiang", 2010)]))
     rewrite(raw, "gdp_a", set_value(("Zhejiang", 2010), lambda _: frame[("Jiangsu", 2010)]))
-    assert len(read_extract("gdp_a", "亿元", folder=raw))  # alone, it passes
+    sectors = {name: read_extract(name, "亿元", folder=raw) for name in ["gdp_a", *(s.format("a") for s in sources.SECTORS)]}
     with pytest.raises(ExtractError, match=r"gdp_a is 1.\d+ for \(Jiangsu, 2010\), outside 0.98 to 1.001 \(from 2010\)"):
+        sources.consistent(sectors, str(raw))
+    with pytest.raises(ExtractError, match=r"\(Jiangsu, 201[01]\)"):  # and beside every other extract
         read_all(raw)
+
+
+def test_a_misplaced_digit_of_the_real_growth_index_is_caught_by_the_implied_deflator(raw):
+    """Anhui's index of 2015 (previous year = 100) with 100 added: inside the index's own range, which
+    holds its history from 1952, but GDP then grows at about half the real rate, and real GDP from 2015
+    on would double (variables.real_gdp)."""
+    rewrite(raw, "gdp_index", set_value(("Anhui", 2015), lambda old: f"{float(old) + 100:g}"))
+    assert len(read_extract("gdp_index", "previous year=100", folder=raw))  # alone, it passes
+    match = (r"gdp_a.csv and gdp_index.csv: gdp_a / \(previous gdp_a x gdp_index / 100\), the implied deflator's change, "
+             r"is 0.5\d* for \(Anhui, 2015\), outside 0.6 to 1.5 \(from 2011; sources.DEFLATOR")
+    with pytest.raises(ExtractError, match=match):
+        read_all(raw)
+    with pytest.raises(ExtractError, match=match):
+        panel.build(raw)
+
+
+@pytest.mark.parametrize("year, index, refused", [(2011, 105.0, False), (2011, 205.0, True), (2011, 72.0, True),
+                                                  (2010, 205.0, False)])
+def test_the_implied_deflator_is_checked_after_the_base_year(year, index, refused):
+    """By hand: GDP from 100 to 110 with a real index of 105 is a deflator change of 110 / 105 = 1.048;
+    with 205, 0.537, and with 72, 1.528, outside 0.6 to 1.5; 2010, the base year, chains no index."""
+    extracts = {"gdp_a": _extract(("Beijing", year - 1, 100.0), ("Beijing", year, 110.0)),
+                "gdp_index": _extract(("Beijing", year, index))}
+    if refused:
+        with pytest.raises(ExtractError, match=rf"is {110 / index:.3g} for \(Beijing, {year}\), outside 0.6 to 1.5"):
+            sources.deflator(extracts, "raw")
+    else:
+        sources.deflator(extracts, "raw")
 
 
 def _extract(*rows):
