@@ -178,10 +178,14 @@ def test_a_wrong_unit_over_a_whole_province_is_caught_by_its_value_per_resident(
 
 def test_a_slip_the_value_per_resident_does_not_catch_as_data_readme_says(raw):
     """data/README.md's example of the limit: Tianjin's investment divided by 10 stays above half the
-    smallest value per resident, and passes every check."""
+    smallest value per resident, and passes that check; its ratio to GDP (sources.RATIOS) catches it."""
     rewrite(raw, "gfcf", scale("Tianjin", 0.1))
-    assert len(read_all(raw)["gfcf"])
-    assert "Tianjin's investment divided by 10" in " ".join((paths.DATA / "README.md").read_text(encoding="utf-8").split())
+    sources.per_resident({name: read_extract(name, unit, folder=raw) for name, unit in [("gfcf", "亿元"), ("population", "万人")]},
+                         str(raw))
+    with pytest.raises(ExtractError, match=r"gfcf / gdp_a is [\d.]+ for \(Tianjin, \d+\), outside 0.08 to 2 \(from 1990\)"):
+        read_all(raw)
+    assert ("Tianjin's investment divided by 10, which the investment's ratio to GDP, below, catches"
+            in " ".join((paths.DATA / "README.md").read_text(encoding="utf-8").split()))
 
 
 def test_the_ranges_per_resident_are_half_the_smallest_and_twice_the_largest_in_the_panel_years():
@@ -285,6 +289,18 @@ def test_the_implied_deflator_is_checked_after_the_base_year(year, index, refuse
             sources.deflator(extracts, "raw")
     else:
         sources.deflator(extracts, "raw")
+
+
+@pytest.mark.parametrize("province, year, factor, bounds", [("Hebei", 2008, 10, r"-0.1 to 2 \(sources.RATIOS"),
+                                                             ("Hebei", 2010, 0.1, r"0.08 to 2 \(from 1990\)")])
+def test_a_misplaced_digit_of_investment_before_the_panel_is_caught_beside_gdp(raw, province, year, factor, bounds):
+    """Gross fixed capital formation of one year before 2011 x10 or /10: inside the series' range and
+    jumps, but it builds the capital stock of every panel year (Hebei 2008 x10: capital of 2011 x1.97)."""
+    rewrite(raw, "gfcf", set_value((province, year), lambda old: f"{float(old) * factor:g}"))
+    assert len(read_extract("gfcf", "亿元", folder=raw))  # alone, it passes
+    with pytest.raises(ExtractError, match=rf"gfcf.csv and gdp_a.csv: gfcf / gdp_a is [\d.]+ for \({province}, {year}\), "
+                                           rf"outside {bounds}"):
+        read_all(raw)
 
 
 def _extract(*rows):
