@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import config, constructions, measures, paths
 from .provinces import NAMES, SAMPLE
-from .sources import consistent, read_extract
+from .sources import FIX, consistent, read_extract
 
 ALL_YEARS = range(config.PANEL_YEARS[0], config.PANEL_YEARS[1] + 1)
 LATE_YEARS = range(config.LATE_START, config.PANEL_YEARS[1] + 1)  # the years of the series that start late
@@ -132,8 +132,15 @@ def real_gdp(gdp: pd.Series, index: pd.Series, base_year: int) -> pd.Series:
 def capital(gfcf: pd.Series, price: pd.Series, delta: float, base_year: int) -> pd.Series:
     """Capital stock at `base_year` prices by perpetual inventory with depreciation rate `delta`
     (config.DEPRECIATION in the panel; measures.capital_stock, with Chongqing's 1996 stock as in
-    CHNCapitalStock)."""
+    CHNCapitalStock). A province whose investment starts later than the others', Chongqing aside, is an
+    error: its stock would start from that year's investment alone."""
     initial = pd.Series({"Chongqing": measures.CHONGQING_K1996})
+    starts = gfcf.index.to_frame(index=False).groupby("province")["year"].min()
+    late = starts[(starts > starts.min()) & ~starts.index.isin(initial.index)]
+    if len(late):
+        raise ValueError(f"{gfcf.name}: {late.index[0]}'s years start in {late.iloc[0]}, the other provinces' in "
+                         f"{starts.min()}, so its capital stock would start from {late.iloc[0]}'s investment alone "
+                         f"(measures.capital_stock). {FIX}")
     return measures.capital_stock(gfcf, price, delta=delta, base_year=base_year, initial=initial)
 
 

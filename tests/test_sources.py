@@ -303,6 +303,18 @@ def test_a_misplaced_digit_of_investment_before_the_panel_is_caught_beside_gdp(r
         read_all(raw)
 
 
+def test_a_province_whose_investment_starts_late_is_refused_by_the_capital_stock(raw):
+    """Hebei's investment of 1952-1990 removed: the extract stays consistent with its (re-signed)
+    manifest, which records the years of all provinces together, but Hebei's stock would start in 1991."""
+    def early(text):
+        return "".join(row for row in lines(text) if not (row.startswith("Hebei,") and int(row.split(",")[1]) <= 1990))
+    rewrite(raw, "gfcf", early)
+    assert len(read_extract("gfcf", "亿元", folder=raw))  # alone, it passes
+    with pytest.raises(ValueError, match=r"^gfcf: Hebei's years start in 1991, the other provinces' in 1952, so its capital "
+                                         r"stock would start from 1991's investment alone \(measures.capital_stock\)\. Rebuild"):
+        panel.build(raw)
+
+
 def _extract(*rows):
     """An extract of (province, year, value) rows, as sources.consistent takes it."""
     return pd.DataFrame(list(rows), columns=["province", "year", "value"])
