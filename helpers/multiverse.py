@@ -284,7 +284,9 @@ def drawn_block(frame: Sample, counts: np.ndarray, outcomes: list[str], regresso
     b = sum c x..y.. / sum c x..^2 (the product's coefficient does not depend on centring d and v,
     which moves only the coefficients on d, v and the constant). Scores x.. u, u = y.. - b x.., are
     summed by province (the same for each pick: sum_g c_g s_g^2 over G = sum_g c_g clusters) and by
-    year, weighted; N = sum_g c_g N_g (_errors)."""
+    year, weighted; N = sum_g c_g N_g (_errors). Driscoll-Kraay errors take the sample's years, T, as
+    every draw's: equal to models.estimate on the resampled panel while no draw leaves out a whole year,
+    as none can in the balanced samples of `frames` (an unbalanced one would differ in T and the lags)."""
     groups, years, starts = frame.groups, frame.years, _starts(frame.groups)
     province, n = models.EFFECTS[spec]["province"], len(groups)
     X, Y = frame.columns(regressors), frame.columns(outcomes)

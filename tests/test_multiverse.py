@@ -71,8 +71,9 @@ def _resampled(frame, draw):
 
 @pytest.mark.parametrize("moderation", [False, True])
 def test_every_draw_equals_models_estimate_on_the_resampled_panel(wide, small, analysis_panel, moderation):
-    """Random specifications of every sample (no filled cells: provinces of unequal length; no
-    municipalities: draws with fewer provinces), estimator and control set, on random draws."""
+    """Random specifications of every sample (each balanced: no filled cells 2013-2020, digital lagged
+    2012-2021; no municipalities: draws with fewer provinces), estimator and control set, on random
+    draws."""
     frames = multiverse.frames(wide)
     drawn = multiverse.draws(analysis_panel, 4, seed=3)
     b, se, df = multiverse.drawn_estimates(multiverse.prepared(frames), small, drawn, moderation)
