@@ -173,9 +173,9 @@ def printed_stars() -> pd.DataFrame:
     with the G - 1 degrees of freedom of errors clustered by province (G: the sample's provinces, by
     region in Table 7), with the residual degrees of freedom of the column's two-way model, N - K -
     (G - 1) - (T - 1) with K its slopes (those the table prints and paper.UNPRINTED) and constant and
-    T = N / G its years (those of conventional
-    errors, and those with which linearmodels' PanelOLS reads any errors by default), and against the
-    normal: which reading the printed stars follow (notebook 09)."""
+    T = N / G its years (those of conventional errors, and those with which linearmodels' PanelOLS
+    reads any errors by default), and against the normal: which reading the printed stars follow
+    (notebook 09)."""
     rows = []
     for table in TABLES:
         pub = tables.published(table).set_index(["column", "term", "statistic"])

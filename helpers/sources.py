@@ -353,7 +353,8 @@ RATIOS = [
     # pre-revision, 1.5 % short of GDP at most (sources/SOURCES.md), and years before 2009 come from
     # older vintages (up to 41 % apart; 2009-2012 sum to 1e-6), so from the year whose GDP sets the
     # level of real GDP (config.BASE_YEAR, variables.real_gdp) on, at most 2 % short
-    (tuple(sector.format("a") for sector in SECTORS), "gdp_a", 0.98, 1.001, min(config.BASE_YEAR, config.PANEL_YEARS[0])),
+    (tuple(sector.format("a") for sector in SECTORS), "gdp_a", 0.98, 1.001,
+     min(config.BASE_YEAR, config.PANEL_YEARS[0])),
     (tuple(sector.format("b") for sector in SECTORS), "gdp_b", 0.999, 1.001, None),
     # gross fixed capital formation, which the capital stock accumulates from 1952 on
     # (measures.capital_stock), over GDP: -0.04 (Fujian 1968) to 1.49 (Qinghai 2017), and from 1990 on
@@ -370,11 +371,12 @@ RATIOS = [
     (("trade_cny",), ("trade_usd", "usd_cny"), 0.999e-4, 1.001e-4, None),
 ]
 
-# Nominal over real growth, the change of the implied deflator, gdp_a_t / (gdp_a_{t-1} x gdp_index_t /
-# 100), in the years real GDP chains the index over (variables.real_gdp: after config.BASE_YEAR): 0.72
-# to 1.20 in 2011-2022 (the low in 2019, GDP (a)'s census benchmark), where a misplaced digit of the
-# index (108.7 as 208.7: about half) or of GDP leaves (nominal, real, low, high); the index's own range
-# (data/checks/plausibility.csv) holds its whole history from 1952 and lets such a slip pass.
+# (nominal, real, low, high): nominal over real growth, the change of the implied deflator, gdp_a_t /
+# (gdp_a_{t-1} x gdp_index_t / 100), in the years real GDP chains the index over (variables.real_gdp:
+# after config.BASE_YEAR). It spans 0.72 to 1.20 in 2011-2022 (the low in 2019, GDP (a)'s census
+# benchmark); a misplaced digit of the index (108.7 as 208.7: about half) or of GDP leaves the bounds,
+# where the index's own range (data/checks/plausibility.csv), which holds its history from 1952, lets
+# such a slip pass.
 DEFLATOR = ("gdp_a", "gdp_index", 0.6, 1.5)
 
 
@@ -402,8 +404,8 @@ def deflator(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX) -> N
 def consistent(extracts: dict[str, pd.DataFrame], where: str, fix: str | None = None, checks: Path = paths.CHECKS) -> None:
     """Each ratio of RATIOS whose extracts are all given within its bounds in every province-year
     they all hold, the implied deflator's change within DEFLATOR's (deflator), and each extract given
-    with population within its range per resident (per_resident); an error names the files (in the folder `where`), the province-year and the ratio,
-    and says what to do (`fix`; None, a read of signed extracts: FIX, or FIX_EITHER for the ranges of
+    with population within its range per resident (per_resident); an error names the files (in the
+    folder `where`), the province-year and the ratio, and says what to do (`fix`; None, a read of signed extracts: FIX, or FIX_EITHER for the ranges of
     data/checks)."""
     per_resident(extracts, where, fix or FIX_EITHER, checks)
     fix = fix or FIX
