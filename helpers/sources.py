@@ -371,45 +371,52 @@ RATIOS = [
     (("trade_cny",), ("trade_usd", "usd_cny"), 0.999e-4, 1.001e-4, None),
 ]
 
-# (nominal, real, low, high): nominal over real growth, the change of the implied deflator, gdp_a_t /
-# (gdp_a_{t-1} x gdp_index_t / 100), in the years real GDP chains the index over (variables.real_gdp:
-# after config.BASE_YEAR). It spans 0.72 to 1.20 in 2011-2022 (the low in 2019, GDP (a)'s census
-# benchmark); a misplaced digit of the index (108.7 as 208.7: about half) or of GDP leaves the bounds,
-# where the index's own range (data/checks/plausibility.csv), which holds its history from 1952, lets
-# such a slip pass.
-DEFLATOR = ("gdp_a", "gdp_index", 0.6, 1.5)
+# Yearly changes that bound a series, (series, real index or None, low, high, first year): the series'
+# change over the previous year, divided by the real index's (previous year = 100) if one is named,
+# lies within [low, high] from the first year on, where the series' own jumps, built on its history
+# from 1952, let a misplaced digit pass:
+CHANGES = [
+    # nominal over real growth of GDP, the change of the implied deflator, in the years real GDP chains
+    # the index over (variables.real_gdp: after config.BASE_YEAR): 0.72 to 1.20 in 2011-2022 (the low in
+    # 2019, GDP (a)'s census benchmark); 108.7 as 208.7 in the index gives about half
+    ("gdp_a", "gdp_index", 0.6, 1.5, config.BASE_YEAR + 1),
+    # the investment price index (1952 = 1), which deflates the capital stock's flows: 0.67 to 1.63 a
+    # year from 1978 on (x4.35 in Gansu 1961 sets its jumps); one year x3 moves the stock of every
+    # later year
+    ("investment_price_index", None, 0.5, 2.0, 1978),
+]
 
 
-def deflator(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX) -> None:
-    """The implied deflator's change (DEFLATOR) within its bounds in every province-year after
-    config.BASE_YEAR that both extracts hold; an error names both files, the province-year and the value."""
-    nominal, real, low, high = DEFLATOR
-    if not {nominal, real} <= set(extracts):
-        return
-    level = extracts[nominal].set_index(["province", "year"])["value"]
-    before = pd.Series(level.to_numpy(), pd.MultiIndex.from_arrays(
-        [level.index.get_level_values("province"), level.index.get_level_values("year") + 1]))
-    index = extracts[real].set_index(["province", "year"])["value"]
-    change = (level / before.reindex(level.index) / (index.reindex(level.index) / 100)).dropna().sort_index()
-    change = change[change.index.get_level_values("year") > config.BASE_YEAR]
-    outside = change.index[~change.between(low, high)]
-    if len(outside):
-        province, year = outside[0]
-        _fail(f"{Path(where) / nominal}.csv and {real}.csv",
-              f"{nominal} / (previous {nominal} x {real} / 100), the implied deflator's change, is {change[outside[0]]:.3g} "
-              f"for ({province}, {year}), outside {low:g} to {high:g} (from {config.BASE_YEAR + 1}; sources.DEFLATOR; "
-              "a misplaced digit in one of them?)", fix=fix)
+def changes(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX) -> None:
+    """Each change of CHANGES whose extracts are given within its bounds in every province-year from
+    its first year on; an error names the files, the province-year and the change."""
+    for name, index, low, high, since in CHANGES:
+        if not {name, index or name} <= set(extracts):
+            continue
+        level = extracts[name].set_index(["province", "year"])["value"]
+        before = pd.Series(level.to_numpy(), pd.MultiIndex.from_arrays(
+            [level.index.get_level_values("province"), level.index.get_level_values("year") + 1]))
+        real = extracts[index].set_index(["province", "year"])["value"].reindex(level.index) / 100 if index else 1
+        change = (level / before.reindex(level.index) / real).dropna().sort_index()
+        change = change[change.index.get_level_values("year") >= since]
+        outside = change.index[~change.between(low, high)]
+        if len(outside):
+            province, year = outside[0]
+            what, files = ((f"{name} / (previous {name} x {index} / 100)", f"{name}.csv and {index}.csv") if index
+                           else (f"{name} / previous {name}", f"{name}.csv"))
+            _fail(str(Path(where) / files), f"{what} is {change[outside[0]]:.3g} for ({province}, {year}), outside "
+                  f"{low:g} to {high:g} (from {since}; sources.CHANGES; a misplaced digit?)", fix=fix)
 
 
 def consistent(extracts: dict[str, pd.DataFrame], where: str, fix: str | None = None, checks: Path = paths.CHECKS) -> None:
     """Each ratio of RATIOS whose extracts are all given within its bounds in every province-year
-    they all hold, the implied deflator's change within DEFLATOR's (deflator), and each extract given
+    they all hold, each change of CHANGES within its bounds (changes), and each extract given
     with population within its range per resident (per_resident); an error names the files (in the
-    folder `where`), the province-year and the ratio, and says what to do (`fix`; None, a read of signed extracts: FIX, or FIX_EITHER for the ranges of
-    data/checks)."""
+    folder `where`), the province-year and the ratio, and says what to do (`fix`; None, a read of
+    signed extracts: FIX, or FIX_EITHER for the ranges of data/checks)."""
     per_resident(extracts, where, fix or FIX_EITHER, checks)
     fix = fix or FIX
-    deflator(extracts, where, fix)
+    changes(extracts, where, fix)
     for parts, whole, low, high, since in RATIOS:
         factors = whole if isinstance(whole, tuple) else (whole,)
         names = (*parts, *factors)

@@ -269,8 +269,8 @@ def test_a_misplaced_digit_of_the_real_growth_index_is_caught_by_the_implied_def
     on would double (variables.real_gdp)."""
     rewrite(raw, "gdp_index", set_value(("Anhui", 2015), lambda old: f"{float(old) + 100:g}"))
     assert len(read_extract("gdp_index", "previous year=100", folder=raw))  # alone, it passes
-    match = (r"gdp_a.csv and gdp_index.csv: gdp_a / \(previous gdp_a x gdp_index / 100\), the implied deflator's change, "
-             r"is 0.5\d* for \(Anhui, 2015\), outside 0.6 to 1.5 \(from 2011; sources.DEFLATOR")
+    match = (r"gdp_a.csv and gdp_index.csv: gdp_a / \(previous gdp_a x gdp_index / 100\) is 0.5\d* for \(Anhui, 2015\), "
+             r"outside 0.6 to 1.5 \(from 2011; sources.CHANGES")
     with pytest.raises(ExtractError, match=match):
         read_all(raw)
     with pytest.raises(ExtractError, match=match):
@@ -286,9 +286,9 @@ def test_the_implied_deflator_is_checked_after_the_base_year(year, index, refuse
                 "gdp_index": _extract(("Beijing", year, index))}
     if refused:
         with pytest.raises(ExtractError, match=rf"is {110 / index:.3g} for \(Beijing, {year}\), outside 0.6 to 1.5"):
-            sources.deflator(extracts, "raw")
+            sources.changes(extracts, "raw")
     else:
-        sources.deflator(extracts, "raw")
+        sources.changes(extracts, "raw")
 
 
 @pytest.mark.parametrize("province, year, factor, bounds", [("Hebei", 2008, 10, r"-0.1 to 2 \(sources.RATIOS"),
@@ -300,6 +300,20 @@ def test_a_misplaced_digit_of_investment_before_the_panel_is_caught_beside_gdp(r
     assert len(read_extract("gfcf", "亿元", folder=raw))  # alone, it passes
     with pytest.raises(ExtractError, match=rf"gfcf.csv and gdp_a.csv: gfcf / gdp_a is [\d.]+ for \({province}, {year}\), "
                                            rf"outside {bounds}"):
+        read_all(raw)
+
+
+@pytest.mark.parametrize("year, factor, refused", [(2010, 3, r"3\.\d+ for \(Hebei, 2010\)"), (1970, 3, None)])
+def test_the_investment_price_index_is_held_to_the_yearly_changes_since_1978(raw, year, factor, refused):
+    """Hebei's investment price index of one year x3: within the index's range and its jumps, which
+    Gansu 1961's x4.35 sets, but from 1978 on a yearly change of 3 is outside 0.5 to 2 (by hand: the
+    index moves by 0.67 to 1.63 a year then); in 1970 it is not checked."""
+    rewrite(raw, "investment_price_index", set_value(("Hebei", year), lambda old: f"{float(old) * factor:g}"))
+    if refused:
+        with pytest.raises(ExtractError, match=rf"investment_price_index.csv: investment_price_index / previous "
+                                               rf"investment_price_index is {refused}, outside 0.5 to 2 \(from 1978"):
+            read_all(raw)
+    else:
         read_all(raw)
 
 
