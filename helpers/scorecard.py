@@ -148,8 +148,9 @@ MULTIVERSE_CLAIMS = {"H1: digital raises TFP": "H1", "H2: virtual agglomeration 
 
 def with_multiverse(verdicts_: pd.DataFrame, figures: Path) -> pd.DataFrame:
     """The verdicts with, beside each, the share of notebook 11's declared universe that supports
-    the claim (figures/11_numbers.csv): the full universe, its two-way FE part and the core's joint
-    p-value, at the significance level notebook 11 used (its settings record)."""
+    the claim (figures/11_numbers.csv): the full universe, its two-way FE part (also as a count, since
+    a share can round to zero) and the core's joint p-value, at the significance level notebook 11
+    used (its settings record)."""
     path, fix = Path(figures) / "11_numbers.csv", "Rerun notebooks/11_multiverse.ipynb (make reproduce)."
     numbers = read_table(path, fix, index_col=["claim", "universe"])
     settings = path.with_suffix(".settings.json")
@@ -159,8 +160,11 @@ def with_multiverse(verdicts_: pd.DataFrame, figures: Path) -> pd.DataFrame:
     level = percent(alpha)
     claim = verdicts_["claim"].map(MULTIVERSE_CLAIMS)
     share = lambda universe: [numbers.loc[(c, universe), "supports"] for c in claim]  # noqa: E731
+    two_way = [numbers.loc[(c, "full, two-way FE only")] for c in claim]
     return verdicts_.assign(**{f"multiverse share supporting at {level}": share("full"),
                                "two-way FE only": share("full, two-way FE only"),
+                               "two-way FE only, supporting": [f"{int(row['supporting']):,} of {int(row['specifications']):,}"
+                                                               for row in two_way],
                                "joint p (core, every estimator)": [numbers.loc[(c, "core"), "joint p (core)"] for c in claim]})
 
 

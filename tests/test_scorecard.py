@@ -118,16 +118,19 @@ def test_verdict_text():
 
 
 def test_verdicts_show_the_multiverse_share_beside_them(tmp_path):
-    """with_multiverse puts notebook 11's shares beside each claim, at the level 11 used."""
+    """with_multiverse puts notebook 11's shares beside each claim, at the level 11 used, and the two-way
+    counts, which a share rounded to four decimals can hide (4 of 20,000)."""
     pd.DataFrame({"claim": ["H1", "H1", "H1", "H2", "H2", "H2", "regional pattern", "regional pattern", "regional pattern"],
                   "universe": ["full", "full, two-way FE only", "core"] * 3,
                   "supports": [0.3, 0.05, 0.4, 0.2, 0.1, 0.25, 0.01, 0.0, 0.04],
+                  "specifications": [10, 20000, 10] * 3, "supporting": [3, 1000, 4, 2, 2000, 2, 0, 4, 0],
                   "joint p (core)": [None, None, 0.01, None, None, 0.3, None, None, 0.02]}).to_csv(tmp_path / "11_numbers.csv", index=False)
     (tmp_path / "11_numbers.settings.json").write_text('{"alpha": 0.1}')
     verdicts = pd.DataFrame({"claim": list(scorecard.MULTIVERSE_CLAIMS), "holds in our data": [False, False, True]})
     table = scorecard.with_multiverse(verdicts, tmp_path)
     assert table["multiverse share supporting at 10 %"].tolist() == [0.3, 0.2, 0.01]
     assert table["two-way FE only"].tolist() == [0.05, 0.1, 0.0]
+    assert table["two-way FE only, supporting"].tolist() == ["1,000 of 20,000", "2,000 of 20,000", "4 of 20,000"]
     assert table["joint p (core, every estimator)"].tolist() == [0.01, 0.3, 0.02]
 
 
