@@ -389,15 +389,14 @@ CHANGES = [
 
 def changes(extracts: dict[str, pd.DataFrame], where: str, fix: str = FIX) -> None:
     """Each change of CHANGES whose extracts are given within its bounds in every province-year from
-    its first year on; an error names the files, the province-year and the change."""
+    its first year on (consecutive years, year_on_year); an error names the files, the province-year
+    and the change."""
     for name, index, low, high, since in CHANGES:
         if not {name, index or name} <= set(extracts):
             continue
-        level = extracts[name].set_index(["province", "year"])["value"]
-        before = pd.Series(level.to_numpy(), pd.MultiIndex.from_arrays(
-            [level.index.get_level_values("province"), level.index.get_level_values("year") + 1]))
-        real = extracts[index].set_index(["province", "year"])["value"].reindex(level.index) / 100 if index else 1
-        change = (level / before.reindex(level.index) / real).dropna().sort_index()
+        jumps = year_on_year(extracts[name]).set_index(["province", "year"])
+        real = extracts[index].set_index(["province", "year"])["value"].reindex(jumps.index) / 100 if index else 1
+        change = (jumps["value"] / jumps["before"] / real).dropna().sort_index()
         change = change[change.index.get_level_values("year") >= since]
         outside = change.index[~change.between(low, high)]
         if len(outside):
