@@ -91,7 +91,8 @@ def compare(exhibit: str, new: dict[str, bytes], old: dict[str, bytes]) -> tuple
         except (ValueError, SyntaxError, OSError) as error:  # not a PNG, not UTF-8 text
             return "different", f"{suffix[1:]}: cannot be read ({type(error).__name__}: {error})"
         what = "pixel RMS" if suffix == ".png" else "largest relative difference"
-        notes.append(f"{suffix[1:]}: " + ("text or size differs" if size == float("inf") else f"{what} {size:.2g}"))
+        unequal = "image size differs" if suffix == ".png" else "text around the numbers differs"
+        notes.append(f"{suffix[1:]}: " + (unequal if size == float("inf") else f"{what} {size:.2g}"))
         if not agree:
             verdict = "different"
     return verdict, "; ".join(notes)

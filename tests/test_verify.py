@@ -30,7 +30,7 @@ def test_numbers_agree_within_the_relative_tolerance_and_text_must_match():
 
 def test_a_csv_with_a_row_or_a_column_more_differs():
     assert verify.compare("t", {".csv": b"a,b\n1,2.0000000001\n"}, {".csv": b"a,b\n1,2\n"})[0] == "within tolerance"
-    assert verify.compare("t", {".csv": b"a,b\n1,2\n3,4\n"}, {".csv": b"a,b\n1,2\n"}) == ("different", "csv: text or size differs")
+    assert verify.compare("t", {".csv": b"a,b\n1,2\n3,4\n"}, {".csv": b"a,b\n1,2\n"}) == ("different", "csv: text around the numbers differs")
     assert verify.compare("t", {".csv": b"a,b,c\n1,2,3\n"}, {".csv": b"a,b\n1,2\n"})[0] == "different"
     assert verify.compare("t", {".csv": b"a\n12\n"}, {".csv": b"a\n1,2\n"})[0] == "different"
 
@@ -44,7 +44,9 @@ def test_figures_are_judged_by_pixel_rms():
     block = base.copy()
     block[:20] = 1.0
     assert not verify.figure_agree(png(block), png(base))[0]
-    assert not verify.figure_agree(png(np.zeros((200, 201, 3))), png(base))[0]
+    wider = png(np.zeros((200, 201, 3)))
+    assert not verify.figure_agree(wider, png(base))[0]
+    assert verify.compare("f", {".png": wider}, {".png": png(base)}) == ("different", "png: image size differs")
 
 
 def test_a_file_that_cannot_be_read_or_an_incomplete_pdf_is_different():
