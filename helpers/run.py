@@ -545,7 +545,8 @@ def record(out: Path, argv: list[str], settings: dict, planned: list[str], copie
     """<out>/run.json: the command, where it ran from and the folder it wrote to (resolved from there),
     which notebooks were to run with which settings, which completed and which failed, from which
     commit, with which packages and BLAS, whether the run finished (written first with finished false,
-    so that a run killed outright is recorded too) and whether Ctrl-C interrupted it."""
+    and again as each notebook completes, so that a run killed outright is recorded too) and whether
+    Ctrl-C interrupted it."""
     facts = {"command": f"{paths.RUNNER} {shlex.join(argv)}", "working_directory": os.getcwd(), "out": str(out),
              "settings": settings, "notebooks_planned": planned,
              "notebooks_completed": [stem for stem in planned if stem in completed],
@@ -555,6 +556,28 @@ def record(out: Path, argv: list[str], settings: dict, planned: list[str], copie
     from .files import atomic_write  # imports pandas: not before the command line is checked
     atomic_write(path, (json.dumps(facts, indent=1, ensure_ascii=False) + "\n").encode())
     return path
+
+
+class Completed(list):
+    """The notebooks a run has completed, added by the threads that run them. With `write`, each added
+    rewrites the run's record (write(the notebooks so far)), so that a run killed outright lists those
+    it completed, until `last` writes the final record: no thread's write can then replace it."""
+
+    def __init__(self, write=None):
+        super().__init__()
+        self.write, self.lock, self.closed = write, threading.Lock(), False
+
+    def append(self, stem: str) -> None:
+        with self.lock:
+            super().append(stem)
+            if self.write and not self.closed:
+                self.write(list(self))
+
+    def last(self, write):
+        """write(the notebooks completed) once, as the record's final form."""
+        with self.lock:
+            self.closed = True
+            return write(list(self))
 
 
 def changed(settings: dict, defaults: dict = config.PARAMETERS) -> dict:
@@ -672,7 +695,9 @@ def command(argv: list[str]) -> None:
         except ValueError as error:  # files.InputError: a committed input is missing
             raise SystemExit(str(error)) from None
         os.environ[paths.OUT_VARIABLE] = str(out)
-        failed, completed, interrupted, finished = {}, [], False, False
+        completed = Completed((lambda done: record(out, argv, settings, stems, copied, done, finished=False))
+                              if args.out else None)
+        failed, interrupted, finished = {}, False, False
         if added := [stem for stem in stems if stem not in {nb.stem for nb in chosen}]:
             print(f"also running {', '.join(added)}: {', '.join(nb.stem for nb in chosen)} "
                   f"read{'s' * (len(chosen) == 1)} what they write, which the settings change", file=sys.stderr)
@@ -684,8 +709,8 @@ def command(argv: list[str]) -> None:
             raise
         finally:  # an interrupted rerun is recorded too, as such
             if args.out:
-                print(f"record of this run: {record(out, argv, settings, stems, copied, completed, failed, interrupted, finished)}",
-                      file=sys.stderr)
+                path = completed.last(lambda done: record(out, argv, settings, stems, copied, done, failed, interrupted, finished))
+                print(f"record of this run: {path}", file=sys.stderr)
     if failed:
         raise SystemExit(1)
 

@@ -330,6 +330,26 @@ def test_an_interrupted_rerun_is_recorded_as_such(tmp_path, monkeypatch, repo_un
     assert facts["notebooks_completed"] == ["08_heterogeneity"]
 
 
+def test_a_rerun_killed_outright_lists_the_notebooks_it_completed(tmp_path, monkeypatch, repo_unchanged):
+    """The record is rewritten as each notebook completes, before the next runs."""
+    def one_then_killed(stems, out, settings, completed):
+        completed.append("08_heterogeneity")
+        facts = json.loads((out / "run.json").read_text())
+        assert facts["notebooks_completed"] == ["08_heterogeneity"] and facts["finished"] is False
+        return {}
+    assert _rerun(tmp_path, monkeypatch, one_then_killed, "--set", "reps=999")["finished"] is True
+
+
+def test_no_notebook_completing_late_replaces_the_final_record():
+    """A thread abandoned by a second Ctrl-C may still complete its notebook after the final record."""
+    writes = []
+    done = run.Completed(writes.append)
+    done.append("01_data")
+    done.last(lambda stems: writes.append(["final", *stems]))
+    done.append("02_variables")
+    assert writes == [["01_data"], ["final", "01_data"]] and done == ["01_data", "02_variables"]
+
+
 def test_a_relative_out_inside_the_tree_is_named_with_the_folder_it_was_resolved_from(tmp_path, monkeypatch, repo_unchanged):
     monkeypatch.chdir(paths.NOTEBOOKS)
     monkeypatch.setattr(run, "lock", lambda: LOCK(tmp_path))
