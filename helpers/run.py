@@ -405,7 +405,7 @@ def _strip_kept(partial: Path) -> str:
 
 
 class StoppedAtOnce(KeyboardInterrupt):
-    """A second Ctrl-C: the notebooks still running are abandoned, left in their partial files."""
+    """A second Ctrl-C: the notebooks still running (its args) are abandoned, left in their partial files."""
 
 
 @contextmanager
@@ -473,7 +473,7 @@ def schedule(items: dict, run) -> tuple[dict, list]:
                           f"(Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
                     finished, stopping = wait(running)[0], True
                 except KeyboardInterrupt:
-                    raise StoppedAtOnce from None
+                    raise StoppedAtOnce(*running.values()) from None
             for future in finished:
                 item = running.pop(future)
                 if future.exception() is None:
@@ -737,6 +737,14 @@ def run_all(stems: list[str], out: Path, settings: dict, completed: list) -> dic
     print(f"running {len(stems)} notebook{'s' * (len(stems) > 1)} {where}{at_a_time}", file=sys.stderr)
     try:
         failed, skipped = schedule(chain(stems), one)
+    except StoppedAtOnce as stopped:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the process ends after these lines (stop_at_once)
+        for stem in stopped.args:
+            kept = partial / f"{stem}.ipynb"
+            print(f"STOPPED {stem}: {f'left partly executed at {kept}' if kept.exists() else 'stopped before its first cell'}",
+                  file=sys.stderr)
+            say_replaced(stem, out, began_at[stem], "stopping")
+        raise
     finally:  # the partly executed notebooks of failed or abandoned runs stay for inspection
         if partial.is_dir() and not any(partial.iterdir()):
             partial.rmdir()
@@ -744,17 +752,21 @@ def run_all(stems: list[str], out: Path, settings: dict, completed: list) -> dic
     atomic_write(DURATIONS, (json.dumps(seconds, indent=1, sort_keys=True) + "\n").encode())
     for stem, error in failed.items():  # the runner's own messages name the notebook; others are named here
         print(f"FAILED {error}" if stem in str(error) else f"FAILED {stem}: {type(error).__name__}: {error}", file=sys.stderr)
-        if replaced := paths.written(stem, out, began_at[stem]):
-            names = " ".join(str(p.relative_to(out)) for p in replaced)
-            restore = f"; git checkout -- {names} restores the committed ones" if out == paths.ROOT else ""
-            print(f"  before failing it replaced {names} (its other exhibits are as they were){restore}",
-                  file=sys.stderr)
+        say_replaced(stem, out, began_at[stem], "failing")
     for stem in skipped:
         print(f"NOT RUN {stem}: it reads what a failed notebook writes", file=sys.stderr)
     ok = len(stems) - len(failed) - len(skipped)
     print(f"{ok} of {len(stems)} notebook{'s' * (len(stems) > 1)} ran in {time.perf_counter() - start:.0f} s"
           + (f"; {len(failed)} failed, {len(skipped)} not run" if failed or skipped else ""), file=sys.stderr)
     return failed
+
+
+def say_replaced(stem: str, out: Path, began: float, ending: str) -> None:
+    """For a notebook that failed or was stopped (`ending`): the exhibits it replaced before (paths.written)."""
+    if replaced := paths.written(stem, out, began):
+        names = " ".join(str(p.relative_to(out)) for p in replaced)
+        restore = f"; git checkout -- {names} restores the committed ones" if out == paths.ROOT else ""
+        print(f"  before {ending} it replaced {names} (its other exhibits are as they were){restore}", file=sys.stderr)
 
 
 if __name__ == "__main__":

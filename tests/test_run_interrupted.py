@@ -93,8 +93,9 @@ def test_an_interrupted_run_leaves_every_file_old_or_new_and_the_next_run_recove
 
 
 def test_a_second_ctrl_c_stops_at_once_and_the_rerun_is_recorded_as_interrupted(checkout, tmp_path):
-    """Notebook 02_b is made to hang (ignoring Ctrl-C): the first Ctrl-C waits for it, the second
-    abandons it, leaves its partial notebook for inspection and ends with the usual line."""
+    """Notebook 02_b is made to hang (ignoring Ctrl-C) after saving its figure: the first Ctrl-C waits
+    for it, the second abandons it, leaves its partial notebook for inspection, names it, where it is
+    and what it replaced, and ends with the usual line."""
     hanging = checkout / "notebooks" / "02_b.ipynb"
     nb = nbformat.read(hanging, as_version=4)
     nb.cells.append(new_code_cell("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(600)"))
@@ -109,6 +110,9 @@ def test_a_second_ctrl_c_stops_at_once_and_the_rerun_is_recorded_as_interrupted(
     os.killpg(process.pid, signal.SIGINT)
     output = finish(process, timeout=60)
     assert process.returncode == 130 and output.endswith(run.INTERRUPTED + "\n"), output
+    assert f"STOPPED 02_b: left partly executed at {out / 'partial' / '02_b.ipynb'}\n" in output, output
+    assert (f"  before stopping it replaced {FIGURES}/02_b.pdf {FIGURES}/02_b.png (its other exhibits are as "
+            f"they were)\n") in output, output
     facts = json.loads((out / "run.json").read_text())
     assert facts["interrupted"] is True and facts["finished"] is False
     # 03_c may be running when the second Ctrl-C comes; a notebook is counted complete once stored
