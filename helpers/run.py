@@ -283,6 +283,18 @@ def _yaml_hint(name, value, default) -> str:
     return f"; if you passed it with papermill -p, give it as YAML: -y \"{name}: {value}\""
 
 
+def typed(argv: list[str], out: Path = None) -> str:
+    """The runner's command line with `argv` (and --out `out`), to paste into a shell in the working
+    directory: the Python running now, and `out`, relative to there inside the checkout
+    (.venv/bin/python from the repository, ../.venv/bin/python from notebooks/), absolute outside it."""
+    here = Path.cwd()
+    inside = here == paths.ROOT or paths.ROOT in here.parents
+
+    def shown(path: Path) -> str:
+        return os.path.relpath(path) if inside and (path == paths.ROOT or paths.ROOT in path.parents) else str(path)
+    return shlex.join([shown(Path(sys.executable)), "-m", "helpers.run", *argv, *(["--out", shown(out)] if out else [])])
+
+
 def named(settings: dict) -> str:
     """A folder under build/ named after the settings (build/reps-999_seed-7), for a message to suggest:
     one that cannot already hold a run with other settings (build/defaults for none)."""
@@ -542,12 +554,12 @@ def holder(root: Path = None) -> str | None:
 
 def record(out: Path, argv: list[str], settings: dict, planned: list[str], copied: list[str], completed=(),
            failed=(), interrupted: bool = False, finished: bool = True) -> Path:
-    """<out>/run.json: the command, where it ran from and the folder it wrote to (resolved from there),
+    """<out>/run.json: the command (typed), where it ran from and the folder it wrote to (resolved from there),
     which notebooks were to run with which settings, which completed and which failed, from which
     commit, with which packages and BLAS, whether the run finished (written first with finished false,
     and again as each notebook completes, so that a run killed outright is recorded too) and whether
     Ctrl-C interrupted it."""
-    facts = {"command": f"{paths.RUNNER} {shlex.join(argv)}", "working_directory": os.getcwd(), "out": str(out),
+    facts = {"command": typed(argv), "working_directory": os.getcwd(), "out": str(out),
              "settings": settings, "notebooks_planned": planned,
              "notebooks_completed": [stem for stem in planned if stem in completed],
              "failed": sorted(failed), "finished": finished, "interrupted": interrupted,
@@ -671,14 +683,14 @@ def command(argv: list[str]) -> None:
     settings = parse_settings(args.set, chosen)
     if args.kernels and not args.out:
         raise SystemExit(f"other kernels move the last digits, and without --out they would rewrite the committed exhibits; "
-                         f"rerun into a folder of its own: {paths.RUNNER} {shlex.join(argv)} --out build/kernels-{args.kernels}")
+                         f"rerun into a folder of its own: {typed(argv, paths.BUILD / f'kernels-{args.kernels}')}")
     if settings and not args.out and not changed(settings):
         raise SystemExit(f"{', '.join(f'{k}={v!r}' for k, v in settings.items())} "
                          f"{'is the default' if len(settings) == 1 else 'are the defaults'}: run without --set to rerun in "
                          "place (a --set without --out would add a parameters cell to the committed notebooks)")
     if settings and not args.out:
         raise SystemExit(f"settings change results, and without --out they would rewrite the committed exhibits; "
-                         f"rerun into a folder of its own: {paths.RUNNER} {shlex.join(argv)} --out {named(settings)}")
+                         f"rerun into a folder of its own: {typed(argv, paths.ROOT / named(settings))}")
     stems, copied = plan([nb.stem for nb in chosen], settings) if args.out else ([nb.stem for nb in chosen], [])
     out = check_out(args.out, settings) if args.out else paths.ROOT
     if args.kernels:

@@ -7,10 +7,12 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED
 from fnmatch import fnmatch
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -105,12 +107,31 @@ def test_every_setting_of_every_notebook_has_a_declared_range_or_choices():
             assert run.allowed(name) is not None, (nb.name, name)
 
 
-def test_settings_without_out_are_refused_with_the_command_that_works(repo_unchanged):
-    with pytest.raises(SystemExit, match=r"rerun into a folder of its own: \.venv/bin/python -m helpers\.run "
-                                         r"--only 08_heterogeneity --set reps=999 --out build/reps-999"):
-        run.main(["--only", "08_heterogeneity", "--set", "reps=999"])
-    with pytest.raises(SystemExit, match=r"helpers\.run --only 01_data --set 'years=\[2013, 2020\]' --out build/years-2013-2020$"):
-        run.main(["--only", "01_data", "--set", "years=[2013, 2020]"])  # quoted, as the shell needs
+def pasted(command: str) -> list[str]:
+    """What the runner receives when `command`, suggested or recorded, is pasted into a shell in the
+    working directory, having checked that the shell finds the Python running now."""
+    words = shlex.split(command)
+    assert os.path.normpath(Path.cwd() / words[0]) == sys.executable and words[1:3] == ["-m", "helpers.run"], command
+    return words[3:]
+
+
+def suggested(argv: list[str]) -> list[str]:
+    """The command the runner suggests when it refuses `argv`, as pasted() gives it."""
+    with pytest.raises(SystemExit) as refused:
+        run.main(argv)
+    message, sep, command = str(refused.value.code).partition("; rerun into a folder of its own: ")
+    assert sep and "without --out they would rewrite the committed exhibits" in message, refused.value.code
+    return pasted(command)
+
+
+@pytest.mark.parametrize("where, build", [(paths.ROOT, "build"), (paths.NOTEBOOKS, "../build")])
+def test_settings_without_out_are_refused_with_the_command_that_works(where, build, monkeypatch, repo_unchanged):
+    """The suggestion works pasted where the command ran: from notebooks/ too."""
+    monkeypatch.chdir(where)
+    assert suggested(["--only", "08_heterogeneity", "--set", "reps=999"]) == \
+        ["--only", "08_heterogeneity", "--set", "reps=999", "--out", f"{build}/reps-999"]
+    assert suggested(["--only", "01_data", "--set", "years=[2013, 2020]"]) == \
+        ["--only", "01_data", "--set", "years=[2013, 2020]", "--out", f"{build}/years-2013-2020"]
     with pytest.raises(SystemExit, match=r"^tfp='tfp', cov_type='cluster' are the defaults: run without --set to rerun in place"):
         run.main(["--only", "05_baseline", "--set", "tfp=tfp", "--set", "cov_type=cluster"])
     assert run.named({"years": [2013, 2020], "tfp": "tfp_solow", "alpha": 0.1}) == \
@@ -202,10 +223,8 @@ def test_a_folder_holding_a_run_with_other_settings_is_refused(tmp_path, monkeyp
 
 
 def test_other_kernels_without_out_are_refused_with_the_command_that_works(repo_unchanged):
-    with pytest.raises(SystemExit, match=r"without --out they would rewrite the committed exhibits; rerun into a folder "
-                                         r"of its own: \.venv/bin/python -m helpers\.run --only 07_moderation --kernels "
-                                         r"Prescott --out build/kernels-Prescott$"):
-        run.main(["--only", "07_moderation", "--kernels", "Prescott"])
+    assert suggested(["--only", "07_moderation", "--kernels", "Prescott"]) == \
+        ["--only", "07_moderation", "--kernels", "Prescott", "--out", "build/kernels-Prescott"]
 
 
 @needs_x86
@@ -252,7 +271,7 @@ def test_the_recorded_command_pastes_back_into_a_shell(tmp_path, monkeypatch, re
     argv = ["--only", "01_data", "--set", "years=[1949, 2024]", "--out", "alt"]
     run.main(argv)
     facts = json.loads((tmp_path / "alt" / "run.json").read_text())
-    assert shlex.split(facts["command"]) == [*shlex.split(paths.RUNNER), *argv]
+    assert pasted(facts["command"]) == argv
     assert facts["working_directory"] == str(tmp_path) and facts["out"] == str((tmp_path / "alt").resolve())
 
 
