@@ -751,11 +751,12 @@ def run_all(stems: list[str], out: Path, settings: dict, completed: list) -> dic
         failed, skipped = schedule(chain(stems), one)
     except StoppedAtOnce as stopped:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the process ends after these lines (stop_at_once)
-        for stem in stopped.args:
+        for stem in stopped.args:  # each submitted, though its thread may not have begun it
             kept = partial / f"{stem}.ipynb"
-            print(f"STOPPED {stem}: {f'left partly executed at {kept}' if kept.exists() else 'stopped before its first cell'}",
+            print(f"STOPPED {stem}: {f'left partly executed at {kept}' if kept.exists() else 'stopped as it started'}",
                   file=sys.stderr)
-            say_replaced(stem, out, began_at[stem], "stopping")
+            if stem in began_at:
+                say_replaced(stem, out, began_at[stem], "stopping")
         raise
     finally:  # the partly executed notebooks of failed or abandoned runs stay for inspection
         if partial.is_dir() and not any(partial.iterdir()):
