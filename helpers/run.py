@@ -18,6 +18,7 @@ import argparse
 import ast
 import difflib
 import fcntl
+import functools
 import json
 import os
 import re
@@ -90,9 +91,9 @@ def check_kernels(kernels: str) -> None:
 # A kernel starts with the signal mask of the thread that launched it, where Ctrl-C is blocked
 # (block_interrupt); it unblocks Ctrl-C once it runs, so that it can be interrupted as usual.
 UNBLOCK_INTERRUPT = "import signal; signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); del signal"
-# The kernel's own log says nothing a reader of the console can act on: that local TCP is unencrypted,
-# and a KeyboardInterrupt when the client interrupts it before shutting it down. Errors in cells still
-# reach the runner through the notebook.
+# The kernel's own log says nothing a reader of the console can act on, such as a KeyboardInterrupt
+# when the client interrupts it before shutting it down. Errors in cells still reach the runner
+# through the notebook.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", f"--IPKernelApp.exec_lines={UNBLOCK_INTERRUPT}"]
 # What Ctrl-C leaves (main): files are replaced only when complete, so a rerun finishes the job.
 INTERRUPTED = "interrupted: every file is as before or completely rewritten; run the same command again to finish"
@@ -377,6 +378,27 @@ def coalesced(outputs: list) -> list:
     return joined
 
 
+@functools.cache
+def socket_kernels() -> type:
+    """A kernel manager whose kernels listen on Unix sockets of their own (a fresh name under the
+    temporary folder), not TCP ports: a port is chosen free and bound by the kernel a moment later,
+    and a kernel starting meanwhile beside it may take it ("Address already in use": the kernel dies
+    before it replies; jupyter/jupyter_client#154). The sockets are removed when the kernel stops."""
+    import tempfile
+    import uuid
+
+    import traitlets
+    from jupyter_client import AsyncKernelManager
+
+    class SocketKernelManager(AsyncKernelManager):
+        transport = traitlets.CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @traitlets.default("ip")
+        def _ip_default(self) -> str:  # for ipc, the sockets' path, each channel's number appended
+            return os.path.join(tempfile.gettempdir(), f"kernel-{uuid.uuid4().hex}")
+    return SocketKernelManager
+
+
 def execute(notebook: Path, target: Path, parameters: dict, partial: Path = None) -> None:
     """Run one notebook with papermill into a temporary file (`partial`, beside `target` by default),
     strip the run stamps and move it to `target` only when complete. A failure names the notebook
@@ -389,7 +411,7 @@ def execute(notebook: Path, target: Path, parameters: dict, partial: Path = None
     try:
         papermill.execute_notebook(str(notebook), str(partial), parameters=own, kernel_name=KERNEL,
                                    cwd=str(notebook.parent), progress_bar=False, log_output=False,
-                                   extra_arguments=KERNEL_ARGUMENTS)
+                                   extra_arguments=KERNEL_ARGUMENTS, kernel_manager_class=socket_kernels())
     except papermill.PapermillExecutionError as error:
         kept = _strip_kept(partial)
         raise SystemExit(f"{notebook.name}: cell {error.exec_count} failed with {error.ename}: "

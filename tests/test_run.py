@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED
@@ -538,6 +539,16 @@ def test_a_kernel_started_by_a_worker_holds_ctrl_c_until_it_runs_then_takes_it_a
     assert signal.SIGINT in worker_masks[0] and signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
     printed = [c.outputs[0]["text"] for c in nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[1:]]
     assert printed == ["False\n", "False\n"]
+
+
+def test_the_runner_s_kernels_listen_on_sockets_of_their_own_removed_when_they_stop(tmp_path):
+    """No TCP port for two kernels starting at once to race for ("Address already in use")."""
+    source = notebook(tmp_path / "01_sockets.ipynb", "from ipykernel.connect import get_connection_info\n"
+                      "info = get_connection_info(unpack=True)\nprint(info['transport'], info['ip'])")
+    run.execute(source, tmp_path / "out.ipynb", {})
+    transport, ip = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[1].outputs[0]["text"].split()
+    assert transport == "ipc" and Path(ip).parent == Path(tempfile.gettempdir())
+    assert not list(Path(ip).parent.glob(f"{Path(ip).name}*"))
 
 
 @pytest.mark.parametrize("items, failing, left", [
