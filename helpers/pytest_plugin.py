@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from . import paths
-from .run import kernel_environment
+from .run import kernel_environment, socket_kernels
 
 TEST = paths.TEST  # where the notebooks nbval executes write
 EMPTIED = pytest.StashKey[bool]()
@@ -21,10 +21,13 @@ os.environ.update(kernel_environment())
 
 def pytest_configure(config):
     """The notebooks nbval executes write under TEST: never to the committed exhibits, nor to
-    build/interactive/ as in JupyterLab (where 01_data would print its record's path). nbval's
+    build/interactive/ as in JupyterLab (where 01_data would print its record's path); its kernels
+    listen on Unix sockets, not TCP ports (run.socket_kernels says why). nbval's
     sanitiser (pyproject: --nbval-sanitize-with, relative to the working directory) is also looked for
     from the repository root, so that pytest run from notebooks/ finds it."""
     os.environ[paths.OUT_VARIABLE] = str(TEST)
+    import nbval.kernel  # starts its kernels with the KernelManager it names: on Unix sockets, as the runner's
+    nbval.kernel.KernelManager = socket_kernels(nbval.kernel.KernelManager)
     sanitiser = getattr(config.option, "nbval_sanitize_with", None)
     if sanitiser and not os.path.exists(sanitiser) and (config.rootpath / sanitiser).exists():
         config.option.nbval_sanitize_with = str(config.rootpath / sanitiser)

@@ -379,18 +379,18 @@ def coalesced(outputs: list) -> list:
 
 
 @functools.cache
-def socket_kernels() -> type:
-    """A kernel manager whose kernels listen on Unix sockets of their own (a fresh name under the
-    temporary folder), not TCP ports: a port is chosen free and bound by the kernel a moment later,
-    and a kernel starting meanwhile beside it may take it ("Address already in use": the kernel dies
-    before it replies; jupyter/jupyter_client#154). The sockets are removed when the kernel stops."""
+def socket_kernels(manager: type) -> type:
+    """jupyter_client's kernel `manager` with kernels listening on Unix sockets of their own (a fresh
+    name under the temporary folder), not TCP ports: a port is chosen free and bound by the kernel a
+    moment later, and a kernel starting meanwhile beside it may take it ("Address already in use": the
+    kernel dies before it replies; jupyter/jupyter_client#154). The sockets are removed when the
+    kernel stops. The runner's kernels and nbval's (helpers.pytest_plugin) use it."""
     import tempfile
     import uuid
 
     import traitlets
-    from jupyter_client import AsyncKernelManager
 
-    class SocketKernelManager(AsyncKernelManager):
+    class SocketKernelManager(manager):
         transport = traitlets.CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
 
         @traitlets.default("ip")
@@ -404,6 +404,7 @@ def execute(notebook: Path, target: Path, parameters: dict, partial: Path = None
     strip the run stamps and move it to `target` only when complete. A failure names the notebook
     and cell and leaves the partly executed notebook at `partial` for inspection."""
     import papermill
+    from jupyter_client import AsyncKernelManager  # papermill's (nbclient's)
     partial = partial or target.with_name(f".{target.stem}.partial.ipynb")
     for folder in (target.parent, partial.parent):
         folder.mkdir(parents=True, exist_ok=True)
@@ -411,7 +412,7 @@ def execute(notebook: Path, target: Path, parameters: dict, partial: Path = None
     try:
         papermill.execute_notebook(str(notebook), str(partial), parameters=own, kernel_name=KERNEL,
                                    cwd=str(notebook.parent), progress_bar=False, log_output=False,
-                                   extra_arguments=KERNEL_ARGUMENTS, kernel_manager_class=socket_kernels())
+                                   extra_arguments=KERNEL_ARGUMENTS, kernel_manager_class=socket_kernels(AsyncKernelManager))
     except papermill.PapermillExecutionError as error:
         kept = _strip_kept(partial)
         raise SystemExit(f"{notebook.name}: cell {error.exec_count} failed with {error.ename}: "

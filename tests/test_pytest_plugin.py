@@ -7,7 +7,9 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from helpers import paths, pytest_plugin
 from helpers.run import BLAS
@@ -43,6 +45,19 @@ def test_pytest_from_the_notebooks_folder_finds_the_sanitiser_given_from_the_roo
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     done = subprocess.run([sys.executable, "-m", "pytest", "03_c.ipynb"], cwd=checkout / "notebooks", env=env,
                           capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_nbval_s_kernels_listen_on_unix_sockets_as_the_runner_s_do(checkout):
+    """nbval compares the cell's stored output, ipc, with the kernel's own transport (tcp without the plugin)."""
+    cell = new_code_cell("from ipykernel.connect import get_connection_info\n"
+                         "print(get_connection_info(unpack=True)['transport'])", execution_count=1,
+                         outputs=[new_output("stream", name="stdout", text="ipc\n")])
+    nbformat.write(new_notebook(cells=[cell], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                       "language": "python"}}), checkout / "transport.ipynb")
+    (checkout / "pytest.ini").write_text("[pytest]\naddopts = -p helpers.pytest_plugin --nbval -p no:cacheprovider\n")
+    done = subprocess.run([sys.executable, "-m", "pytest", "transport.ipynb"], cwd=checkout,
+                          env={**os.environ, "PYTHONPATH": str(checkout)}, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
