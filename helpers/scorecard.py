@@ -39,7 +39,8 @@ def estimated_with(figures: Path) -> dict[str, str]:
                          + "\n".join(f"  {path}: {', '.join(f'{k}={v}' for k, v in m.items())}" for path, m in made.items())
                          + f"\nrerun them together with the same settings, e.g. {paths.RUNNER} --only "
                            "09_replication_scorecard --set name=value --out FOLDER (it runs notebooks 05-08 first); in "
-                           "JupyterLab, run notebooks 05-08 again with this notebook's parameters, then this one")
+                           "JupyterLab, give notebooks 05-08 the same values of these settings in their parameters cells, run "
+                           "them again, then this one")
     return {k: v for m in made.values() for k, v in m.items()}
 
 

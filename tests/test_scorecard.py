@@ -147,7 +147,8 @@ def test_the_scorecard_refuses_estimates_made_with_different_settings(tmp_path):
         scorecard.estimated_with(tmp_path)
     (tmp_path / "table4_estimates.settings.json").write_text(same)
     (tmp_path / "table6_estimates.settings.json").write_text(same.replace("cluster", "unadjusted"))
-    with pytest.raises(InputError, match=r"table6_estimates.settings.json: .*cov_type=unadjusted"):
+    with pytest.raises(InputError, match=r"(?s)table6_estimates.settings.json: .*cov_type=unadjusted.*in JupyterLab, give "
+                                         r"notebooks 05-08 the same values of these settings in their parameters cells"):
         scorecard.estimated_with(tmp_path)
 
 
