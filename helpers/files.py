@@ -70,15 +70,23 @@ def digest(path: Path) -> str:
 
 
 def missing(path: Path, fix: str) -> InputError:
-    """The error for a missing input: the notebook that writes it, if one does, and where that runs (in
-    place for the repository's own files, through the runner for a folder of a run's own); else `fix`."""
+    """The error for a missing input: the notebook that writes it, if one does, and how to get it where
+    it is read: in place, by running that notebook or restoring the committed file; in a folder of runs
+    outside the runner (JupyterLab, papermill), by running it there or restoring the committed file the
+    folder copies (paths.keep_seeded); in a folder of the runner's, through the runner. Else `fix`."""
     stem = paths.producer(path)
     if not stem:
         return InputError(f"{path}: the file is missing. {fix}")
-    in_place = paths.ROOT in Path(path).resolve().parents and paths.BUILD not in Path(path).resolve().parents
-    where = ("run that notebook first (make reproduce)." if in_place else "a folder of a run's own gets it from "
-             f"the runner, which copies it or runs that notebook there: {paths.RUNNER} --only <notebook> "
-             "--out <folder>.")
+    resolved = Path(path).resolve()
+    committed = next((name for name in paths.inputs() if resolved.as_posix().endswith(f"/{name}")), None)
+    restore = f", or restore the committed file: git checkout -- {committed}" if committed else ""
+    if paths.ROOT in resolved.parents and paths.BUILD not in resolved.parents:
+        where = f"run that notebook first (make reproduce){restore}."
+    elif not os.environ.get(paths.OUT_VARIABLE):
+        where = f"run that notebook here first{restore}, which a notebook run here then copies."
+    else:
+        where = ("a folder of a run's own gets it from the runner, which copies it or runs that notebook there: "
+                 f"{paths.RUNNER} --only <notebook> --out <folder>.")
     return InputError(f"{path}: the file is missing. notebooks/{stem}.ipynb writes it; {where}")
 
 

@@ -202,7 +202,8 @@ def keep_seeded(root: Path) -> list[str]:
     missing, and again if the committed file has changed since (a git pull, make reproduce) while the
     folder still holds the copy (its hash in <root>/SEEDED). A file a notebook wrote there is kept, and
     so is one the record does not know (a folder from before it) unless it equals the committed file,
-    said once; a copy whose committed file is gone is kept. Returns the inputs copied."""
+    said once; a copy whose committed file is gone is kept, and a committed file missing from the
+    repository is not copied (the notebook reading it says what to do). Returns the inputs copied."""
     from .files import atomic_write
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -214,9 +215,11 @@ def keep_seeded(root: Path) -> list[str]:
             copies = {}
         due, found = [], {}
         for name in inputs():
+            if not (ROOT / name).exists():  # kept if copied before; else the notebook reading it says why (files.missing)
+                continue
             if not (root / name).exists():
                 due.append(name)
-            elif (ROOT / name).exists():
+            else:
                 here, committed = _digest((root / name).read_bytes()), _digest((ROOT / name).read_bytes())
                 if name not in copies:
                     found[name] = here if here == committed else None  # None: the folder's own, kept

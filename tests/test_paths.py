@@ -6,7 +6,7 @@ import re
 import pytest
 
 from helpers import paths, run
-from helpers.files import InputError
+from helpers.files import InputError, read_text
 
 
 def _repository(tmp_path, monkeypatch):
@@ -205,6 +205,21 @@ def test_a_copied_input_follows_the_committed_one_and_a_file_a_notebook_wrote_is
     assert (folder / panel).read_bytes() == (repository / panel).read_bytes()
     assert (folder / exhibit).read_text() == "written by a notebook in this folder\n"
     assert paths.keep_seeded(folder) == []  # nothing more to do
+
+
+def test_a_committed_input_the_repository_lacks_is_not_copied_and_its_reader_says_how_to_get_it(tmp_path, monkeypatch):
+    """The committed panel deleted, a notebook opened in JupyterLab (or papermill) still starts, with the
+    other inputs copied, and reading the panel names both ways to get it, which work from there:
+    notebook 02, which does not read it, runs and writes the folder's own."""
+    repository = _repository(tmp_path, monkeypatch)
+    panel = paths.PANEL[0]
+    (repository / panel).unlink()
+    folder = paths.output(str(tmp_path / "pm"))
+    assert not (folder / panel).exists() and all((folder / name).exists() for name in paths.inputs() if name != panel)
+    with pytest.raises(InputError, match=re.escape(
+            f"{folder / panel}: the file is missing. notebooks/02_variables.ipynb writes it; run that notebook here "
+            f"first, or restore the committed file: git checkout -- {panel}, which a notebook run here then copies.")):
+        read_text(folder / panel, "unused")
 
 
 def test_a_folder_from_before_the_record_keeps_what_differs_and_a_copy_outlives_its_committed_file(tmp_path, monkeypatch,
