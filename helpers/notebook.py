@@ -1,5 +1,6 @@
 """What every analysis notebook (03-11) starts and ends with: the figure style, the panel with the
 run's measures, and the exhibits it writes, each table with the settings that produced it."""
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,17 @@ class Notebook:
         print("\n".join(listing(self.saved, self.out)))
 
 
+def say_own_panel(folder: Path) -> None:
+    """Outside the runner (JupyterLab, papermill), say when the panel read from `folder` is the folder's
+    own, which notebook 02 wrote there, not the committed one paths.keep_seeded copies: the notebook's
+    numbers then follow it, and its text still quotes the committed panel's."""
+    here, committed = Path(folder) / "panel.csv", paths.ROOT / paths.PANEL[0]
+    if (not os.environ.get(paths.OUT_VARIABLE) and committed.exists() and here.resolve() != committed.resolve()
+            and here.read_bytes() != committed.read_bytes()):
+        print(f"reading {here}: this folder's own panel (notebook 02 wrote it here), not the committed "
+              f"{paths.PANEL[0]}; remove it to read that")
+
+
 def start(out: str, notebook: str, **settings) -> Notebook:
     """Set up an analysis notebook: figure style, display width, the panel from <out> (or the
     repository) with the measures chosen in `settings` (tfp, digital, virtual; empty: the default of
@@ -71,6 +83,7 @@ def start(out: str, notebook: str, **settings) -> Notebook:
     plots.style()
     pd.set_option("display.width", 200, "display.max_colwidth", 60)
     full = panel.load(paths.processed(out))
+    say_own_panel(paths.processed(out))
     measures = {k: v or config.MEASURE_DEFAULTS[k] for k, v in settings.items() if k in config.MEASURE_DEFAULTS}
     settings = {**settings, **measures, "alpha": settings.get("alpha", scorecard.ALPHA)}
     data = panel.select(full, **measures)

@@ -65,6 +65,25 @@ def test_start_in_jupyterlab_records_the_settings_it_resolved(out, monkeypatch):
                         "alpha": config.ALPHA}
 
 
+def test_in_jupyterlab_a_panel_notebook_02_wrote_there_is_named_when_it_is_not_the_committed_one(tmp_path, monkeypatch,
+                                                                                                   capsys):
+    from helpers import paths
+    monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
+    folder = tmp_path / "data" / "processed"
+    folder.mkdir(parents=True)
+    committed = (paths.ROOT / paths.PANEL[0]).read_bytes()
+    (folder / "panel.csv").write_bytes(committed)  # the copy
+    notebook.say_own_panel(folder)
+    assert capsys.readouterr().out == ""
+    (folder / "panel.csv").write_bytes(committed.replace(b"Beijing", b"Peking", 1))  # notebook 02, edited
+    notebook.say_own_panel(folder)
+    assert capsys.readouterr().out == (f"reading {folder / 'panel.csv'}: this folder's own panel (notebook 02 wrote it "
+                                       f"here), not the committed data/processed/panel.csv; remove it to read that\n")
+    monkeypatch.setenv(paths.OUT_VARIABLE, str(tmp_path))  # a run of the runner: its folder's panel is the run's
+    notebook.say_own_panel(folder)
+    assert capsys.readouterr().out == ""
+
+
 def test_every_notebook_names_itself_in_its_set_up():
     """Each notebook gives its own file name to notebook.start or paths.record (papermill does not tell a
     kernel which notebook it runs): a name copied from another notebook would mix two entries of run.json."""
