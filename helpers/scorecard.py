@@ -23,17 +23,20 @@ def estimates(figures: Path, table: str) -> pd.DataFrame:
 # The settings that change the exports the scorecard reads: the measures, and the standard errors of
 # the estimates of Tables 4-7 (the wild cluster bootstrap is clustered whatever the run's errors).
 MEASURES, ERRORS = list(config.MEASURE_DEFAULTS), "cov_type"
+BOOTSTRAP = ("reps", "seed")  # the draws of the regional wild bootstrap, whose p-values the regional verdict reads
 
 
 def estimated_with(figures: Path) -> dict[str, str]:
     """The measures and standard errors with which the exports the scorecard reads (paths.SCORED) were
-    made, from their settings records; an error naming the files if they differ (a notebook rerun
-    alone with other settings), which the scorecard would otherwise mix."""
-    made = {}
+    made, from their settings records, and the draws of the wild bootstrap (BOOTSTRAP); an error
+    naming the files if the measures or errors differ (a notebook rerun alone with other settings),
+    which the scorecard would otherwise mix."""
+    made, draws = {}, {}
     for name in paths.SCORED:
         path = Path(figures) / f"{name}.settings.json"
         record = read_record(path, f"Rerun the notebook that writes {name} (make reproduce).")
         made[path] = {k: record.get(k) for k in [*MEASURES, *([ERRORS] if name.endswith("_estimates") else [])]}
+        draws.update({k: record[k] for k in BOOTSTRAP if k in record and name == "table7_wild_bootstrap"})
     if any(len({m[k] for m in made.values() if k in m}) > 1 for k in [*MEASURES, ERRORS]):
         raise InputError("the estimates were made with different settings, which the scorecard would mix:\n"
                          + "\n".join(f"  {path}: {', '.join(f'{k}={v}' for k, v in m.items())}" for path, m in made.items())
@@ -41,7 +44,7 @@ def estimated_with(figures: Path) -> dict[str, str]:
                            "09_replication_scorecard --set name=value --out FOLDER (it runs notebooks 05-08 first); in "
                            "JupyterLab, give notebooks 05-08 the same values of these settings in their parameters cells, run "
                            "them again, then this one")
-    return {k: v for m in made.values() for k, v in m.items()}
+    return {**{k: v for m in made.values() for k, v in m.items()}, **draws}
 
 
 def coefficients(figures: Path) -> pd.DataFrame:

@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -150,6 +152,16 @@ def test_the_scorecard_refuses_estimates_made_with_different_settings(tmp_path):
     with pytest.raises(InputError, match=r"(?s)table6_estimates.settings.json: .*cov_type=unadjusted.*in JupyterLab, give "
                                          r"notebooks 05-08 the same values of these settings in their parameters cells"):
         scorecard.estimated_with(tmp_path)
+
+
+def test_the_scorecard_records_the_draws_of_the_bootstrap_its_regional_verdict_reads(tmp_path):
+    """Notebook 08 rerun with reps=999 and seed=7: notebook 09's exports record them, as its tables' do."""
+    same = {"tfp": "tfp", "digital": "digital", "virtual": "virtual", "cov_type": "cluster", "alpha": 0.05}
+    for name in paths.SCORED:
+        (tmp_path / f"{name}.settings.json").write_text(json.dumps({**same, "reps": 5, "seed": 5}))
+    (tmp_path / "table7_wild_bootstrap.settings.json").write_text(json.dumps({**same, "reps": 999, "seed": 7}))
+    assert scorecard.estimated_with(tmp_path) == {"tfp": "tfp", "digital": "digital", "virtual": "virtual",
+                                                  "cov_type": "cluster", "reps": 999, "seed": 7}
 
 
 @pytest.mark.parametrize("content, message", [("{broken", r"table4_estimates.settings.json, line 1: not JSON"),
