@@ -69,16 +69,18 @@ def test_in_jupyterlab_a_panel_notebook_02_wrote_there_is_named_when_it_is_not_t
                                                                                                    capsys):
     from helpers import paths
     monkeypatch.delenv(paths.OUT_VARIABLE, raising=False)
+    committed = b"province,year,tfp\nBeijing,2011,1.0\n"
+    monkeypatch.setattr(paths, "ROOT", tmp_path / "repository")
+    for root in (paths.ROOT, tmp_path):  # the repository, and a folder of runs holding its copy
+        (root / paths.PANEL[0]).parent.mkdir(parents=True)
+        (root / paths.PANEL[0]).write_bytes(committed)
     folder = tmp_path / "data" / "processed"
-    folder.mkdir(parents=True)
-    committed = (paths.ROOT / paths.PANEL[0]).read_bytes()
-    (folder / "panel.csv").write_bytes(committed)  # the copy
     notebook.say_own_panel(folder)
     assert capsys.readouterr().out == ""
     (folder / "panel.csv").write_bytes(committed.replace(b"Beijing", b"Peking", 1))  # notebook 02, edited
     notebook.say_own_panel(folder)
     assert capsys.readouterr().out == (f"reading {folder / 'panel.csv'}: this folder's own panel (notebook 02 wrote it "
-                                       f"here), not the committed data/processed/panel.csv; remove it to read that\n")
+                                       f"here), not the committed {paths.PANEL[0]}; remove it to read that\n")
     monkeypatch.setenv(paths.OUT_VARIABLE, str(tmp_path))  # a run of the runner: its folder's panel is the run's
     notebook.say_own_panel(folder)
     assert capsys.readouterr().out == ""
