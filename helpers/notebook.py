@@ -82,8 +82,9 @@ def start(out: str, notebook: str, **settings) -> Notebook:
     run.check_settings(settings)  # as the runner does, for a parameters cell edited in JupyterLab
     plots.style()
     pd.set_option("display.width", 200, "display.max_colwidth", 60)
-    full = panel.load(paths.processed(out))
-    say_own_panel(paths.processed(out))
+    processed = paths.processed(out)
+    full = panel.load(processed)
+    say_own_panel(processed)
     measures = {k: v or config.MEASURE_DEFAULTS[k] for k, v in settings.items() if k in config.MEASURE_DEFAULTS}
     settings = {**settings, **measures, "alpha": settings.get("alpha", scorecard.ALPHA)}
     data = panel.select(full, **measures)

@@ -36,7 +36,8 @@ def estimated_with(figures: Path) -> dict[str, str]:
         path = Path(figures) / f"{name}.settings.json"
         record = read_record(path, f"Rerun the notebook that writes {name} (make reproduce).")
         made[path] = {k: record.get(k) for k in [*MEASURES, *([ERRORS] if name.endswith("_estimates") else [])]}
-        draws.update({k: record[k] for k in BOOTSTRAP if k in record and name == "table7_wild_bootstrap"})
+        if name == "table7_wild_bootstrap":
+            draws = {k: record[k] for k in BOOTSTRAP if k in record}
     if any(len({m[k] for m in made.values() if k in m}) > 1 for k in [*MEASURES, ERRORS]):
         raise InputError("the estimates were made with different settings, which the scorecard would mix:\n"
                          + "\n".join(f"  {path}: {', '.join(f'{k}={v}' for k, v in m.items())}" for path, m in made.items())
