@@ -90,7 +90,8 @@ def own_folder(out, example: str) -> Path:
     where = "" if folder.is_absolute() else f" ({out} from {Path.cwd()})"
     for kept, holds in KEPT.items():
         if resolved == kept or kept in resolved.parents:
-            raise ValueError(f"{resolved}{where}: build/{kept.name}/ holds {holds}; a run goes in a folder "
+            also = " (a notebook given an empty out writes there)" if kept == INTERACTIVE else ""
+            raise ValueError(f"{resolved}{where}: build/{kept.name}/ holds {holds}{also}; a run goes in a folder "
                              f"of its own under build/, e.g. {example}")
     if resolved == ROOT or (ROOT in resolved.parents and BUILD not in resolved.parents):
         tree = "not build/ itself, which holds every run's folder" if resolved == BUILD else "never in the committed tree"

@@ -173,6 +173,13 @@ def test_an_out_in_a_folder_the_tools_keep_is_refused(out, monkeypatch):
         paths.output(out)
 
 
+def test_an_out_naming_build_interactive_is_told_that_an_empty_out_writes_there(monkeypatch):
+    monkeypatch.chdir(paths.NOTEBOOKS)
+    with pytest.raises(ValueError, match=r"build/interactive/ holds the runs of notebooks opened in JupyterLab "
+                                         r"\(a notebook given an empty out writes there\); a run goes in a folder of its own"):
+        paths.output("../build/interactive")
+
+
 def test_an_out_under_build_or_outside_the_repository_is_used(tmp_path, monkeypatch):
     monkeypatch.chdir(paths.NOTEBOOKS)
     monkeypatch.setenv("HOME", str(tmp_path))
