@@ -288,11 +288,8 @@ def typed(argv: list[str], out: Path = None) -> str:
     """The runner's command line with `argv` (and --out `out`), to paste into a shell in the working
     directory: the Python running now, and `out`, relative to there inside the checkout
     (.venv/bin/python from the repository, ../.venv/bin/python from notebooks/), absolute outside it."""
-    here = Path.cwd()
-    inside = here == paths.ROOT or paths.ROOT in here.parents
-
     def shown(path: Path) -> str:
-        return os.path.relpath(path) if inside and (path == paths.ROOT or paths.ROOT in path.parents) else str(path)
+        return os.path.relpath(path) if Path.cwd().is_relative_to(paths.ROOT) and path.is_relative_to(paths.ROOT) else str(path)
     return shlex.join([shown(Path(sys.executable)), "-m", "helpers.run", *argv, *(["--out", shown(out)] if out else [])])
 
 
